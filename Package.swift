@@ -1,0 +1,51 @@
+// swift-tools-version:5.9
+// Cadenza: a terminal composer for classical piano music. No package dependencies;
+// system libraries come in through the C targets CNcursesw, CALSA and CBLAS.
+import PackageDescription
+
+let package = Package(
+    name: "Cadenza",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cadenza", targets: ["cadenza"]),
+    ],
+    targets: [
+        // System libraries. Each has a shim header for what Swift cannot import.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa",
+                       providers: [.apt(["libasound2-dev"])]),
+        // A C target (not a system library) so the BLAS can differ per platform:
+        // OpenBLAS on Linux, Accelerate on macOS.
+        .target(name: "CBLAS", path: "Sources/CBLAS",
+                linkerSettings: [
+                    .linkedLibrary("openblas", .when(platforms: [.linux])),
+                    .linkedFramework("Accelerate", .when(platforms: [.macOS])),
+                ]),
+
+        // Core modules: data flows one way, top to bottom.
+        .target(name: "MIDI"),
+        .target(name: "Tokenization", dependencies: ["MIDI"]),
+        .target(name: "NN", dependencies: ["CBLAS"]),
+        .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI"]),
+        .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),
+        .target(name: "Synthesis", dependencies: ["MIDI"]),
+        .target(name: "Playback", dependencies: ["CALSA", "MIDI", "Synthesis"]),
+        .target(name: "TUI", dependencies: ["CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN"]),
+        .target(name: "ArgumentParsing"),
+        .executableTarget(name: "cadenza",
+                          dependencies: ["ArgumentParsing", "MIDI", "Tokenization", "NN", "Training",
+                                         "Generation", "Synthesis", "Playback", "TUI"]),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CNcursesw", "CALSA", "CBLAS"]),
+        .testTarget(name: "MIDITests", dependencies: ["MIDI"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MIDI"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tokenization", "MIDI"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI"]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI"]),
+        .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI"]),
+        .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
+        .testTarget(name: "CLITests", dependencies: ["MIDI"]),
+    ]
+)

@@ -1,0 +1,3 @@
+// Placeholder: the sampler and composition session go here.
+import NN
+import Tokenization

@@ -1,0 +1,1 @@
+// Placeholder: the LSTM engine goes here.

@@ -1,0 +1,2 @@
+// Placeholder: the playback backends go here.
+import MIDI

@@ -1,0 +1,2 @@
+// Placeholder: the terminal composer goes here.
+import Generation

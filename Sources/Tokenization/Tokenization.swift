@@ -1,0 +1,2 @@
+// Placeholder: the bar-aware tokenizer goes here.
+import MIDI

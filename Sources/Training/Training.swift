@@ -1,0 +1,3 @@
+// Placeholder: the training loop goes here.
+import NN
+import Tokenization
