@@ -1,3 +1,0 @@
-// Placeholder: the sampler and composition session go here.
-import NN
-import Tokenization

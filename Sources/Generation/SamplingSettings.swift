@@ -1,0 +1,36 @@
+// The knobs of the sampler, validated in one place: temperature, top-k and top-p.
+// A plain value so a UI can change it at any time and a take can record it.
+
+public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
+    /// Divides the logits. 0 means argmax (greedy); 1 samples the model's own distribution.
+    public var temperature: Double
+    /// Keep only the k most probable legal tokens; 0 turns the filter off.
+    public var topK: Int
+    /// Keep the smallest set of most probable tokens whose mass reaches topP; 1 turns it off.
+    public var topP: Double
+
+    public static let `default` = SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95)
+
+    public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95) {
+        self.temperature = temperature
+        self.topK = topK
+        self.topP = topP
+    }
+
+    /// Throws unless temperature is finite and >= 0, topK >= 0 and topP is in (0, 1].
+    public func validated() throws -> SamplingSettings {
+        guard temperature.isFinite, temperature >= 0 else {
+            throw GenerationError.invalidSetting(name: "temperature", value: "\(temperature)", expected: "a number >= 0 (0 = greedy)")
+        }
+        guard topK >= 0 else {
+            throw GenerationError.invalidSetting(name: "top-k", value: "\(topK)", expected: "an integer >= 0 (0 = off)")
+        }
+        guard topP > 0, topP <= 1 else {
+            throw GenerationError.invalidSetting(name: "top-p", value: "\(topP)", expected: "a number in (0, 1] (1 = off)")
+        }
+        return self
+    }
+
+    /// "temperature=1.0 top-k=0 top-p=0.95": the form recorded in a take's provenance.
+    public var description: String { "temperature=\(temperature) top-k=\(topK) top-p=\(topP)" }
+}

@@ -1,0 +1,121 @@
+// The sampler against exact expectations: the grammar mask, greedy decoding, the mass
+// kept by top-k and top-p, reported probabilities, and determinism for a seed.
+import Foundation
+import Testing
+@testable import Generation
+
+@Suite struct SamplerTests {
+    /// Logits whose softmax is exactly `probabilities` (log of each).
+    static func logits(_ probabilities: [Double]) -> [Float] { probabilities.map { Float(log($0)) } }
+
+    static func frequencies(_ sampler: inout Sampler, logits: [Float], allowed: [Bool], draws: Int, seed: UInt64) -> [Double] {
+        var g = SeededGenerator(seed: seed)
+        var counts = [Int](repeating: 0, count: logits.count)
+        logits.withUnsafeBufferPointer { l in
+            allowed.withUnsafeBufferPointer { a in
+                for _ in 0..<draws { counts[sampler.sample(logits: l, allowed: a, using: &g).token] += 1 }
+            }
+        }
+        return counts.map { Double($0) / Double(draws) }
+    }
+
+    let p = [0.5, 0.3, 0.15, 0.05]
+
+    @Test func plainSamplingMatchesTheDistribution() {
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [true, true, true, true], draws: 40_000, seed: 1)
+        for i in 0..<4 { #expect(abs(f[i] - p[i]) < 0.01, "token \(i): \(f[i]) vs \(p[i])") }
+    }
+
+    @Test func maskedTokensAreNeverSampledAndTheRestRenormalise() {
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [false, true, true, false], draws: 40_000, seed: 2)
+        #expect(f[0] == 0 && f[3] == 0)
+        #expect(abs(f[1] - 0.3 / 0.45) < 0.01)
+    }
+
+    @Test func topKKeepsExactlyTheKMostProbable() {
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 2, topP: 1))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [true, true, true, true], draws: 40_000, seed: 3)
+        #expect(f[2] == 0 && f[3] == 0)
+        #expect(abs(f[0] - 0.5 / 0.8) < 0.01)
+    }
+
+    @Test func topPKeepsTheSmallestSetReachingTheMass() {
+        // 0.5 < 0.75 <= 0.5 + 0.3: tokens 0 and 1 are kept, 2 and 3 dropped.
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 0.75))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [true, true, true, true], draws: 40_000, seed: 4)
+        #expect(f[2] == 0 && f[3] == 0)
+        #expect(abs(f[0] - 0.625) < 0.01)
+        // A top-p below the largest probability keeps only the most probable token.
+        var greedyish = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 0.2))
+        let g = Self.frequencies(&greedyish, logits: Self.logits(p), allowed: [true, true, true, true], draws: 1000, seed: 5)
+        #expect(g[0] == 1)
+    }
+
+    @Test func topPAppliesToWhatTheMaskLeaves() {
+        // Legal: 1 (0.3), 2 (0.15), 3 (0.05); renormalised 0.6, 0.3, 0.1. top-p 0.85 keeps 1 and 2.
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 0.85))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [false, true, true, true], draws: 30_000, seed: 6)
+        #expect(f[0] == 0 && f[3] == 0)
+        #expect(abs(f[1] - 2.0 / 3.0) < 0.01)
+    }
+
+    @Test func temperatureZeroIsArgmaxOfLegalTokens() {
+        var s = Sampler(settings: SamplingSettings(temperature: 0, topK: 0, topP: 1))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [false, true, true, true], draws: 100, seed: 7)
+        #expect(f[1] == 1)
+    }
+
+    @Test func lowTemperatureSharpensHighTemperatureFlattens() {
+        var cold = Sampler(settings: SamplingSettings(temperature: 0.25, topK: 0, topP: 1))
+        var hot = Sampler(settings: SamplingSettings(temperature: 4, topK: 0, topP: 1))
+        let all = [true, true, true, true]
+        let c = Self.frequencies(&cold, logits: Self.logits(p), allowed: all, draws: 20_000, seed: 8)
+        let h = Self.frequencies(&hot, logits: Self.logits(p), allowed: all, draws: 20_000, seed: 8)
+        // p^(1/T) renormalised: T = 0.25 gives 0.5^4 / sum = 0.9137...
+        let sharp = p.map { pow($0, 4) }
+        #expect(abs(c[0] - sharp[0] / sharp.reduce(0, +)) < 0.01)
+        let flat = p.map { pow($0, 0.25) }
+        #expect(abs(h[3] - flat[3] / flat.reduce(0, +)) < 0.01)
+    }
+
+    @Test func reportsTheModelProbabilityAtTemperatureOneOverLegalTokens() {
+        var s = Sampler(settings: SamplingSettings(temperature: 0.5, topK: 1, topP: 0.5))
+        var g = SeededGenerator(seed: 1)
+        let l = Self.logits(p)
+        let allowed = [false, true, true, true]
+        let r = l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { s.sample(logits: lp, allowed: $0, using: &g) } }
+        #expect(r.token == 1)
+        #expect(abs(r.probability - 0.3 / 0.5) < 1e-6)
+        #expect(abs(r.logProbability - log(0.3 / 0.5)) < 1e-6)
+        let lp3 = l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { Sampler.logProbability(of: 0, logits: lp, allowed: $0) } }
+        #expect(lp3 == -.infinity)
+    }
+
+    @Test func sameSeedSameTokensDifferentSeedDifferentTokens() {
+        var g = SeededGenerator(seed: 99)
+        let v = 300
+        let l = (0..<v).map { _ in Float(g.nextUnitDouble() * 8 - 4) }
+        let allowed = (0..<v).map { $0 % 5 != 0 }
+        func run(_ seed: UInt64) -> [Int] {
+            var s = Sampler(settings: SamplingSettings(temperature: 1.1, topK: 40, topP: 0.9))
+            var gen = SeededGenerator(seed: seed)
+            return l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { a in
+                (0..<200).map { _ in s.sample(logits: lp, allowed: a, using: &gen).token } } }
+        }
+        #expect(run(5) == run(5))
+        #expect(run(5) != run(6))
+        #expect(run(5).allSatisfy { $0 % 5 != 0 })
+        #expect(Set(run(5)).count <= 40)
+    }
+
+    @Test func settingsValidation() {
+        #expect(throws: GenerationError.self) { try SamplingSettings(temperature: -1).validated() }
+        #expect(throws: GenerationError.self) { try SamplingSettings(temperature: .nan).validated() }
+        #expect(throws: GenerationError.self) { try SamplingSettings(topP: 0).validated() }
+        #expect(throws: GenerationError.self) { try SamplingSettings(topP: 1.01).validated() }
+        #expect(throws: GenerationError.self) { try SamplingSettings(topK: -3).validated() }
+        #expect((try? SamplingSettings(temperature: 0, topK: 0, topP: 1).validated()) != nil)
+    }
+}
