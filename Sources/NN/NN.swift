@@ -1,1 +1,0 @@
-// Placeholder: the LSTM engine goes here.
