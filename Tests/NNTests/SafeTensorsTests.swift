@@ -233,3 +233,34 @@ struct SafeTensorsTestRNG {
         return z ^ (z >> 31)
     }
 }
+
+/// Files written by PyTorch's safetensors (Tests/Fixtures/checkpoints, see its README).
+@Suite struct SafeTensorsPyTorchFixtureTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures/checkpoints").standardized
+
+    @Test func readsPyTorchModelNamesShapesAndMetadata() throws {
+        let file = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("torch_tiny.safetensors"))
+        #expect(file.metadata["gate_order"] == "i,f,g,o")
+        #expect(file.metadata["V"] == "20")
+        #expect(file.entry("embedding.weight")?.shape == [20, 6])
+        #expect(file.entry("lstm.weight_ih_l1")?.shape == [32, 8])
+        #expect(file.entry("head.bias")?.shape == [20])
+        #expect(file.tensorNames.count == 11)
+        let embedding = try file.floats("embedding.weight")
+        #expect(embedding[0] == -1.1258398294448853)  // printed by torch: float32 exact
+        #expect(abs(embedding.reduce(0, +) - 3.5754750057240017) < 1e-5)
+    }
+
+    @Test func pyTorchF16FileIsTheF32FileRoundedToHalf() throws {
+        let f32 = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("torch_tiny.safetensors"))
+        let f16 = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("torch_tiny_f16.safetensors"))
+        #expect(f16.metadata.isEmpty)
+        #expect(Set(f16.tensorNames) == Set(f32.tensorNames))
+        for name in f32.tensorNames {
+            #expect(f16.entry(name)?.dtype == .f16)
+            let rounded = try f32.floats(name).map { HalfPrecision.floatFromF16(HalfPrecision.f16FromFloat($0)) }
+            #expect(try f16.floats(name) == rounded, "\(name)")
+        }
+    }
+}
