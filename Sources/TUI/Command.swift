@@ -1,0 +1,76 @@
+// Everything a person can ask the composer to do, and the one key table that maps keys
+// to commands. The same table drives dispatch, the `?` help overlay and the README's key
+// list (`cadenza compose --keys` prints it), so they cannot disagree.
+
+public enum Command: Hashable, Sendable {
+    case togglePause
+    case temperatureUp, temperatureDown
+    case topPUp, topPDown
+    case selectPreviousBar, selectNextBar
+    case previousTake, nextTake
+    case regenerateBar
+    case rewind
+    case acceptCandidate
+    case toggleAutoAccept
+    case togglePlay
+    case save
+    case saveWithAudio
+    case nextTheme
+    case toggleColourMode
+    case newPiece
+    case toggleHelp
+    case quit
+}
+
+/// A key as the app sees it, independent of ncurses' codes (TerminalScreen translates).
+public enum Key: Hashable, Sendable {
+    case character(Character)
+    case up, down, left, right
+    case enter, backspace, escape
+    case resize
+}
+
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    /// How the key is written in help: "+", "space", "left/right".
+    public var label: String
+    public var help: String
+    public var command: Command
+}
+
+public enum KeyTable {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding(keys: [.character(" ")], label: "space", help: "pause / resume writing", command: .togglePause),
+        KeyBinding(keys: [.character("+"), .character("=")], label: "+", help: "temperature up 0.05", command: .temperatureUp),
+        KeyBinding(keys: [.character("-"), .character("_")], label: "-", help: "temperature down 0.05", command: .temperatureDown),
+        KeyBinding(keys: [.character("]")], label: "]", help: "top-p up 0.05", command: .topPUp),
+        KeyBinding(keys: [.character("[")], label: "[", help: "top-p down 0.05", command: .topPDown),
+        KeyBinding(keys: [.left, .character("h")], label: "left", help: "select the previous bar", command: .selectPreviousBar),
+        KeyBinding(keys: [.right, .character("l")], label: "right", help: "select the next bar (past the last: follow)", command: .selectNextBar),
+        KeyBinding(keys: [.up, .character("k")], label: "up", help: "previous take of the selected bar", command: .previousTake),
+        KeyBinding(keys: [.down, .character("j")], label: "down", help: "next take of the selected bar", command: .nextTake),
+        KeyBinding(keys: [.character("r")], label: "r", help: "regenerate the selected bar (a new take)", command: .regenerateBar),
+        KeyBinding(keys: [.backspace], label: "backspace", help: "rewind: drop the last bar", command: .rewind),
+        KeyBinding(keys: [.enter], label: "enter", help: "accept the candidate bar", command: .acceptCandidate),
+        KeyBinding(keys: [.character("a")], label: "a", help: "auto-accept on / off", command: .toggleAutoAccept),
+        KeyBinding(keys: [.character("p")], label: "p", help: "play from the selected bar / stop", command: .togglePlay),
+        KeyBinding(keys: [.character("s")], label: "s", help: "save the take as MIDI", command: .save),
+        KeyBinding(keys: [.character("S")], label: "S", help: "save the take as MIDI and WAV", command: .saveWithAudio),
+        KeyBinding(keys: [.character("c")], label: "c", help: "colour notes by velocity / by probability", command: .toggleColourMode),
+        KeyBinding(keys: [.character("t")], label: "t", help: "next theme", command: .nextTheme),
+        KeyBinding(keys: [.character("n")], label: "n", help: "new piece (new seed)", command: .newPiece),
+        KeyBinding(keys: [.character("?")], label: "?", help: "this help (any key closes it)", command: .toggleHelp),
+        KeyBinding(keys: [.character("q")], label: "q", help: "quit", command: .quit),
+    ]
+
+    public static func command(for key: Key) -> Command? {
+        bindings.first { $0.keys.contains(key) }?.command
+    }
+
+    /// The key list as Markdown table rows, for the README.
+    public static func markdown() -> String {
+        var out = "| key | what it does |\n| --- | --- |\n"
+        for b in bindings { out += "| `\(b.label)` | \(b.help) |\n" }
+        return out
+    }
+}

@@ -1,0 +1,183 @@
+// The composer's UI state and its one mutator: keys become commands, commands change
+// the state and return effects (regenerate bar 3, save, quit...) for the app loop to carry
+// out on the session and the player. No I/O, no clock, no ncurses: testable as is.
+
+public enum ColourMode: String, Sendable { case velocity, probability }
+
+/// A yes/no question shown in the status line; the next key answers it.
+public enum Question: Hashable, Sendable {
+    case quit, newPiece
+    public var prompt: String {
+        switch self {
+        case .quit: return "The take is not saved. Quit anyway? (y/n)"
+        case .newPiece: return "The take is not saved. Start a new piece anyway? (y/n)"
+        }
+    }
+}
+
+/// What the app loop must do after a command. State changes are already applied.
+public enum Effect: Hashable, Sendable {
+    case settingsChanged
+    case selectTake(bar: Int, take: Int)
+    case regenerate(bar: Int)
+    case rewind
+    case acceptCandidate
+    case play(fromBar: Int)
+    case stopPlayback
+    case save(withAudio: Bool)
+    case nextTheme
+    case newPiece
+    case quit
+}
+
+public struct ComposerState: Sendable {
+    // What is on the roll.
+    public var roll = RollSnapshot()
+    // Sampling settings: the UI owns them and pushes them to the session.
+    public var temperature: Double = 1.0
+    public var topP: Double = 0.95
+    public var seed: UInt64 = 0
+    public var autoAccept = true
+    public var paused = false
+    // Facts shown in the status line, set by the app.
+    public var checkpointName = "no checkpoint"
+    public var style: String?
+    public var tokensPerSecond: Double = 0
+    public var playbackDescription = "silent"
+    public var isPlaying = false
+    public var playheadBeats: Double?
+    public var themeName = "dark"
+    public var message = ""
+    /// The take holds music that no save has written yet (set by the app).
+    public var unsaved = false
+    /// The model has finished writing (end of piece or candidate complete and waiting).
+    public var waitingForAccept = false
+    // View.
+    /// Index into roll.bars; nil means nothing is selected and the view follows the writing.
+    public var selectedBar: Int?
+    /// The first bar on screen last time it was drawn: a hint that keeps scrolling smooth.
+    /// The app copies it from the layout after drawing; drawing itself never writes state.
+    public var viewFirstBar = 0
+    public var colourMode: ColourMode = .velocity
+    public var helpVisible = false
+    public var question: Question?
+
+    public static let temperatureRange = 0.0...3.0
+    public static let topPRange = 0.05...1.0
+    public static let settingStep = 0.05
+
+    public init() {}
+
+    /// The bar that bar commands act on: the selection, else the last bar.
+    public var targetBar: Int? { selectedBar ?? (roll.bars.isEmpty ? nil : roll.bars.count - 1) }
+
+    /// Routes one key: an open question or help takes it first, then the key table.
+    public mutating func handle(_ key: Key) -> [Effect] {
+        if let q = question {
+            question = nil
+            if key == .character("y") || key == .character("Y") {
+                message = ""
+                return q == .quit ? [.quit] : [.newPiece]
+            }
+            message = "cancelled"
+            return []
+        }
+        if helpVisible {
+            helpVisible = false
+            return []
+        }
+        guard let command = KeyTable.command(for: key) else { return [] }
+        return apply(command)
+    }
+
+    public mutating func apply(_ command: Command) -> [Effect] {
+        switch command {
+        case .togglePause:
+            paused.toggle()
+            message = paused ? "paused" : "writing"
+            return [.settingsChanged]
+        case .temperatureUp: return changeTemperature(by: Self.settingStep)
+        case .temperatureDown: return changeTemperature(by: -Self.settingStep)
+        case .topPUp: return changeTopP(by: Self.settingStep)
+        case .topPDown: return changeTopP(by: -Self.settingStep)
+        case .selectPreviousBar:
+            guard !roll.bars.isEmpty else { return [] }
+            selectedBar = max(0, (selectedBar ?? roll.bars.count) - 1)
+            return []
+        case .selectNextBar:
+            guard let s = selectedBar else { return [] }
+            selectedBar = s + 1 < roll.bars.count ? s + 1 : nil
+            if selectedBar == nil { message = "following the music" }
+            return []
+        case .previousTake, .nextTake:
+            guard let b = targetBar, b < roll.bars.count else { return [] }
+            let bar = roll.bars[b]
+            guard bar.takeCount > 1 else {
+                message = "bar \(b + 1) has one take; r writes another"
+                return []
+            }
+            let step = command == .nextTake ? 1 : -1
+            let take = (bar.takeIndex + step + bar.takeCount) % bar.takeCount
+            message = "bar \(b + 1): take \(take + 1) of \(bar.takeCount)"
+            return [.selectTake(bar: b, take: take)]
+        case .regenerateBar:
+            guard let b = targetBar else { message = "nothing to regenerate yet"; return [] }
+            message = "regenerating bar \(b + 1)"
+            return [.regenerate(bar: b)]
+        case .rewind:
+            guard !roll.bars.isEmpty else { message = "nothing to rewind"; return [] }
+            if let s = selectedBar, s >= roll.bars.count - 1 { selectedBar = nil }
+            message = "rewound one bar"
+            return [.rewind]
+        case .acceptCandidate:
+            return [.acceptCandidate]
+        case .toggleAutoAccept:
+            autoAccept.toggle()
+            message = autoAccept ? "auto-accept on" : "auto-accept off: enter accepts each bar"
+            return [.settingsChanged]
+        case .togglePlay:
+            if isPlaying { return [.stopPlayback] }
+            return [.play(fromBar: selectedBar ?? 0)]
+        case .save: return [.save(withAudio: false)]
+        case .saveWithAudio: return [.save(withAudio: true)]
+        case .nextTheme: return [.nextTheme]
+        case .toggleColourMode:
+            colourMode = colourMode == .velocity ? .probability : .velocity
+            message = "colour by \(colourMode.rawValue)"
+            return []
+        case .newPiece:
+            if unsaved { question = .newPiece; return [] }
+            return [.newPiece]
+        case .toggleHelp:
+            helpVisible.toggle()
+            return []
+        case .quit:
+            if unsaved { question = .quit; return [] }
+            return [.quit]
+        }
+    }
+
+    private mutating func changeTemperature(by delta: Double) -> [Effect] {
+        temperature = Self.clampRounded(temperature + delta, Self.temperatureRange)
+        message = temperature == 0 ? "temperature 0: always the likeliest token" : ""
+        return [.settingsChanged]
+    }
+
+    private mutating func changeTopP(by delta: Double) -> [Effect] {
+        topP = Self.clampRounded(topP + delta, Self.topPRange)
+        message = ""
+        return [.settingsChanged]
+    }
+
+    /// Keeps settings on the 0.01 grid so repeated steps never show 1.1500000002.
+    static func clampRounded(_ value: Double, _ range: ClosedRange<Double>) -> Double {
+        let rounded = (value * 100).rounded() / 100
+        return min(range.upperBound, max(range.lowerBound, rounded))
+    }
+
+    /// Replaces the roll (the session moved on) and keeps the selection valid.
+    public mutating func update(roll newRoll: RollSnapshot) {
+        roll = newRoll
+        if let s = selectedBar, s >= roll.bars.count { selectedBar = roll.bars.isEmpty ? nil : roll.bars.count - 1 }
+    }
+}

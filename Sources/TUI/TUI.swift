@@ -1,2 +1,0 @@
-// Placeholder: the terminal composer goes here.
-import Generation

@@ -1,0 +1,63 @@
+// Keys to commands to state changes and effects, without a terminal.
+import Testing
+@testable import TUI
+
+@Suite struct ComposerStateTests {
+    @Test func plusTwiceRaisesTemperatureByATenth() {
+        var s = ComposerState()
+        #expect(s.handle(.character("+")) == [.settingsChanged])
+        _ = s.handle(.character("+"))
+        #expect(s.temperature == 1.10)
+        for _ in 0..<100 { _ = s.handle(.character("-")) }
+        #expect(s.temperature == 0)
+        _ = s.handle(.character("]"))
+        #expect(s.topP == 1.0)
+        _ = s.handle(.character("["))
+        #expect(s.topP == 0.95)
+    }
+
+    @Test func barSelectionAndTakes() {
+        var s = state(makeRoll([[(60, 0, 1)], [(62, 0, 1)], [(64, 0, 1)]]))
+        #expect(s.targetBar == 2)
+        _ = s.handle(.left)
+        _ = s.handle(.left)
+        #expect(s.selectedBar == 1)
+        #expect(s.handle(.character("r")) == [.regenerate(bar: 1)])
+        var roll = s.roll
+        roll.bars[1].takeCount = 3
+        roll.bars[1].takeIndex = 2
+        s.update(roll: roll)
+        #expect(s.handle(.down) == [.selectTake(bar: 1, take: 0)])
+        #expect(s.handle(.up) == [.selectTake(bar: 1, take: 1)])
+        _ = s.handle(.right)
+        _ = s.handle(.right)
+        #expect(s.selectedBar == nil)
+    }
+
+    @Test func quitAsksWhenUnsaved() {
+        var s = ComposerState()
+        #expect(s.handle(.character("q")) == [.quit])
+        s.unsaved = true
+        #expect(s.handle(.character("q")) == [])
+        #expect(s.question == .quit)
+        #expect(s.handle(.character("n")) == [])   // "no" cancels, it is not "new piece"
+        #expect(s.question == nil)
+        _ = s.handle(.character("q"))
+        #expect(s.handle(.character("y")) == [.quit])
+    }
+
+    @Test func everyCommandHasAKeyAndNoKeyIsBoundTwice() {
+        var seen: Set<Key> = []
+        for binding in KeyTable.bindings {
+            for key in binding.keys {
+                #expect(!seen.contains(key), "key bound twice: \(key)")
+                seen.insert(key)
+            }
+        }
+        let commands: [Command] = [.togglePause, .temperatureUp, .temperatureDown, .topPUp, .topPDown,
+                                   .selectPreviousBar, .selectNextBar, .previousTake, .nextTake, .regenerateBar,
+                                   .rewind, .acceptCandidate, .toggleAutoAccept, .togglePlay, .save, .saveWithAudio,
+                                   .nextTheme, .toggleColourMode, .newPiece, .toggleHelp, .quit]
+        for c in commands { #expect(KeyTable.bindings.contains { $0.command == c }) }
+    }
+}
