@@ -1,0 +1,35 @@
+// The one error type of the Synthesis module: bad SoundFonts, unwritable files,
+// missing MP3 encoders, bad render options. Messages are lowercase and say what to do.
+import Foundation
+
+public enum SynthesisError: Error, Equatable, CustomStringConvertible {
+    /// A SoundFont file that is not a valid SF2: what is wrong and at which byte offset.
+    case invalidSoundFont(path: String, offset: Int, reason: String)
+    /// The SoundFont has no preset for this bank/program (and no fallback).
+    case presetNotFound(path: String, bank: Int, program: Int)
+    case cannotRead(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    /// Neither the `lame` command nor libmp3lame could be found or used.
+    case mp3EncoderMissing(reason: String)
+    case mp3EncodingFailed(reason: String)
+    case invalidOption(name: String, value: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidSoundFont(path, offset, reason):
+            return "\(path): not a usable SoundFont 2 file (byte \(offset)): \(reason); try another .sf2 file"
+        case let .presetNotFound(path, bank, program):
+            return "\(path): no preset for bank \(bank), program \(program); pick a SoundFont with a piano preset"
+        case let .cannotRead(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason); check the directory exists and is writable"
+        case let .mp3EncoderMissing(reason):
+            return "no MP3 encoder found (\(reason)); install the Debian package 'lame' (or 'libmp3lame0'), or write a .wav file instead"
+        case let .mp3EncodingFailed(reason):
+            return "mp3 encoding failed: \(reason)"
+        case let .invalidOption(name, value, reason):
+            return "invalid \(name) '\(value)': \(reason)"
+        }
+    }
+}
