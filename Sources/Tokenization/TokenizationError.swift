@@ -1,0 +1,26 @@
+// Errors of the Tokenization module: bad vocabulary JSON, token sequences that break
+// the grammar, unreadable corpus files. Messages are lowercase and say what to do.
+
+public enum TokenizationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The vocabulary JSON (e.g. from a checkpoint) is malformed or unsupported.
+    case badVocabulary(String)
+    /// An id outside the vocabulary, at a position of the sequence.
+    case unknownID(id: Int, index: Int, vocabularySize: Int)
+    /// A token the grammar does not allow at this position.
+    case ungrammatical(token: String, index: Int, expected: String)
+    /// The report's directory cannot be read.
+    case unreadableDirectory(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .badVocabulary(let why):
+            return "bad vocabulary: \(why); use the vocabulary stored with the checkpoint"
+        case .unknownID(let id, let index, let size):
+            return "token id \(id) at index \(index) is outside the vocabulary (0..<\(size)); was it made with another vocabulary?"
+        case .ungrammatical(let token, let index, let expected):
+            return "token \(token) at index \(index) is not allowed there (expected \(expected)); sample with the grammar mask"
+        case .unreadableDirectory(let path, let reason):
+            return "cannot read directory \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,282 @@
+// Score -> ids. The encoder simulates the decoder's timeline: each note's grid step is
+// found by rounding its onset *in decoded seconds*, so every onset lands within half a
+// grid step of the original. Tempo tokens are chosen by error feedback: at each bar
+// start and onset position the encoder checks how far the decoded timeline will be from
+// the score's own bar grid at the next onset, and emits a new TEMPO only when that drift
+// would exceed `tempoTolerance` steps. Bars follow the score's time signatures; bars the
+// vocabulary cannot spell (too long, odd meters) are split into supported parts.
+import Foundation
+import MIDI
+
+extension Tokenizer {
+    /// One bar as the tokens spell it, with the stretch of the score it covers.
+    struct EncodingBar {
+        var originalStartTicks: Double
+        var originalLengthTicks: Double
+        var steps: Int
+        var timeSignatureIndex: Int
+        var decodedStartStep: Int
+    }
+
+    public func encodeWithStatistics(_ input: PianoScore, style: String? = nil)
+        -> (ids: [Int], statistics: EncodingStatistics)
+    {
+        let c = configuration, v = vocabulary
+        var stats = EncodingStatistics()
+        var ids: [Int] = [v.bosID]
+        if let style, let id = v.id(.style(style)) { ids.append(id) }
+        guard !input.notes.isEmpty else { ids.append(v.eosID); return (ids, stats) }
+
+        // 1. Constant-tempo files get a tick scale that puts their tempo exactly on a bin.
+        let score = normalizedTempo(input)
+        let tpq = Double(score.ticksPerQuarter)
+        let stepsPerTick = Double(c.stepsPerQuarter) / tpq
+
+        // 2. Notes: into the piano range, in onset order, with their onset seconds.
+        var notes = score.notes
+        for i in notes.indices {
+            var p = notes[i].pitch
+            while p < c.lowestPitch { p += 12 }
+            while p > c.highestPitch { p -= 12 }
+            if p != notes[i].pitch { stats.movedNotes += 1; notes[i].pitch = p }
+        }
+        notes.sort { ($0.onsetTicks, $0.pitch) < ($1.onsetTicks, $1.pitch) }
+        stats.notes = notes.count
+        let tempoMap = score.tempoMap
+        let onsetSeconds = notes.map { tempoMap.seconds(atTicks: $0.onsetTicks) }
+
+        // 3. Bars, and each note's ideal step on the tokens' bar grid.
+        var bars = encodingBars(score, stepsPerTick: stepsPerTick)
+        let ideal = notes.map { idealStep(Double($0.onsetTicks), bars: bars, stepsPerTick: stepsPerTick) }
+
+        // 4. The decoded timeline, bar by bar.
+        let secondsPerStep = c.temposBPM.map { Double(Self.microsecondsPerQuarter(bpm: $0)) / 1e6 / Double(c.stepsPerQuarter) }
+        var tempo: Int? = nil
+        var timeSignature = -1
+        var barStartSeconds = 0.0
+        var next = 0  // first note not yet written
+        var b = 0
+
+        /// Chooses the tempo from step `p` (at `seconds`) on; returns the bin to emit, if any.
+        func decide(at p: Int, seconds: Double, from first: Int) -> Int? {
+            var k = first
+            while k < notes.count && ideal[k] < Double(p) + 0.5 { k += 1 }
+            guard k < notes.count else {
+                if tempo == nil { return nearestBin(secondsPerStep, target: localSecondsPerStep(tempoMap, atSeconds: seconds, stepsPerTick: stepsPerTick)) }
+                return nil
+            }
+            let gap = ideal[k] - Double(p)
+            if let t = tempo {
+                let drift = abs(seconds + gap * secondsPerStep[t] - onsetSeconds[k]) / secondsPerStep[t]
+                if drift <= c.tempoTolerance { return nil }
+            }
+            let needed = (onsetSeconds[k] - seconds) / gap
+            let bin = needed > 0 ? nearestBin(secondsPerStep, target: needed) : secondsPerStep.count - 1
+            return bin == tempo ? nil : bin
+        }
+
+        while b < bars.count || next < notes.count {
+            if b == bars.count, let last = bars.last {  // notes beyond the score's bars
+                bars.append(EncodingBar(originalStartTicks: last.originalStartTicks + last.originalLengthTicks,
+                                        originalLengthTicks: last.originalLengthTicks, steps: last.steps,
+                                        timeSignatureIndex: last.timeSignatureIndex,
+                                        decodedStartStep: last.decodedStartStep + last.steps))
+            }
+            let bar = bars[b]
+            b += 1
+            guard bar.steps > 0 else { continue }
+            ids.append(v.barID)
+            stats.bars += 1
+            if bar.timeSignatureIndex != timeSignature {
+                timeSignature = bar.timeSignatureIndex
+                ids.append(v.timeSignatureStart + timeSignature)
+            }
+            let start = bar.decodedStartStep
+            var p = start
+            var seconds = barStartSeconds
+            if let bin = decide(at: p, seconds: seconds, from: next) {
+                tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
+            }
+            var wrotePosition = false
+            while next < notes.count, let t = tempo {
+                let sps = secondsPerStep[t]
+                let q = max(p, Int((Double(p) + (onsetSeconds[next] - seconds) / sps).rounded()))
+                if q >= start + bar.steps { break }
+                var end = next + 1
+                while end < notes.count && Int((Double(p) + (onsetSeconds[end] - seconds) / sps).rounded()) <= q { end += 1 }
+                if q > p {
+                    seconds += Double(q - p) * sps
+                    p = q
+                    ids.append(v.positionStart + (q - start))
+                    if let bin = decide(at: p, seconds: seconds, from: end) {
+                        tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
+                    }
+                } else if !wrotePosition {
+                    ids.append(v.positionStart + (q - start))
+                }
+                wrotePosition = true
+                appendNotes(notes[next..<end], stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
+                next = end
+            }
+            barStartSeconds = seconds + Double(start + bar.steps - p) * secondsPerStep[tempo ?? 0]
+        }
+        ids.append(v.eosID)
+        return (ids, stats)
+    }
+
+    /// VEL PITCH DUR for each note of one onset, low to high; one note per pitch.
+    private func appendNotes(_ group: ArraySlice<ScoreNote>, stepsPerTick: Double, to ids: inout [Int],
+                             statistics stats: inout EncodingStatistics) {
+        let c = configuration, v = vocabulary
+        var sorted = Array(group)
+        sorted.sort { ($0.pitch, -$0.durationTicks) < ($1.pitch, -$1.durationTicks) }
+        var lastPitch = -1
+        for n in sorted {
+            if n.pitch == lastPitch { stats.mergedNotes += 1; continue }
+            lastPitch = n.pitch
+            ids.append(v.velocityStart + Self.nearestIndex(c.velocities, Double(n.velocity)))
+            ids.append(v.pitchStart + (n.pitch - c.lowestPitch))
+            let steps = Double(n.durationTicks) * stepsPerTick
+            if steps > Double(c.durationSteps[c.durationSteps.count - 1]) + 0.5 { stats.cappedNotes += 1 }
+            ids.append(v.durationStart + Self.nearestRatioIndex(c.durationSteps, max(1, steps)))
+        }
+    }
+
+    // MARK: Bars
+
+    /// The score's bars as the vocabulary can spell them.
+    func encodingBars(_ score: PianoScore, stepsPerTick: Double) -> [EncodingBar] {
+        let c = configuration
+        let starts = score.barStartTicks(untilTicks: score.endTicks)
+        var bars: [EncodingBar] = []
+        var decoded = 0
+        for (i, startTicks) in starts.enumerated() {
+            let signature = score.timeSignature(atTicks: startTicks)
+            let lengthTicks = i + 1 < starts.count ? starts[i + 1] - startTicks
+                : signature.barTicks(ticksPerQuarter: score.ticksPerQuarter)
+            let lengthSteps = Double(lengthTicks) * stepsPerTick
+            let parts = spell(steps: Int(lengthSteps.rounded()), numerator: signature.numerator, denominator: signature.denominator)
+            let total = parts.reduce(0) { $0 + $1.steps }
+            var done = 0
+            for part in parts {
+                let fraction = total > 0 ? Double(done) / Double(total) : 0
+                let share = total > 0 ? Double(part.steps) / Double(total) : 1
+                bars.append(EncodingBar(originalStartTicks: Double(startTicks) + fraction * Double(lengthTicks),
+                                        originalLengthTicks: share * Double(lengthTicks), steps: part.steps,
+                                        timeSignatureIndex: part.index, decodedStartStep: decoded))
+                decoded += part.steps
+                done += part.steps
+            }
+            if parts.isEmpty {  // a sliver shorter than half a step: no tokens, no time
+                bars.append(EncodingBar(originalStartTicks: Double(startTicks), originalLengthTicks: Double(lengthTicks),
+                                        steps: 0, timeSignatureIndex: 0, decodedStartStep: decoded))
+            }
+        }
+        return bars
+    }
+
+    /// Supported time signatures (index, steps) that together last `steps`: the score's
+    /// own signature when it is supported, else an equal-length one, else halves.
+    func spell(steps: Int, numerator: Int, denominator: Int) -> [(index: Int, steps: Int)] {
+        guard steps > 0 else { return [] }
+        let c = configuration
+        let s = c.stepsPerQuarter
+        func index(_ n: Int, _ d: Int) -> Int? { c.timeSignatures.firstIndex(of: [n, d]) }
+        if c.barSteps(numerator: numerator, denominator: denominator) == steps, let i = index(numerator, denominator) {
+            return [(i, steps)]
+        }
+        for d in [denominator, 4, 8, 16, 2] where d > 0 && (steps * d) % (4 * s) == 0 {
+            if let i = index(steps * d / (4 * s), d) { return [(i, steps)] }
+        }
+        let unit = max(1, s / 4)  // a sixteenth
+        if steps <= unit, let i = index(1, 16) ?? index(1, 8) ?? index(1, 4) {
+            return [(i, c.barSteps(numerator: c.timeSignatures[i][0], denominator: c.timeSignatures[i][1]))]
+        }
+        if steps % unit != 0 {
+            return spell(steps: max(unit, Int((Double(steps) / Double(unit)).rounded()) * unit),
+                         numerator: numerator, denominator: denominator)
+        }
+        let half = max(unit, (steps / 2 / unit) * unit)
+        return spell(steps: half, numerator: numerator, denominator: denominator * 2)
+            + spell(steps: steps - half, numerator: numerator, denominator: denominator * 2)
+    }
+
+    /// Where a score tick should land on the tokens' grid (linear inside each bar).
+    func idealStep(_ ticks: Double, bars: [EncodingBar], stepsPerTick: Double) -> Double {
+        var lo = 0, hi = bars.count - 1
+        guard hi >= 0 else { return ticks * stepsPerTick }
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if bars[mid].originalStartTicks <= ticks { lo = mid } else { hi = mid - 1 }
+        }
+        let bar = bars[lo]
+        let offset = ticks - bar.originalStartTicks
+        if lo == bars.count - 1 && offset >= bar.originalLengthTicks {
+            return Double(bar.decodedStartStep + bar.steps) + (offset - bar.originalLengthTicks) * stepsPerTick
+        }
+        let scale = bar.originalLengthTicks > 0 ? Double(bar.steps) / bar.originalLengthTicks : 0
+        return Double(bar.decodedStartStep) + offset * scale
+    }
+
+    // MARK: Tempo
+
+    /// A score whose tempo never changes gets rescaled ticks (seconds unchanged) so its
+    /// tempo is exactly a bin (halved or doubled into the range first): no tempo tokens
+    /// are needed to keep its timing. Scores with tempo changes are returned unchanged.
+    func normalizedTempo(_ score: PianoScore) -> PianoScore {
+        let c = configuration
+        var values = Set(score.tempoChanges.map(\.microsecondsPerQuarter))
+        if score.tempoChanges.first.map({ $0.ticks > 0 }) ?? true { values.insert(500_000) }
+        guard values.count == 1, let microseconds = values.first, microseconds > 0 else { return score }
+        var bpm = 60_000_000.0 / Double(microseconds)
+        let low = Double(c.temposBPM[0]), high = Double(c.temposBPM[c.temposBPM.count - 1])
+        while bpm > high * 0.75 && bpm / 2 >= low { bpm /= 2 }
+        while bpm < low * 1.5 && bpm * 2 <= high { bpm *= 2 }
+        let bin = c.temposBPM[Self.nearestRatioIndex(c.temposBPM, bpm)]
+        let binMicroseconds = Self.microsecondsPerQuarter(bpm: bin)
+        let precision = 16
+        let factor = Double(precision) * Double(microseconds) / Double(binMicroseconds)
+        func scale(_ t: Int) -> Int { Int((Double(t) * factor).rounded()) }
+        var out = score
+        out.ticksPerQuarter = score.ticksPerQuarter * precision
+        out.tempoChanges = [TempoChange(ticks: 0, microsecondsPerQuarter: binMicroseconds)]
+        out.notes = score.notes.map {
+            let on = scale($0.onsetTicks)
+            return ScoreNote(pitch: $0.pitch, velocity: $0.velocity, onsetTicks: on, durationTicks: max(1, scale($0.endTicks) - on))
+        }
+        out.timeSignatures = score.timeSignatures.map { TimeSignatureChange(ticks: scale($0.ticks), numerator: $0.numerator, denominator: $0.denominator) }
+        out.keySignatures = score.keySignatures.map { KeySignatureChange(ticks: scale($0.ticks), sharps: $0.sharps, isMinor: $0.isMinor) }
+        return out
+    }
+
+    /// The score's own seconds per grid step around a moment.
+    private func localSecondsPerStep(_ map: TempoMap, atSeconds seconds: Double, stepsPerTick: Double) -> Double {
+        let tick = Int(map.ticks(atSeconds: seconds).rounded(.down))
+        return (map.seconds(atTicks: tick + 1) - map.seconds(atTicks: tick)) / stepsPerTick
+    }
+
+    static func microsecondsPerQuarter(bpm: Int) -> Int { Int((60_000_000.0 / Double(max(1, bpm))).rounded()) }
+
+    /// Index of the bin (seconds per step, descending with the bin index) nearest in ratio.
+    func nearestBin(_ secondsPerStep: [Double], target: Double) -> Int {
+        var best = 0
+        var bestDistance = Double.infinity
+        for (i, sps) in secondsPerStep.enumerated() {
+            let d = abs(log(sps / target))
+            if d < bestDistance { bestDistance = d; best = i }
+        }
+        return best
+    }
+
+    static func nearestIndex(_ values: [Int], _ x: Double) -> Int {
+        var best = 0
+        for i in values.indices where abs(Double(values[i]) - x) < abs(Double(values[best]) - x) { best = i }
+        return best
+    }
+
+    static func nearestRatioIndex(_ values: [Int], _ x: Double) -> Int {
+        var best = 0
+        for i in values.indices where abs(log(Double(values[i]) / x)) < abs(log(Double(values[best]) / x)) { best = i }
+        return best
+    }
+}

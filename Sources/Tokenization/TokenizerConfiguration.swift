@@ -1,0 +1,103 @@
+// The parameters of a tokenization: the onset grid, the longest bar, and the bins for
+// velocity, tempo and duration, and the supported time signatures. Stored (through
+// the Vocabulary's JSON) in every checkpoint, so a checkpoint decodes its own tokens.
+// The chosen defaults and the measurements behind them are in Tokenization.swift.
+import Foundation
+
+public struct TokenizerConfiguration: Hashable, Sendable, Codable {
+    /// Onset grid: steps per quarter note.
+    public var stepsPerQuarter: Int
+    /// The longest bar, in quarters; longer bars are split into equal parts.
+    public var maxBarQuarters: Int
+    /// Representative MIDI velocities, ascending (one VEL token each).
+    public var velocities: [Int]
+    /// Representative tempi in quarters per minute, ascending (one TEMPO token each).
+    public var temposBPM: [Int]
+    /// Representative durations in grid steps, ascending (one DUR token each).
+    public var durationSteps: [Int]
+    /// Supported time signatures as [numerator, denominator] pairs (one TS token each).
+    public var timeSignatures: [[Int]]
+    /// Piano range of PITCH tokens; notes outside are moved by octaves into it.
+    public var lowestPitch: Int
+    public var highestPitch: Int
+    /// A tempo token is emitted when the decoded timeline would drift from the original
+    /// by more than this fraction of a grid step at the next onset.
+    public var tempoTolerance: Double
+
+    public init(stepsPerQuarter: Int, maxBarQuarters: Int = 8, velocities: [Int], temposBPM: [Int],
+                durationSteps: [Int], timeSignatures: [[Int]], lowestPitch: Int = 21, highestPitch: Int = 108,
+                tempoTolerance: Double = 0.25) {
+        self.stepsPerQuarter = stepsPerQuarter
+        self.maxBarQuarters = maxBarQuarters
+        self.velocities = velocities
+        self.temposBPM = temposBPM
+        self.durationSteps = durationSteps
+        self.timeSignatures = timeSignatures
+        self.lowestPitch = lowestPitch
+        self.highestPitch = highestPitch
+        self.tempoTolerance = tempoTolerance
+    }
+
+    /// The measured choice (see Tokenization.swift).
+    public static let `default` = TokenizerConfiguration.make(stepsPerQuarter: 12)
+
+    /// A configuration with the standard bins for a grid of 12 or 24 steps per quarter.
+    public static func make(stepsPerQuarter: Int, tempoBins: Int = 32, velocityBins: Int = 16,
+                            maxBarQuarters: Int = 8) -> TokenizerConfiguration {
+        TokenizerConfiguration(
+            stepsPerQuarter: stepsPerQuarter, maxBarQuarters: maxBarQuarters,
+            velocities: standardVelocities(count: velocityBins),
+            temposBPM: standardTempi(count: tempoBins),
+            durationSteps: standardDurations(stepsPerQuarter: stepsPerQuarter),
+            timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters))
+    }
+
+    /// `count` evenly spaced velocities ending at 127 (16 bins: 8, 16, ..., 120, 127).
+    public static func standardVelocities(count: Int) -> [Int] {
+        let n = max(1, count)
+        return (1...n).map { min(127, Int((Double($0) * 128.0 / Double(n)).rounded())) }
+    }
+
+    /// `count` tempi spaced evenly on a log scale from 24 to 320 BPM, rounded to integers.
+    public static func standardTempi(count: Int) -> [Int] {
+        let n = max(2, count)
+        let low = 24.0, high = 320.0
+        var values: [Int] = []
+        for i in 0..<n {
+            let v = Int((low * pow(high / low, Double(i) / Double(n - 1))).rounded())
+            if values.last != v { values.append(v) }
+        }
+        return values
+    }
+
+    /// Fine steps for short notes, coarse for long ones, up to 16 quarters; about 32 bins.
+    public static func standardDurations(stepsPerQuarter s: Int) -> [Int] {
+        // In 48ths of a quarter, then converted to steps (dropping what the grid cannot hold).
+        let in48ths = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 24, 28, 32, 36, 40, 48,
+                       60, 72, 84, 96, 120, 144, 168, 192, 240, 288, 336, 384, 480, 576, 672, 768]
+        var steps: [Int] = []
+        for v in in48ths where (v * s) % 48 == 0 {
+            let step = v * s / 48
+            if step >= 1 && steps.last != step { steps.append(step) }
+        }
+        if s < 24 {  // every single step up to a quarter on coarse grids
+            steps = Array(Set(steps + Array(1...s))).sorted()
+        }
+        return steps
+    }
+
+    /// n/2, n/4, n/8 and n/16 with bars of at most `maxBarQuarters`.
+    public static func standardTimeSignatures(maxBarQuarters: Int) -> [[Int]] {
+        var list: [[Int]] = []
+        for d in [2, 4, 8, 16] {
+            let maxN = min(16, maxBarQuarters * d / 4)
+            if maxN >= 1 { for n in 1...maxN { list.append([n, d]) } }
+        }
+        return list
+    }
+
+    /// Bar length in grid steps of a time signature.
+    public func barSteps(numerator: Int, denominator: Int) -> Int {
+        max(1, numerator * stepsPerQuarter * 4 / max(1, denominator))
+    }
+}
