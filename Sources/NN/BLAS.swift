@@ -1,0 +1,44 @@
+// The only file of NN that imports CBLAS: row-major sgemm and sgemv on raw pointers, and the
+// BLAS thread count. Everything else in NN calls these, so the BLAS (OpenBLAS on Linux,
+// Accelerate on macOS) can change in one place. No allocation, no checks beyond preconditions.
+import CBLAS
+
+/// Matrix products on row-major Float32 storage. `transA`/`transB` say whether the stored
+/// matrix is used transposed; `lda`, `ldb`, `ldc` are the stored row lengths.
+enum BLAS {
+    /// C (M, N) = alpha * op(A) (M, K) @ op(B) (K, N) + beta * C.
+    @inline(__always)
+    static func gemm(
+        _ c: UnsafeMutablePointer<Float>, ldc: Int,
+        _ a: UnsafePointer<Float>, lda: Int, transA: Bool,
+        _ b: UnsafePointer<Float>, ldb: Int, transB: Bool,
+        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// y (M) = alpha * A (M, N) @ x (N) + beta * y, or with `transA`, y (N) = A^T @ x (M).
+    @inline(__always)
+    static func gemv(
+        _ y: UnsafeMutablePointer<Float>,
+        _ a: UnsafePointer<Float>, lda: Int, transA: Bool, m: Int, n: Int,
+        _ x: UnsafePointer<Float>, alpha: Float = 1, beta: Float
+    ) {
+        cblas_sgemv(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
+            x, 1, beta, y, 1)
+    }
+}
+
+/// How many threads the matrix products use (process-wide; OpenBLAS only).
+public enum ComputeThreads {
+    public static func set(_ count: Int) {
+        precondition(count >= 1, "thread count must be at least 1")
+        cadenza_blas_set_threads(Int32(count))
+        current = count
+    }
+    /// The count last set through `set` (1 until then is not assumed: the BLAS default applies).
+    public private(set) nonisolated(unsafe) static var current: Int = 0
+}

@@ -1,0 +1,441 @@
+// Training the LSTM language model: the whole forward pass and back-propagation through time
+// for a (B, T) batch, top to bottom in one file, then gradient clipping and Adam. Buffers are
+// allocated once for (B, T); a step allocates nothing. Evaluation reuses the forward pass.
+//
+// Legend: B batch, T time steps, N = T·B rows, V vocabulary, E embedding, H hidden,
+// G = 4H gate pre-activations [i | f | g | o], L layers, in = E (layer 0) or H.
+// Activations are time-major, (T, B, ·), so the B rows of one step are contiguous for the
+// recurrent sgemm. Inputs, targets and per-position losses at the API are (B, T), row-major.
+
+/// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
+/// one batch to the next. h and c are (L, B, H).
+public struct LSTMBatchState: Equatable, Sendable {
+    public let layers: Int, batchSize: Int, hiddenSize: Int
+    public var h: [Float]
+    public var c: [Float]
+
+    public init(layers: Int, batchSize: Int, hiddenSize: Int) {
+        self.layers = layers
+        self.batchSize = batchSize
+        self.hiddenSize = hiddenSize
+        h = Array(repeating: 0, count: layers * batchSize * hiddenSize)
+        c = h
+    }
+}
+
+public final class LSTMTrainer {
+    public let model: LSTMModel
+    public let batchSize: Int
+    public let sequenceLength: Int
+    public var settings: AdamSettings
+    /// Adam steps taken (the t of the bias correction); saved with the optimizer state.
+    public var step: Int = 0
+    /// The dropout generator; its state is saved with the optimizer state for an exact resume.
+    public var rng: SplitMix64
+    /// Truncated BPTT: when true, the final (h, c) of a training step is the next step's
+    /// initial state (row b continues row b); when false every step starts from zeros.
+    public var carriesState = false
+    /// The state the next training step starts from (kept zero unless carriesState).
+    public var trainingState: LSTMBatchState
+    /// For tests: when set, each forward pass copies its logits (N, V), time-major, here.
+    var captureLogits = false
+    var capturedLogits: [Float] = []
+    /// ‖g‖ before clipping, of the last training step.
+    public private(set) var lastGradientNorm: Float = 0
+
+    // Dimensions.
+    let B: Int, T: Int, N: Int, V: Int, E: Int, H: Int, L: Int
+
+    // Gradients and Adam moments: (P), the parameters' layout.
+    let gradients: FloatBuffer
+    let adamM: FloatBuffer
+    let adamV: FloatBuffer
+
+    // Activations.
+    let x0: FloatBuffer  // (T, B, E) embedded inputs
+    let hs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial h
+    let cs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial c
+    let tanhCs: [FloatBuffer]  // per layer (T, B, H) tanh(c_t)
+    let gates: [FloatBuffer]  // per layer (T, B, G) activations, then dL/dpre-activations
+    let masks: [FloatBuffer]  // per layer (T, B, H) 0 or 1/(1-p) (empty when dropout = 0)
+    let dropped: [FloatBuffer]  // per layer (T, B, H) h · mask (empty when dropout = 0)
+    let logits: FloatBuffer  // (N, V) logits, then dL/dlogits
+    let losses: FloatBuffer  // (N) per-position loss, 0 where the target is ignored
+    let biasSum: FloatBuffer  // (G) bias_ih + bias_hh of the current layer
+    let dOutA: FloatBuffer  // (N, H) dL/d(layer output), ping
+    let dOutB: FloatBuffer  // (N, H) dL/d(layer output), pong
+    let dX0: FloatBuffer  // (N, E) dL/d(embedded input)
+    let dc: FloatBuffer  // (B, H) dL/dc flowing back through time
+    let ones: FloatBuffer  // (N) all ones, for column sums as sgemv
+
+    /// Buffers for batches of `batchSize` rows of `sequenceLength` tokens.
+    public init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64) {
+        precondition(batchSize > 0 && sequenceLength > 0, "batch size and sequence length must be positive")
+        let cfg = model.configuration
+        self.model = model
+        self.batchSize = batchSize
+        self.sequenceLength = sequenceLength
+        self.settings = settings
+        rng = SplitMix64(seed: seed)
+        (B, T, N) = (batchSize, sequenceLength, batchSize * sequenceLength)
+        (V, E, H, L) = (cfg.vocabularySize, cfg.embeddingSize, cfg.hiddenSize, cfg.layers)
+        trainingState = LSTMBatchState(layers: L, batchSize: B, hiddenSize: H)
+        let P = model.layout.count
+        gradients = FloatBuffer(count: P)
+        adamM = FloatBuffer(count: P)
+        adamV = FloatBuffer(count: P)
+        x0 = FloatBuffer(count: N * E)
+        let (N, B, H, T, L) = (self.N, self.B, self.H, self.T, self.L)
+        hs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
+        cs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
+        tanhCs = (0..<L).map { _ in FloatBuffer(count: N * H) }
+        gates = (0..<L).map { _ in FloatBuffer(count: N * 4 * H) }
+        let withDropout = cfg.dropout > 0
+        masks = withDropout ? (0..<L).map { _ in FloatBuffer(count: N * H) } : []
+        dropped = withDropout ? (0..<L).map { _ in FloatBuffer(count: N * H) } : []
+        logits = FloatBuffer(count: N * V)
+        losses = FloatBuffer(count: N)
+        biasSum = FloatBuffer(count: 4 * H)
+        dOutA = FloatBuffer(count: N * H)
+        dOutB = FloatBuffer(count: N * H)
+        dX0 = FloatBuffer(count: N * E)
+        dc = FloatBuffer(count: B * H)
+        ones = FloatBuffer(count: N)
+        ones.pointer.update(repeating: 1, count: N)
+    }
+
+    /// A zero state shaped for this trainer's batch.
+    public func makeBatchState() -> LSTMBatchState { LSTMBatchState(layers: L, batchSize: B, hiddenSize: H) }
+
+    /// Zeroes the carried training state (start of an epoch, or a new set of streams).
+    public func resetState() { trainingState = makeBatchState() }
+
+    // MARK: - training step
+
+    /// Forward, backward, clipping and one Adam update on a batch. inputs and targets are (B, T)
+    /// row-major token ids; a negative target is ignored (padding). Returns the mean loss over
+    /// the counted targets (nats), or 0 when none counts.
+    @discardableResult
+    public func trainStep(inputs: [Int32], targets: [Int32], learningRate: Float) -> Float {
+        precondition(inputs.count == N && targets.count == N, "trainStep expects \(B)×\(T) inputs and targets")
+        loadState(trainingState)
+        let loss = inputs.withUnsafeBufferPointer { tokens in
+            targets.withUnsafeBufferPointer { targets in
+                forward(tokens: tokens, targets: targets, training: true)
+            }
+        }
+        inputs.withUnsafeBufferPointer { tokens in backward(tokens: tokens) }
+        let P = model.layout.count
+        lastGradientNorm = Adam.norm(gradients.pointer, count: P)
+        let scale = Adam.clipScale(norm: lastGradientNorm, maxNorm: settings.clipNorm)
+        step += 1
+        Adam.update(
+            parameters: model.parameters.pointer, m: adamM.pointer, v: adamV.pointer, gradients: gradients.pointer,
+            count: P, step: step, learningRate: learningRate, gradScale: scale, settings: settings)
+        if carriesState { storeState(into: &trainingState) }
+        return loss.mean
+    }
+
+    /// Forward and backward only (no update): fills the gradients and returns the mean loss.
+    /// For tests and gradient checks; uses and keeps trainingState like trainStep.
+    func computeGradients(inputs: [Int32], targets: [Int32], training: Bool) -> Float {
+        loadState(trainingState)
+        let loss = inputs.withUnsafeBufferPointer { tokens in
+            targets.withUnsafeBufferPointer { targets in forward(tokens: tokens, targets: targets, training: training) }
+        }
+        inputs.withUnsafeBufferPointer { tokens in backward(tokens: tokens, training: training) }
+        return loss.mean
+    }
+
+    // MARK: - evaluation
+
+    /// Mean loss of a (B, T) batch without dropout and without touching gradients, starting
+    /// from `state` and leaving the final state in it (to evaluate a long stream in chunks).
+    /// Negative targets are ignored. If `positionLosses` is given (B·T), it receives each
+    /// position's loss in (B, T) order (0 where ignored).
+    public func evaluate(
+        inputs: [Int32], targets: [Int32], state: inout LSTMBatchState,
+        positionLosses: UnsafeMutableBufferPointer<Float>? = nil
+    ) -> (meanLoss: Float, count: Int) {
+        precondition(inputs.count == N && targets.count == N, "evaluate expects \(B)×\(T) inputs and targets")
+        loadState(state)
+        let loss = inputs.withUnsafeBufferPointer { tokens in
+            targets.withUnsafeBufferPointer { targets in forward(tokens: tokens, targets: targets, training: false) }
+        }
+        storeState(into: &state)
+        if let out = positionLosses {
+            precondition(out.count == N, "positionLosses must hold B·T values")
+            for b in 0..<B { for t in 0..<T { out[b * T + t] = losses[t * B + b].pointee } }
+        }
+        return (loss.mean, loss.count)
+    }
+
+    /// Mean loss of a (B, T) batch from a zero state, without dropout.
+    public func evaluate(inputs: [Int32], targets: [Int32]) -> Float {
+        var state = makeBatchState()
+        return evaluate(inputs: inputs, targets: targets, state: &state).meanLoss
+    }
+
+    // MARK: - state in and out
+
+    private func loadState(_ s: LSTMBatchState) {
+        precondition(s.layers == L && s.batchSize == B && s.hiddenSize == H, "state shaped for another batch")
+        let BH = B * H
+        s.h.withUnsafeBufferPointer { h in s.c.withUnsafeBufferPointer { c in
+            for k in 0..<L {
+                hs[k].pointer.update(from: h.baseAddress! + k * BH, count: BH)
+                cs[k].pointer.update(from: c.baseAddress! + k * BH, count: BH)
+            }
+        } }
+    }
+
+    private func storeState(into s: inout LSTMBatchState) {
+        let BH = B * H
+        let (hs, cs, T, L) = (self.hs, self.cs, self.T, self.L)
+        s.h.withUnsafeMutableBufferPointer { h in
+            for k in 0..<L { (h.baseAddress! + k * BH).update(from: hs[k][T * BH], count: BH) }
+        }
+        s.c.withUnsafeMutableBufferPointer { c in
+            for k in 0..<L { (c.baseAddress! + k * BH).update(from: cs[k][T * BH], count: BH) }
+        }
+    }
+
+    /// Layer k's output as the next layer (or the head) sees it: (T, B, H).
+    @inline(__always)
+    private func output(ofLayer k: Int, training: Bool) -> UnsafeMutablePointer<Float> {
+        training && !dropped.isEmpty ? dropped[k].pointer : hs[k][B * H]
+    }
+
+    // MARK: - forward
+
+    /// Embedding → L LSTM layers (dropout after each when training) → head → cross-entropy.
+    private func forward(
+        tokens: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Int32>, training: Bool
+    ) -> (mean: Float, count: Int) {
+        let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
+        let G = 4 * H
+        let layout = model.layout
+        let params = model.parameters.pointer
+
+        // Embedding: x0[t, b, :] = embedding.weight[tokens[b, t], :]               x0 (T, B, E)
+        let embedding = params + layout.embedding  // (V, E)
+        for b in 0..<B {
+            for t in 0..<T {
+                let token = Int(tokens[b * T + t])
+                precondition(token >= 0 && token < V, "token \(token) outside the vocabulary 0..<\(V)")
+                (x0[(t * B + b) * E]).update(from: embedding + token * E, count: E)
+            }
+        }
+
+        for k in 0..<L {
+            let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
+            let inSize = k == 0 ? E : H
+            let wih = params + layout.weightIH[k]  // (G, in)
+            let whh = params + layout.weightHH[k]  // (G, H)
+            let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
+            let z = gates[k].pointer  // (T, B, G)
+            let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
+
+            // Input projection of all N rows at once: z = x @ W_ih^T + b_ih + b_hh            (N, G)
+            for j in 0..<G { biasSum.pointer[j] = bih[j] + bhh[j] }
+            for r in 0..<N { (z + r * G).update(from: biasSum.pointer, count: G) }
+            BLAS.gemm(z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
+                      m: N, n: G, k: inSize, beta: 1)
+
+            // Recurrence: z_t += h_{t-1} @ W_hh^T, then the cell.                         (B, G)
+            for t in 0..<T {
+                let zt = z + t * B * G
+                BLAS.gemm(zt, ldc: G, h + t * B * H, lda: H, transA: false, whh, ldb: H, transB: true,
+                          m: B, n: G, k: H, beta: 1)
+                LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H,
+                                 h: h + (t + 1) * B * H, cPrev: c + t * B * H, rows: B, hidden: H)
+            }
+
+            // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
+            if training && !dropped.isEmpty {
+                fillDropoutMask(masks[k].pointer, count: N * H)
+                let m = masks[k].pointer, d = dropped[k].pointer, hOut = h + B * H
+                for i in 0..<(N * H) { d[i] = hOut[i] * m[i] }
+            }
+        }
+
+        // Head: logits = y @ head.weight^T + head.bias                                     (N, V)
+        let y = output(ofLayer: L - 1, training: training)  // (N, H)
+        let hw = params + layout.headWeight, hb = params + layout.headBias
+        let lg = logits.pointer
+        for r in 0..<N { (lg + r * V).update(from: hb, count: V) }
+        BLAS.gemm(lg, ldc: V, y, lda: H, transA: false, hw, ldb: H, transB: true, m: N, n: V, k: H, beta: 1)
+
+        if captureLogits { capturedLogits = Array(UnsafeBufferPointer(start: lg, count: N * V)) }
+
+        // Cross-entropy: loss = logsumexp(logits) - logits[target]; softmax kept in logits.
+        var count = 0
+        for b in 0..<B { for t in 0..<T where targets[b * T + t] >= 0 { count += 1 } }
+        var total = 0.0
+        for t in 0..<T {
+            for b in 0..<B {
+                let r = t * B + b
+                let target = Int(targets[b * T + t])
+                let row = lg + r * V
+                guard target >= 0 else {
+                    losses[r].pointee = 0
+                    row.update(repeating: 0, count: V)
+                    continue
+                }
+                precondition(target < V, "target \(target) outside the vocabulary 0..<\(V)")
+                var maxLogit = row[0]
+                for v in 1..<V where row[v] > maxLogit { maxLogit = row[v] }
+                var sum: Float = 0
+                for v in 0..<V {
+                    let e = expf(row[v] - maxLogit)
+                    row[v] = e
+                    sum += e
+                }
+                let loss = -logf(row[target] / sum)
+                losses[r].pointee = loss
+                total += Double(loss)
+                let inv = 1 / sum
+                for v in 0..<V { row[v] *= inv }  // probabilities
+                row[target] -= 1  // p - onehot: dL/dlogits up to the 1/count below
+            }
+        }
+        guard count > 0 else { return (0, 0) }
+        // dL/dlogits = (p - onehot) / count for the mean loss.                        (N, V)
+        let scale = 1 / Float(count)
+        for i in 0..<(N * V) { lg[i] *= scale }
+        return (Float(total / Double(count)), count)
+    }
+
+    // MARK: - backward
+
+    /// Back-propagation through the head, then through time, layer by layer from the top.
+    /// Needs the activations of the forward pass just run; fills `gradients`.
+    private func backward(tokens: UnsafeBufferPointer<Int32>, training: Bool = true) {
+        let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
+        let G = 4 * H
+        let layout = model.layout
+        let params = model.parameters.pointer
+        let grads = gradients.pointer
+        let dlogits = logits.pointer  // (N, V), already dL/dlogits
+        let useDropout = training && !dropped.isEmpty
+
+        // Head: logits = y @ head.weight^T + head.bias
+        let y = output(ofLayer: L - 1, training: training)  // (N, H)
+        let hw = params + layout.headWeight  // (V, H)
+        // d head.weight = dlogits^T @ y                                                   (V, H)
+        BLAS.gemm(grads + layout.headWeight, ldc: H, dlogits, lda: V, transA: true, y, ldb: H, transB: false,
+                  m: V, n: H, k: N, beta: 0)
+        // d head.bias = Σ_rows dlogits                                                     (V)
+        BLAS.gemv(grads + layout.headBias, dlogits, lda: V, transA: true, m: N, n: V, ones.pointer, beta: 0)
+        // dy = dlogits @ head.weight                                                       (N, H)
+        var dOut = dOutA.pointer, dOther = dOutB.pointer
+        BLAS.gemm(dOut, ldc: H, dlogits, lda: V, transA: false, hw, ldb: H, transB: false, m: N, n: H, k: V, beta: 0)
+
+        for k in stride(from: L - 1, through: 0, by: -1) {
+            // dropped = h · mask  =>  dh = dy · mask                                     (T, B, H)
+            if useDropout {
+                let m = masks[k].pointer
+                for i in 0..<(N * H) { dOut[i] *= m[i] }
+            }
+            let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
+            let inSize = k == 0 ? E : H
+            let wih = params + layout.weightIH[k]  // (G, in)
+            let whh = params + layout.weightHH[k]  // (G, H)
+            let z = gates[k].pointer  // (T, B, G): activations, turned into dz step by step
+            let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
+
+            // Through time, t = T-1 ... 0. dOut[t] is dL/dh_t from above; the recurrence adds
+            // z_{t+1} += h_t @ W_hh^T  =>  dh_t += dz_{t+1} @ W_hh                         (B, H)
+            dc.zero()
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let dht = dOut + t * B * H
+                if t < T - 1 {
+                    BLAS.gemm(dht, ldc: H, z + (t + 1) * B * G, lda: G, transA: false, whh, ldb: H, transB: false,
+                              m: B, n: H, k: G, beta: 1)
+                }
+                LSTMCell.backward(gates: z + t * B * G, dc: dc.pointer, dh: dht, tanhC: tc + t * B * H,
+                                  cPrev: c + t * B * H, rows: B, hidden: H)
+            }
+
+            // Weight gradients over all steps at once, from dz (T, B, G):
+            // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                               (G, H)
+            BLAS.gemm(grads + layout.weightHH[k], ldc: H, z, lda: G, transA: true, h, ldb: H, transB: false,
+                      m: G, n: H, k: N, beta: 0)
+            // d W_ih = dz^T @ x                                                            (G, in)
+            BLAS.gemm(grads + layout.weightIH[k], ldc: inSize, z, lda: G, transA: true, input, ldb: inSize,
+                      transB: false, m: G, n: inSize, k: N, beta: 0)
+            // d b_ih = d b_hh = Σ_rows dz                                                  (G)
+            BLAS.gemv(grads + layout.biasIH[k], z, lda: G, transA: true, m: N, n: G, ones.pointer, beta: 0)
+            (grads + layout.biasHH[k]).update(from: grads + layout.biasIH[k], count: G)
+
+            // dx = dz @ W_ih                                                               (N, in)
+            let dx = k == 0 ? dX0.pointer : dOther
+            BLAS.gemm(dx, ldc: inSize, z, lda: G, transA: false, wih, ldb: inSize, transB: false,
+                      m: N, n: inSize, k: G, beta: 0)
+            if k > 0 { swap(&dOut, &dOther) }
+        }
+
+        // Embedding: x0[t, b] = embedding.weight[token]  =>  d embedding.weight[token] += dx0[t, b]
+        let dEmbedding = grads + layout.embedding  // (V, E)
+        dEmbedding.update(repeating: 0, count: V * E)
+        for t in 0..<T {
+            for b in 0..<B {
+                let row = dEmbedding + Int(tokens[b * T + t]) * E
+                let src = dX0[(t * B + b) * E]
+                for e in 0..<E { row[e] += src[e] }
+            }
+        }
+    }
+
+    // MARK: - dropout
+
+    /// mask[i] = 0 with probability p, else 1/(1-p); two 32-bit draws per generator step.
+    private func fillDropoutMask(_ mask: UnsafeMutablePointer<Float>, count: Int) {
+        let p = model.configuration.dropout
+        let keepScale = 1 / (1 - p)
+        let threshold = UInt32(min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
+        var i = 0
+        while i + 1 < count {
+            let r = rng.next()
+            mask[i] = UInt32(truncatingIfNeeded: r) < threshold ? 0 : keepScale
+            mask[i + 1] = UInt32(truncatingIfNeeded: r >> 32) < threshold ? 0 : keepScale
+            i += 2
+        }
+        if i < count { mask[i] = UInt32(truncatingIfNeeded: rng.next()) < threshold ? 0 : keepScale }
+    }
+
+    // MARK: - optimizer state by name
+
+    /// Names of the optimizer's buffers for a checkpoint: "exp_avg.<tensor>" and
+    /// "exp_avg_sq.<tensor>" for every parameter tensor (PyTorch's Adam state names).
+    public func optimizerTensorNames() -> [String] {
+        model.layout.tensors.flatMap { ["exp_avg.\($0.name)", "exp_avg_sq.\($0.name)"] }
+    }
+
+    /// Reads or writes one Adam moment tensor ("exp_avg.<name>" or "exp_avg_sq.<name>") in place.
+    /// Returns nil for an unknown name.
+    public func withOptimizerTensor<R>(named name: String, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R? {
+        let (buffer, tensorName): (FloatBuffer, Substring)
+        if name.hasPrefix("exp_avg_sq.") {
+            (buffer, tensorName) = (adamV, name.dropFirst("exp_avg_sq.".count))
+        } else if name.hasPrefix("exp_avg.") {
+            (buffer, tensorName) = (adamM, name.dropFirst("exp_avg.".count))
+        } else {
+            return nil
+        }
+        guard let t = model.layout.tensor(named: String(tensorName)) else { return nil }
+        return try body(UnsafeMutableBufferPointer(start: buffer[t.offset], count: t.count))
+    }
+
+    /// Gradient of one parameter tensor from the last step (before clipping). For tests.
+    public func withGradient<R>(named name: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard let t = model.layout.tensor(named: name) else { preconditionFailure("no tensor named \(name)") }
+        return try body(UnsafeBufferPointer(start: gradients[t.offset], count: t.count))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

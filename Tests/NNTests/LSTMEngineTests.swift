@@ -1,0 +1,315 @@
+// The fast LSTM engine against the Double reference (loss, logits, every gradient, Adam
+// steps), the reference against finite differences, inference against the training forward,
+// overfitting, determinism and state carrying.
+import Foundation
+import Testing
+@testable import NN
+
+/// max |a - b| / max |b|: the error relative to the tensor's scale.
+func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+    precondition(a.count == b.count)
+    var diff = 0.0, scale = 1e-12
+    for i in 0..<a.count {
+        diff = max(diff, abs(a[i] - b[i]))
+        scale = max(scale, abs(b[i]))
+    }
+    return diff / scale
+}
+
+func randomTokens(_ rng: inout SplitMix64, count: Int, below v: Int) -> [Int32] {
+    (0..<count).map { _ in Int32(rng.next() % UInt64(v)) }
+}
+
+/// (B, T) row-major → [b][t].
+func rows(_ flat: [Int32], b: Int, t: Int) -> [[Int]] {
+    (0..<b).map { i in (0..<t).map { j in Int(flat[i * t + j]) } }
+}
+
+struct Shape: CustomStringConvertible {
+    var V, E, H, L, B, T: Int
+    var dropout: Float = 0
+    var description: String { "V\(V) E\(E) H\(H) L\(L) B\(B) T\(T) p\(dropout)" }
+    var configuration: LSTMConfiguration {
+        LSTMConfiguration(vocabularySize: V, embeddingSize: E, hiddenSize: H, layers: L, dropout: dropout)
+    }
+}
+
+@Suite struct LSTMEngineTests {
+    static let shapes: [Shape] = [
+        Shape(V: 11, E: 5, H: 7, L: 1, B: 3, T: 4),  // scalar tails everywhere
+        Shape(V: 13, E: 8, H: 16, L: 2, B: 2, T: 5),  // SIMD path
+        Shape(V: 9, E: 6, H: 12, L: 3, B: 4, T: 3),  // mixed, three layers
+        Shape(V: 10, E: 8, H: 8, L: 2, B: 3, T: 6, dropout: 0.3),  // dropout masks
+    ]
+
+    /// The engine's masks as [layer][b][t][j] for the reference.
+    static func masks(of trainer: LSTMTrainer, _ s: Shape) -> [[[[Double]]]]? {
+        guard s.dropout > 0 else { return nil }
+        return (0..<s.L).map { k in
+            (0..<s.B).map { b in
+                (0..<s.T).map { t in (0..<s.H).map { j in Double(trainer.masks[k][((t * s.B) + b) * s.H + j].pointee) } }
+            }
+        }
+    }
+
+    @Test(arguments: shapes)
+    func engineMatchesReference(_ s: Shape) {
+        let model = LSTMModel(configuration: s.configuration, seed: 7)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3)
+        trainer.captureLogits = true
+        var rng = SplitMix64(seed: 99)
+        let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
+        var targets = randomTokens(&rng, count: s.B * s.T, below: s.V)
+        targets[1] = -1  // an ignored position
+        let loss = trainer.computeGradients(inputs: inputs, targets: targets, training: true)
+        let reference = ReferenceLSTM(model: model).run(
+            tokens: rows(inputs, b: s.B, t: s.T), targets: rows(targets, b: s.B, t: s.T), masks: Self.masks(of: trainer, s))
+
+        #expect(abs(Double(loss) - reference.loss) / reference.loss < 1e-5, "loss \(loss) vs \(reference.loss)")
+        var engineLogits: [Double] = [], referenceLogits: [Double] = []
+        for b in 0..<s.B {
+            for t in 0..<s.T {
+                for v in 0..<s.V {
+                    engineLogits.append(Double(trainer.capturedLogits[(t * s.B + b) * s.V + v]))
+                    referenceLogits.append(reference.logits[b][t][v])
+                }
+            }
+        }
+        #expect(relativeError(engineLogits, referenceLogits) < 1e-5)
+        for name in model.tensorNames() {
+            let engine = trainer.withGradient(named: name) { $0.map(Double.init) }
+            let error = relativeError(engine, reference.gradients[name]!)
+            #expect(error < 1e-4, "gradient of \(name): relative error \(error)")
+        }
+    }
+
+    @Test func referenceGradientsMatchFiniteDifferences() {
+        let s = Shape(V: 7, E: 4, H: 5, L: 2, B: 2, T: 3)
+        let model = LSTMModel(configuration: s.configuration, seed: 11)
+        var rng = SplitMix64(seed: 5)
+        let tokens = rows(randomTokens(&rng, count: s.B * s.T, below: s.V), b: s.B, t: s.T)
+        let targets = rows(randomTokens(&rng, count: s.B * s.T, below: s.V), b: s.B, t: s.T)
+        var reference = ReferenceLSTM(model: model)
+        let analytic = reference.run(tokens: tokens, targets: targets).gradients
+        let h = 1e-5
+        for name in model.tensorNames() {
+            let count = reference.parameters[name]!.count
+            // A few entries of each tensor; the embedding rows of tokens that occur.
+            let indices = name == "embedding.weight" ? [tokens[0][0] * s.E, tokens[1][2] * s.E + 3] : [0, count / 2, count - 1]
+            for i in indices {
+                let saved = reference.parameters[name]![i]
+                reference.parameters[name]![i] = saved + h
+                let plus = reference.run(tokens: tokens, targets: targets, withGradients: false).loss
+                reference.parameters[name]![i] = saved - h
+                let minus = reference.run(tokens: tokens, targets: targets, withGradients: false).loss
+                reference.parameters[name]![i] = saved
+                let numeric = (plus - minus) / (2 * h)
+                let a = analytic[name]![i]
+                #expect(abs(numeric - a) <= 1e-7 + 1e-5 * abs(a), "\(name)[\(i)]: analytic \(a) numeric \(numeric)")
+            }
+        }
+    }
+
+    /// Three Adam steps with clipping and weight decay, replayed in Double on the reference's gradients.
+    @Test func adamStepsMatchReference() {
+        let s = Shape(V: 9, E: 6, H: 8, L: 2, B: 2, T: 4)
+        let settings = AdamSettings(beta1: 0.9, beta2: 0.99, epsilon: 1e-8, weightDecay: 0.01, clipNorm: 0.5)
+        let model = LSTMModel(configuration: s.configuration, seed: 21)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, settings: settings, seed: 1)
+        var reference = ReferenceLSTM(model: model)
+        var m: [String: [Double]] = [:], v: [String: [Double]] = [:]
+        var rng = SplitMix64(seed: 8)
+        let lr = 0.01
+        var losses: [Float] = []
+        for step in 1...3 {
+            let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
+            let targets = randomTokens(&rng, count: s.B * s.T, below: s.V)
+            losses.append(trainer.trainStep(inputs: inputs, targets: targets, learningRate: Float(lr)))
+            let r = reference.run(tokens: rows(inputs, b: s.B, t: s.T), targets: rows(targets, b: s.B, t: s.T))
+            #expect(abs(Double(losses.last!) - r.loss) / r.loss < 1e-5)
+            let norm = r.gradients.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }.squareRoot()
+            let scale = min(1, 0.5 / (norm + 1e-6))
+            for (name, g) in r.gradients {
+                var p = reference.parameters[name]!
+                var mm = m[name] ?? [Double](repeating: 0, count: g.count), vv = v[name] ?? mm
+                for i in 0..<g.count {
+                    let gi = g[i] * scale
+                    p[i] *= 1 - lr * 0.01
+                    mm[i] = 0.9 * mm[i] + 0.1 * gi
+                    vv[i] = 0.99 * vv[i] + 0.01 * gi * gi
+                    let mh = mm[i] / (1 - pow(0.9, Double(step))), vh = vv[i] / (1 - pow(0.99, Double(step)))
+                    p[i] -= lr * mh / (vh.squareRoot() + 1e-8)
+                }
+                reference.parameters[name] = p
+                m[name] = mm
+                v[name] = vv
+            }
+        }
+        #expect(trainer.step == 3)
+        for name in model.tensorNames() {
+            let engine = model.withTensor(named: name) { $0.map(Double.init) }
+            let error = relativeError(engine, reference.parameters[name]!)
+            #expect(error < 1e-4, "\(name) after 3 steps: relative error \(error)")
+            let mEngine = trainer.withOptimizerTensor(named: "exp_avg.\(name)") { $0.map(Double.init) }!
+            #expect(relativeError(mEngine, m[name]!) < 1e-4, "exp_avg.\(name)")
+        }
+    }
+
+    @Test func inferenceStepMatchesTrainingForward() {
+        let s = Shape(V: 15, E: 8, H: 12, L: 3, B: 2, T: 6)
+        let model = LSTMModel(configuration: s.configuration, seed: 4)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 0)
+        trainer.captureLogits = true
+        var rng = SplitMix64(seed: 12)
+        let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
+        _ = trainer.evaluate(inputs: inputs, targets: inputs)
+        let inference = LSTMInference(model: model)
+        var logits = [Float](repeating: 0, count: s.V)
+        for b in 0..<s.B {
+            var state = inference.makeState()
+            for t in 0..<s.T {
+                logits.withUnsafeMutableBufferPointer { inference.step(token: Int(inputs[b * s.T + t]), state: &state, logits: $0) }
+                let expected = (0..<s.V).map { Double(trainer.capturedLogits[(t * s.B + b) * s.V + $0]) }
+                #expect(relativeError(logits.map(Double.init), expected) < 1e-5, "row \(b) step \(t)")
+            }
+        }
+    }
+
+    @Test func stateSnapshotRestoresTheStream() {
+        let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 2), seed: 2)
+        let inference = LSTMInference(model: model)
+        var state = inference.makeState()
+        var a = [Float](repeating: 0, count: 10), b = a
+        a.withUnsafeMutableBufferPointer { inference.step(token: 3, state: &state, logits: $0) }
+        let snapshot = state
+        a.withUnsafeMutableBufferPointer { inference.step(token: 5, state: &state, logits: $0) }
+        var restored = snapshot
+        b.withUnsafeMutableBufferPointer { inference.step(token: 5, state: &restored, logits: $0) }
+        #expect(a == b)
+        #expect(restored == state)
+        #expect(snapshot != state)
+    }
+
+    @Test func overfitsATinySequence() {
+        let s = Shape(V: 12, E: 8, H: 32, L: 2, B: 2, T: 16)
+        let model = LSTMModel(configuration: s.configuration, seed: 1)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 1)
+        let stream: [Int32] = (0..<(s.T + 1) * s.B).map { Int32(($0 * 7 + $0 / 5) % s.V) }
+        var inputs: [Int32] = [], targets: [Int32] = []
+        for b in 0..<s.B {
+            let row = Array(stream[(b * (s.T + 1))..<((b + 1) * (s.T + 1))])
+            inputs += row.dropLast()
+            targets += row.dropFirst()
+        }
+        let first = trainer.trainStep(inputs: inputs, targets: targets, learningRate: 0.01)
+        var loss = first
+        for _ in 0..<300 { loss = trainer.trainStep(inputs: inputs, targets: targets, learningRate: 0.01) }
+        #expect(first > 2)
+        #expect(loss < 0.05, "loss after 300 steps: \(loss)")
+        #expect(trainer.evaluate(inputs: inputs, targets: targets) < 0.05)
+    }
+
+    @Test func trainingIsDeterministicForASeed() {
+        let s = Shape(V: 10, E: 8, H: 16, L: 2, B: 4, T: 8, dropout: 0.2)
+        func run() -> [Float] {
+            let model = LSTMModel(configuration: s.configuration, seed: 42)
+            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 43)
+            var rng = SplitMix64(seed: 44)
+            for _ in 0..<5 {
+                let x = randomTokens(&rng, count: s.B * s.T, below: s.V)
+                let y = randomTokens(&rng, count: s.B * s.T, below: s.V)
+                trainer.trainStep(inputs: x, targets: y, learningRate: 0.01)
+            }
+            return model.withParameters { Array($0) }
+        }
+        let a = run(), b = run()
+        #expect(a == b)
+        let other = LSTMModel(configuration: s.configuration, seed: 42).withParameters { Array($0) }
+        #expect(a != other)
+    }
+
+    /// A stream evaluated in one (B, 2T) chunk equals two (B, T) chunks carrying the state,
+    /// and carrying the training state changes what the second step sees.
+    @Test func carriedStateContinuesTheStream() {
+        let cfg = LSTMConfiguration(vocabularySize: 9, embeddingSize: 5, hiddenSize: 8, layers: 2)
+        let model = LSTMModel(configuration: cfg, seed: 6)
+        let (B, T) = (2, 4)
+        var rng = SplitMix64(seed: 3)
+        let x = randomTokens(&rng, count: B * 2 * T, below: 9), y = randomTokens(&rng, count: B * 2 * T, below: 9)
+        let whole = LSTMTrainer(model: model, batchSize: B, sequenceLength: 2 * T, seed: 0)
+        var wholeLosses = [Float](repeating: 0, count: B * 2 * T)
+        var wholeState = whole.makeBatchState()
+        _ = wholeLosses.withUnsafeMutableBufferPointer { whole.evaluate(inputs: x, targets: y, state: &wholeState, positionLosses: $0) }
+        let half = LSTMTrainer(model: model, batchSize: B, sequenceLength: T, seed: 0)
+        var state = half.makeBatchState()
+        for chunk in 0..<2 {
+            func slice(_ a: [Int32]) -> [Int32] {
+                var out: [Int32] = []
+                for b in 0..<B {
+                    let start: Int = b * 2 * T + chunk * T
+                    out += a[start..<(start + T)]
+                }
+                return out
+            }
+            var losses = [Float](repeating: 0, count: B * T)
+            _ = losses.withUnsafeMutableBufferPointer { half.evaluate(inputs: slice(x), targets: slice(y), state: &state, positionLosses: $0) }
+            for b in 0..<B {
+                for t in 0..<T {
+                    #expect(abs(losses[b * T + t] - wholeLosses[b * 2 * T + chunk * T + t]) < 1e-5)
+                }
+            }
+        }
+        #expect(relativeError(state.h.map(Double.init), wholeState.h.map(Double.init)) < 1e-5)
+
+        half.carriesState = true
+        half.trainStep(inputs: Array(x.prefix(B * T)), targets: Array(y.prefix(B * T)), learningRate: 0)
+        #expect(half.trainingState.h.contains { $0 != 0 })
+        half.resetState()
+        #expect(half.trainingState.h.allSatisfy { $0 == 0 })
+    }
+
+    @Test func fastTanhIsAccurate() {
+        var worst: Float = 0
+        for i in -20_000...20_000 {
+            let x = Float(i) / 1000
+            worst = max(worst, abs(LSTMCell.tanh1(x) - tanhf(x)), abs(LSTMCell.sigmoid1(x) - 1 / (1 + expf(-x))))
+        }
+        #expect(worst < 5e-7)
+    }
+
+    @Test func tensorNamesAndShapesArePyTorchs() {
+        let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 30, embeddingSize: 6, hiddenSize: 10, layers: 2), seed: 0)
+        #expect(model.tensorNames() == [
+            "embedding.weight",
+            "lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0",
+            "lstm.weight_ih_l1", "lstm.weight_hh_l1", "lstm.bias_ih_l1", "lstm.bias_hh_l1",
+            "head.weight", "head.bias",
+        ])
+        #expect(model.shape(of: "embedding.weight") == [30, 6])
+        #expect(model.shape(of: "lstm.weight_ih_l0") == [40, 6])
+        #expect(model.shape(of: "lstm.weight_ih_l1") == [40, 10])
+        #expect(model.shape(of: "lstm.weight_hh_l1") == [40, 10])
+        #expect(model.shape(of: "lstm.bias_hh_l1") == [40])
+        #expect(model.shape(of: "head.weight") == [30, 10])
+        #expect(model.shape(of: "head.bias") == [30])
+        #expect(model.shape(of: "lstm.weight_ih_l2") == nil)
+        let layer0 = 40 * 6 + 40 * 10 + 80, layer1 = 40 * 10 + 40 * 10 + 80
+        let expectedCount: Int = 30 * 6 + layer0 + layer1 + 30 * 10 + 30
+        #expect(model.parameterCount == expectedCount)
+        // Writes through withTensor are what the engine reads.
+        model.withTensor(named: "head.bias") { $0[3] = 42 }
+        #expect(model.withTensor(named: "head.bias") { $0[3] } == 42)
+    }
+
+    @Test func learningRateSchedule() {
+        let cosine = LearningRateSchedule(baseRate: 1e-3, warmupSteps: 10, decay: .cosine(totalSteps: 100, minimum: 1e-5))
+        #expect(abs(cosine.rate(atStep: 0) - 1e-4) < 1e-9)
+        #expect(abs(cosine.rate(atStep: 9) - 1e-3) < 1e-9)
+        #expect(abs(cosine.rate(atStep: 10) - 1e-3) < 1e-9)
+        #expect(abs(cosine.rate(atStep: 60) - (1e-5 + (1e-3 - 1e-5) * 0.5)) < 1e-8)
+        #expect(abs(cosine.rate(atStep: 500) - 1e-5) < 1e-9)
+        let stepped = LearningRateSchedule(baseRate: 1, warmupSteps: 0, decay: .step(every: 10, factor: 0.5))
+        #expect(stepped.rate(atStep: 9) == 1)
+        #expect(stepped.rate(atStep: 25) == 0.25)
+    }
+}
