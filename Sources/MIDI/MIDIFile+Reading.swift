@@ -22,9 +22,10 @@ extension MIDIFile {
         }
     }
 
-    /// Reads and parses a file from disk.
-    public init(contentsOf url: URL) throws {
-        let name = url.isFileURL ? url.path : url.absoluteString
+    /// Reads and parses a file from disk. Errors name the file `fileName` if given
+    /// (for example the path as the user typed it), else the URL's path.
+    public init(contentsOf url: URL, fileName: String? = nil) throws {
+        let name = fileName ?? (url.isFileURL ? url.path : url.absoluteString)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw MIDIError.io(file: name, reason: "no such file")

@@ -1,15 +1,92 @@
-// `cadenza info FILE...`: what a MIDI file holds. (Placeholder until the MIDI reader lands.)
+// `cadenza info FILE|DIR...`: what MIDI files hold (FileSummary in the MIDI module does
+// the work). Directories stand for every .mid/.midi file under them. A bad file gives
+// one line on stderr and the others are still reported; the exit status is 1 if any failed.
+// `--totals` prints only one line of totals and read speed (used by bench/midi.sh).
 import ArgumentParsing
+import Foundation
 import MIDI
 
 enum InfoCommand: Subcommand {
     static let spec = CommandSpec(
         name: "info", summary: "Show what MIDI files hold (tracks, notes, tempo, bars)",
-        usage: "info FILE... [--json]",
-        options: [OptionSpec("json", help: "Print JSON instead of text")],
-        positionals: [("FILE...", "MIDI files to describe")], minPositionals: 1, maxPositionals: nil)
+        usage: "info FILE|DIR... [--json] [--totals]",
+        options: [
+            OptionSpec("json", help: "Print a JSON array with one object per file instead of text"),
+            OptionSpec("totals", help: "Print only totals: files, bytes, notes and read speed"),
+        ],
+        positionals: [("FILE|DIR...", "MIDI files, or folders to search for .mid/.midi files")],
+        minPositionals: 1, maxPositionals: nil)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        throw CommandFailure("not implemented yet")
+        let json = arguments.flag("json"), totalsOnly = arguments.flag("totals")
+        var failed = 0
+        var files: [String] = []
+        for path in arguments.positionals {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let found = midiFiles(under: path)
+                if found.isEmpty { printError("cadenza info: \(path): no .mid or .midi files in this folder"); failed += 1 }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+
+        var summaries: [FileSummary] = []
+        var errors: [(file: String, message: String)] = []
+        let started = DispatchTime.now().uptimeNanoseconds
+        for path in files {
+            do {
+                let midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path), fileName: path)
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                let summary = FileSummary(midi, file: path, bytes: size)
+                if !json && !totalsOnly { print(summary.report()) }
+                summaries.append(summary)
+            } catch let error as MIDIError {
+                printError("cadenza info: \(error)")
+                errors.append((path, error.description))
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        failed += errors.count
+
+        if totalsOnly {
+            let bytes = summaries.reduce(0) { $0 + $1.bytes }, notes = summaries.reduce(0) { $0 + $1.notes }
+            print("files=\(summaries.count) failed=\(failed) bytes=\(bytes) notes=\(notes) seconds=\(seconds)")
+        } else if json {
+            try printJSON(summaries: summaries, errors: errors)
+        }
+        return failed > 0 ? 1 : 0
+    }
+
+    /// Every MIDI file under `directory`, sorted by path.
+    static func midiFiles(under directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            let lower = relative.lowercased()
+            if lower.hasSuffix(".mid") || lower.hasSuffix(".midi") {
+                found.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return found.sorted()
+    }
+
+    /// One array: summaries in order, then one `{"file", "error"}` object per failed file.
+    static func printJSON(summaries: [FileSummary], errors: [(file: String, message: String)]) throws {
+        enum Entry: Encodable {
+            case summary(FileSummary)
+            case failure(file: String, error: String)
+            func encode(to encoder: Encoder) throws {
+                switch self {
+                case .summary(let s): try s.encode(to: encoder)
+                case .failure(let file, let error): try ["file": file, "error": error].encode(to: encoder)
+                }
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let entries = summaries.map(Entry.summary) + errors.map { Entry.failure(file: $0.file, error: $0.message) }
+        print(String(decoding: try encoder.encode(entries), as: UTF8.self))
     }
 }
