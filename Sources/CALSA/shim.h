@@ -19,4 +19,11 @@ static inline void cadenza_seq_ev_set_queue_start(snd_seq_event_t *ev, int q) { 
 static inline void cadenza_seq_ev_set_queue_stop(snd_seq_event_t *ev, int q) { snd_seq_ev_set_queue_stop(ev, q); }
 static inline void cadenza_seq_ev_set_queue_tempo(snd_seq_event_t *ev, int q, int usPerQuarter) { snd_seq_ev_set_queue_tempo(ev, q, usPerQuarter); }
 static inline void cadenza_seq_ev_set_tag(snd_seq_event_t *ev, unsigned char tag) { ev->tag = tag; }
+
+/* alsa-lib prints "ALSA lib ...: open /dev/snd/seq failed" to stderr by default; the
+   handler is variadic, which Swift cannot define, so the quiet one lives here. */
+static void cadenza_alsa_quiet_error(const char *file, int line, const char *function, int err, const char *fmt, ...) {
+    (void)file; (void)line; (void)function; (void)err; (void)fmt;
+}
+static inline void cadenza_alsa_silence_errors(void) { snd_lib_error_set_handler(cadenza_alsa_quiet_error); }
 #endif

@@ -1,2 +1,0 @@
-// Placeholder: the playback backends go here.
-import MIDI

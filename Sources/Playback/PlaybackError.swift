@@ -1,0 +1,28 @@
+// Why a playback backend could not open or keep going. Messages are lowercase, say
+// what failed and what to do; `cadenza play` and `cadenza ports` print them as they are.
+
+public enum PlaybackError: Error, Equatable, CustomStringConvertible {
+    case sequencerUnavailable(reason: String)
+    case sequencerFailed(operation: String, reason: String)
+    case portNotFound(String)
+    case pcmUnavailable(device: String, reason: String)
+    case pcmFailed(device: String, reason: String)
+    case unknownSynth(String)
+
+    public var description: String {
+        switch self {
+        case .sequencerUnavailable(let reason):
+            return "ALSA sequencer unavailable: \(reason)"
+        case .sequencerFailed(let operation, let reason):
+            return "ALSA sequencer: \(operation) failed: \(reason)"
+        case .portNotFound(let port):
+            return "no sequencer port '\(port)'; see 'cadenza ports' for the ports that can receive"
+        case .pcmUnavailable(let device, let reason):
+            return "cannot open ALSA PCM device '\(device)': \(reason); try --device default, or see 'aplay -L'"
+        case .pcmFailed(let device, let reason):
+            return "ALSA PCM device '\(device)' failed: \(reason)"
+        case .unknownSynth(let name):
+            return "unknown synth '\(name)'; use --synth builtin (or leave it out for the ALSA sequencer)"
+        }
+    }
+}

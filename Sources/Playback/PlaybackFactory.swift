@@ -1,0 +1,119 @@
+// Opening a Player from options: the ALSA sequencer (given port, or the first synth
+// port, or none with a status message), the built-in synth over ALSA PCM, or silent.
+// `open` throws when the asked-for backend cannot open (for `cadenza play`);
+// `openPlayer` never fails and falls back to a silent player that keeps the reason.
+import Foundation
+import Synthesis
+
+public struct PlaybackOptions: Sendable, Equatable {
+    public enum Backend: Sendable, Equatable {
+        /// The ALSA sequencer; `port` as aplaymidi -p takes it ("128:0", "FLUID Synth"),
+        /// or nil for the first synthesizer port.
+        case sequencer(port: String?)
+        /// The built-in piano over an ALSA PCM device ("default", "hw:0", "file:'/tmp/x.raw',raw").
+        case builtinSynth(device: String)
+        case silent(reason: String)
+    }
+    public var backend: Backend
+    /// How far ahead of the playhead the sequencer queue is filled (about one bar).
+    public var lookaheadSeconds: Double
+    public var sampleRate: Int
+    /// The PCM device's buffer (it is split in about four periods of ~10 ms).
+    public var pcmLatencySeconds: Double
+
+    public init(backend: Backend = .sequencer(port: nil), lookaheadSeconds: Double = 2.0,
+                sampleRate: Int = 44_100, pcmLatencySeconds: Double = 0.04) {
+        self.backend = backend
+        self.lookaheadSeconds = lookaheadSeconds
+        self.sampleRate = sampleRate
+        self.pcmLatencySeconds = pcmLatencySeconds
+    }
+}
+
+public enum PlaybackFactory {
+    public static let clientName = "cadenza"
+    public static let portName = "out"
+
+    /// Opens exactly the backend `options` asks for, or throws a PlaybackError.
+    public static func open(_ options: PlaybackOptions) throws -> ScheduledPlayer {
+        switch options.backend {
+        case .sequencer(let port): return try openSequencer(port: port, lookaheadSeconds: options.lookaheadSeconds)
+        case .builtinSynth(let device): return try openBuiltinSynth(device: device, options: options)
+        case .silent(let reason): return silentPlayer(reason: reason)
+        }
+    }
+
+    /// Opens the backend `options` asks for; when it cannot, a silent player whose
+    /// status says why. Never fails: no sound card is not an error.
+    public static func openPlayer(_ options: PlaybackOptions) -> Player {
+        do {
+            return try open(options)
+        } catch {
+            return silentPlayer(reason: "\(error)")
+        }
+    }
+
+    public static func silentPlayer(reason: String) -> ScheduledPlayer {
+        ScheduledPlayer(output: SilentOutput(nowSeconds: monotonicSeconds), statusDescription: "silent: \(reason)",
+                        isSilent: true, lookaheadSeconds: 2.0, pumpIntervalSeconds: 0.02)
+    }
+
+    /// Every sequencer port (for `cadenza ports`), and our own client id to leave out.
+    public static func listSequencerPorts() throws -> (ports: [SequencerPort], ownClient: Int) {
+        let client = try SequencerClient(name: clientName)
+        defer { client.close() }
+        return (client.ports(), client.clientID)
+    }
+
+    // MARK: backends
+
+    static func openSequencer(port: String?, lookaheadSeconds: Double) throws -> ScheduledPlayer {
+        let client = try SequencerClient(name: clientName)
+        do {
+            let ourPort = try client.createOutputPort(name: portName)
+            let queue = try client.allocateQueue(name: clientName, microsecondsPerQuarter: 500_000, ticksPerQuarter: 480)
+            let ports = client.ports()
+            let own = "\(clientName):\(portName) (\(client.clientID):\(ourPort))"
+            var status: String
+            if let port {
+                guard let address = client.parseAddress(port),
+                      let target = ports.first(where: { $0.client == address.client && $0.port == address.port }) else {
+                    throw PlaybackError.portNotFound(port)
+                }
+                try client.connect(fromPort: ourPort, toClient: target.client, port: target.port)
+                status = "ALSA seq → \(target.address) \(target.clientName)"
+            } else if let target = SequencerPortList.defaultPort(ports, excludingClient: client.clientID) {
+                do {
+                    try client.connect(fromPort: ourPort, toClient: target.client, port: target.port)
+                    status = "ALSA seq → \(target.address) \(target.clientName)"
+                } catch {
+                    status = "ALSA seq \(own), not connected: \(error)"
+                }
+            } else {
+                status = "ALSA seq \(own), no synth port found: start fluidsynth or timidity -iA, or use --port"
+            }
+            let output = SequencerOutput(client: client, port: ourPort, queue: queue)
+            return ScheduledPlayer(output: output, statusDescription: status, lookaheadSeconds: lookaheadSeconds,
+                                   pumpIntervalSeconds: 0.02)
+        } catch {
+            client.close()
+            throw error
+        }
+    }
+
+    static func openBuiltinSynth(device: String, options: PlaybackOptions) throws -> ScheduledPlayer {
+        let pcm = try PCMDevice(name: device, sampleRate: options.sampleRate, latencySeconds: options.pcmLatencySeconds)
+        let rate = Double(pcm.sampleRate)
+        let piano = BuiltinPiano(sampleRate: rate)
+        let bus = MasterBus(sampleRate: rate)
+        let output = PCMOutput(device: pcm, source: piano, process: { bus.process($0, frames: $1) }, resetProcess: { bus.reset() })
+        let player = ScheduledPlayer(output: output, statusDescription: "built-in synth → ALSA PCM '\(device)'",
+                                     lookaheadSeconds: max(0.2, 4 * output.periodSeconds), pumpIntervalSeconds: nil)
+        output.pump = { [weak player] in player?.pump() }
+        return player
+    }
+
+    static func monotonicSeconds() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+    }
+}
