@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make fuzz`: libFuzzer over the MIDI reader (Fuzz/MIDIReaderFuzzer.swift compiled with
+# Sources/MIDI, with the address sanitizer), seeded with Tests/Fixtures. Runs for
+# FUZZ_SECONDS (default 600); crashes land in .build-fuzz/ as crash-* files.
+# Not part of `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_TO_RUN=${FUZZ_SECONDS:-600}
+OUT=.build-fuzz
+mkdir -p "$OUT/corpus"
+cp Tests/Fixtures/*.mid "$OUT/corpus/"
+echo "fuzz: building $OUT/midi-fuzzer"
+# (ld.gold warns about every ASan helper symbol; keep that noise in a log.)
+if ! swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name MIDIFuzz \
+  Fuzz/MIDIReaderFuzzer.swift Sources/MIDI/*.swift -o "$OUT/midi-fuzzer" >"$OUT/build.log" 2>&1; then
+  grep -v "Cannot export local symbol" "$OUT/build.log" >&2
+  exit 1
+fi
+echo "fuzz: running for $SECONDS_TO_RUN s"
+cd "$OUT"
+./midi-fuzzer -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  -print_final_stats=1 corpus 2>&1 | tee fuzz.log | grep -E "INITED|DONE|ERROR|crash|stat::" || true
+if ls crash-* timeout-* oom-* >/dev/null 2>&1; then
+  echo "fuzz: FAILED, inputs saved in $OUT: $(ls crash-* timeout-* oom-* 2>/dev/null | tr '\n' ' ')"
+  exit 1
+fi
+echo "fuzz: no crash, hang or out-of-memory in $SECONDS_TO_RUN s (log: $OUT/fuzz.log)"
