@@ -146,7 +146,6 @@ extension Tokenizer {
 
     /// The score's bars as the vocabulary can spell them.
     func encodingBars(_ score: PianoScore, stepsPerTick: Double) -> [EncodingBar] {
-        let c = configuration
         let starts = score.barStartTicks(untilTicks: score.endTicks)
         var bars: [EncodingBar] = []
         var decoded = 0

@@ -6,7 +6,11 @@ let version = "0.1.0"
 
 /// Every subcommand, in the order `cadenza --help` lists them. The first is the default.
 let subcommands: [Subcommand.Type] = [
+    ComposeCommand.self,
     InfoCommand.self,
+    BenchCommand.self,
+    TokenizeCommand.self,
+    EvalCommand.self,
 ]
 
 func topLevelHelp() -> String {

@@ -1,0 +1,68 @@
+// `cadenza tokenize FILE.mid [--ids] [--roundtrip OUT.mid] [--style NAME]` and
+// `cadenza tokenize --report DIR`: shows what the tokenizer makes of MIDI files.
+// Parsing and printing only; the work is in the Tokenization module.
+import ArgumentParsing
+import Foundation
+import MIDI
+import Tokenization
+
+enum TokenizeCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "tokenize", summary: "Show the tokens of a MIDI file, or measure the tokenizer on a corpus",
+        usage: "tokenize FILE.mid [--ids] [--roundtrip OUT.mid] [--style NAME] | tokenize --report DIR",
+        options: [
+            OptionSpec("ids", help: "Print the token ids as a JSON array instead of text"),
+            OptionSpec("roundtrip", value: "OUT.mid", help: "Write the decoded tokens as a MIDI file"),
+            OptionSpec("style", value: "NAME", help: "Add a STYLE token (e.g. a composer's name)"),
+            OptionSpec("report", value: "DIR", help: "Round-trip every MIDI file under DIR; print a table per folder"),
+            OptionSpec("steps-per-quarter", value: "N", default: "12", help: "Onset grid (for measuring other configurations)"),
+            OptionSpec("tempo-bins", value: "N", default: "32", help: "Number of tempo bins (for measuring)"),
+        ],
+        positionals: [("FILE.mid", "A MIDI file to tokenize")], minPositionals: 0, maxPositionals: 1,
+        discussion: "Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...")
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        var configuration = TokenizerConfiguration.default
+        if arguments.has("steps-per-quarter") || arguments.has("tempo-bins") {
+            let steps = try arguments.int("steps-per-quarter", default: 12)
+            let bins = try arguments.int("tempo-bins", default: 32)
+            guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24") }
+            guard (2...128).contains(bins) else { throw CommandFailure("--tempo-bins must be 2...128") }
+            configuration = .make(stepsPerQuarter: steps, tempoBins: bins)
+        }
+        if let directory = arguments.string("report") {
+            guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both") }
+            let tokenizer = Tokenizer(configuration: configuration)
+            let report = try CorpusReport.measure(directory: URL(fileURLWithPath: directory), tokenizer: tokenizer)
+            print("grid \(configuration.stepsPerQuarter) steps/quarter, \(configuration.temposBPM.count) tempo bins, vocabulary \(report.vocabularySize) tokens\n")
+            print(report.table(), terminator: "")
+            return 0
+        }
+        guard let path = arguments.positionals.first else {
+            throw CommandFailure("give a MIDI file (or --report DIR); see 'cadenza tokenize --help'")
+        }
+        let style = arguments.string("style")
+        let tokenizer = Tokenizer(configuration: configuration, styles: style.map { [$0] } ?? [])
+        let score: PianoScore
+        do {
+            score = PianoScore(midi: try MIDIFile(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let ids = tokenizer.encode(score, style: style)
+        if arguments.flag("ids") {
+            print("[" + ids.map(String.init).joined(separator: ",") + "]")
+        } else {
+            print(tokenizer.text(of: ids))
+        }
+        if let out = arguments.string("roundtrip") {
+            let decoded = try tokenizer.decode(ids)
+            do {
+                try decoded.midiFile().write(to: URL(fileURLWithPath: out))
+            } catch {
+                throw CommandFailure("cannot write \(out): \(error)")
+            }
+        }
+        return 0
+    }
+}
