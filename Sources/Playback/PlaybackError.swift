@@ -1,5 +1,5 @@
-// Why a playback backend could not open or keep going. Messages are lowercase, say
-// what failed and what to do; `cadenza play` and `cadenza ports` print them as they are.
+// Why playback could not open, keep going, or start where asked. Messages are lowercase,
+// say what failed and what to do; `cadenza play` and `cadenza ports` print them as they are.
 
 public enum PlaybackError: Error, Equatable, CustomStringConvertible {
     case sequencerUnavailable(reason: String)
@@ -8,6 +8,9 @@ public enum PlaybackError: Error, Equatable, CustomStringConvertible {
     case pcmUnavailable(device: String, reason: String)
     case pcmFailed(device: String, reason: String)
     case unknownSynth(String)
+    case nothingToPlay
+    case barOutOfRange(bar: Int, barCount: Int)
+    case invalidDuration(Double)
 
     public var description: String {
         switch self {
@@ -23,6 +26,12 @@ public enum PlaybackError: Error, Equatable, CustomStringConvertible {
             return "ALSA PCM device '\(device)' failed: \(reason)"
         case .unknownSynth(let name):
             return "unknown synth '\(name)'; use --synth builtin (or leave it out for the ALSA sequencer)"
+        case .nothingToPlay:
+            return "the file has no notes to play"
+        case .barOutOfRange(let bar, let count):
+            return "bar \(bar) is out of range: the piece has bars 1 to \(count)"
+        case .invalidDuration(let seconds):
+            return "--seconds must be a positive number of seconds, not \(seconds)"
         }
     }
 }

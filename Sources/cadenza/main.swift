@@ -11,6 +11,8 @@ let subcommands: [Subcommand.Type] = [
     BenchCommand.self,
     TokenizeCommand.self,
     EvalCommand.self,
+    PlayCommand.self,
+    PortsCommand.self,
 ]
 
 func topLevelHelp() -> String {

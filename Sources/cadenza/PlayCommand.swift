@@ -1,0 +1,128 @@
+// `cadenza play FILE`: plays a MIDI file through the ALSA sequencer (a port, or the
+// first synth) or the built-in synth over ALSA PCM, from a bar, for at most S seconds,
+// with a progress line; Ctrl-C stops cleanly (all notes off). Work is in Playback.
+import ArgumentParsing
+import Foundation
+import MIDI
+import Playback
+
+enum PlayCommand: Subcommand {
+    static let backendUnavailableStatus: Int32 = 3
+    static let interruptedStatus: Int32 = 130
+
+    static let spec = CommandSpec(
+        name: "play", summary: "Play a MIDI file through an ALSA softsynth or the built-in synth",
+        usage: "play FILE.mid [--port CLIENT:PORT | --synth builtin [--device NAME]] [--from-bar N] [--seconds S]",
+        options: [
+            OptionSpec("port", value: "CLIENT:PORT", short: "p",
+                       help: "Sequencer port to play to: 128:0, or a client name such as 'FLUID Synth' (see 'cadenza ports')"),
+            OptionSpec("synth", value: "NAME", help: "'builtin': the built-in piano over ALSA PCM instead of the sequencer"),
+            OptionSpec("device", value: "NAME", default: "default", help: "ALSA PCM device for --synth builtin"),
+            OptionSpec("from-bar", value: "N", default: "1", help: "Start at bar N"),
+            OptionSpec("seconds", value: "S", help: "Play at most S seconds of music"),
+            OptionSpec("verbose", short: "v", help: "Print the backend's measurements at the end (PCM underruns, render time)"),
+        ],
+        positionals: [("FILE.mid", "The MIDI file to play")], minPositionals: 1, maxPositionals: 1,
+        discussion: """
+        Without --port, the first sequencer port whose type says synthesizer (FluidSynth, TiMidity)
+        is used; with none, cadenza:out plays to whoever connects to it (aconnect). With
+        --synth builtin, the audio device paces playback (ALSA's null and file devices take the
+        audio faster than real time).
+
+        Exit status: 0 played to the end (or for --seconds); 1 the file cannot be read or a
+        value is wrong (bar out of range); 2 bad arguments; 3 the playback backend cannot open
+        (no ALSA sequencer, e.g. no /dev/snd/seq; unknown port; PCM device); 130 stopped by
+        Ctrl-C (after all notes off).
+        """)
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let path = arguments.positionals[0]
+        let backend = try backend(arguments)
+        let fromBar = try arguments.int("from-bar", default: 1)
+        let maxSeconds = try arguments.double("seconds")
+
+        let midi: MIDIFile
+        do {
+            midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path), fileName: path)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        var tail = 1.0   // the built-in synth's release and reverb
+        if case .sequencer = backend { tail = 0.25 }  // the softsynth rings on by itself
+        let plan: PlaybackPlan
+        do {
+            plan = try PlaybackPlan(score: PianoScore(midi: midi), fromBar: fromBar, maxSeconds: maxSeconds, tailSeconds: tail)
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+
+        let player: ScheduledPlayer
+        do {
+            player = try PlaybackFactory.open(PlaybackOptions(backend: backend))
+        } catch {
+            throw CommandFailure("\(error)", exitStatus: backendUnavailableStatus)
+        }
+        let interrupted = InterruptFlag()
+        for bar in plan.barsToPlay where !bar.notes.isEmpty { player.schedule(bar: bar.index, notes: bar.notes) }
+
+        let tty = isatty(STDERR_FILENO) == 1
+        printError("cadenza play: \(path), bars \(plan.firstBarIndex + 1)-\(plan.bars.count), "
+                   + String(format: "%.1f s", plan.untilSeconds - plan.fromSeconds) + " → \(player.statusDescription)")
+        player.play(fromSeconds: plan.fromSeconds, untilSeconds: plan.untilSeconds)
+        while player.state == .playing && !interrupted.isSet {
+            if tty { writeStderr("\r" + plan.progressLine(positionSeconds: player.positionSeconds) + "\u{1B}[K") }
+            usleep(50_000)
+        }
+        let wasInterrupted = interrupted.isSet
+        let position = player.positionSeconds
+        player.stop()
+        let diagnostics = player.diagnostics
+        player.close()
+        if tty { writeStderr("\r\u{1B}[K") }
+        if arguments.flag("verbose"), let diagnostics { printError("cadenza play: \(diagnostics)") }
+        let summary = plan.progressLine(positionSeconds: position)
+        if wasInterrupted {
+            printError("cadenza play: interrupted at \(summary); all notes off")
+            return interruptedStatus
+        }
+        printError("cadenza play: done, \(summary)")
+        return 0
+    }
+
+    private static func backend(_ arguments: ParsedArguments) throws -> PlaybackOptions.Backend {
+        let port = arguments.string("port")
+        if let synth = arguments.string("synth") {
+            guard synth == "builtin" else { throw CommandFailure("\(PlaybackError.unknownSynth(synth))", exitStatus: 2) }
+            guard port == nil else { throw CommandFailure("--port and --synth builtin cannot be used together", exitStatus: 2) }
+            return .builtinSynth(device: arguments.string("device") ?? "default")
+        }
+        guard arguments.string("device") == nil else {
+            throw CommandFailure("--device needs --synth builtin (the sequencer plays to --port)", exitStatus: 2)
+        }
+        return .sequencer(port: port)
+    }
+
+    private static func writeStderr(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Set by SIGINT or SIGTERM; the signals are caught so playback can stop cleanly.
+final class InterruptFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.raise() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
+    private func raise() { lock.lock(); set = true; lock.unlock() }
+}
