@@ -91,19 +91,19 @@ enum SoundFontModulation {
         var x: Double
         if isController {
             switch index {
-            case 7: x = 100.0 / 127      // volume at power-on
-            case 10: x = 64.0 / 127      // pan centre
+            case 7: x = 100.0 / 128      // volume at power-on
+            case 10: x = 64.0 / 128      // pan centre (exactly 0 when bipolar)
             case 11: x = 1               // expression
             default: x = 0
             }
         } else {
             switch index {
             case 0: return 1             // "no controller": treated as 1
-            case 2: x = Double(velocity) / 127
-            case 3: x = Double(key) / 127
+            case 2: x = Double(velocity) / 128   // 7-bit sources over 128, as FluidSynth
+            case 3: x = Double(key) / 128
             case 10, 13: x = 0           // pressure
             case 14: x = 0.5             // pitch wheel centred
-            case 16: x = 2.0 / 127       // pitch wheel sensitivity
+            case 16: x = 2.0 / 128       // pitch wheel sensitivity
             default: return nil          // links and unknown sources: ignore the modulator
             }
         }
