@@ -116,7 +116,7 @@ extension MetaEvent {
         case .channelPrefix(let c): return (0x20, [c & 0x0F])
         case .endOfTrack: return (0x2F, [])
         case .tempo(let microseconds):
-            let v = max(1, min(0xFF_FFFF, microseconds))
+            let v = max(0, min(0xFF_FFFF, microseconds))  // 0 is meaningless but written as read
             return (0x51, [UInt8(v >> 16), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)])
         case .smpteOffset(let h, let m, let s, let f, let sub): return (0x54, [h, m, s, f, sub])
         case .timeSignature(let numerator, let denominator, let clocks, let thirtySeconds):
@@ -130,10 +130,14 @@ extension MetaEvent {
         }
     }
 
-    /// Latin-1 when every character fits (what most MIDI software reads), UTF-8 otherwise.
+    /// Latin-1 when every character fits (what most MIDI software reads) and the reader
+    /// will decode it back as Latin-1; UTF-8 otherwise (for example "Ã©", whose Latin-1
+    /// bytes C3 A9 would read back as UTF-8 "é").
     static func encodeText(_ s: String) -> [UInt8] {
-        if s.unicodeScalars.allSatisfy({ $0.value < 0x100 }) { return s.unicodeScalars.map { UInt8($0.value) } }
-        return Array(s.utf8)
+        let utf8 = Array(s.utf8)
+        guard utf8.contains(where: { $0 >= 0x80 }), s.unicodeScalars.allSatisfy({ $0.value < 0x100 }) else { return utf8 }
+        let latin1 = s.unicodeScalars.map { UInt8($0.value) }
+        return decodeText(latin1) == s ? latin1 : utf8
     }
 }
 

@@ -121,6 +121,25 @@ import Testing
         #expect(try MIDIFile(bytes: file.encoded()) == file)
     }
 
+    @Test func textIsWrittenSoThatItReadsBackTheSame() throws {
+        // Latin-1 where it round-trips, UTF-8 where Latin-1 bytes would look like UTF-8.
+        for text in ["plain", "Krüger ©", "Ã©", "Â", "ünïcödé ♩", ""] {
+            let file = MIDIFile(format: 0, tracks: [MIDITrack(events: [TimedEvent(ticks: 0, event: .meta(.copyright(text))),
+                                                                       TimedEvent(ticks: 0, event: .meta(.endOfTrack))])])
+            #expect(try MIDIFile(bytes: file.encoded()) == file, "\(text)")
+        }
+        #expect(MetaEvent.encodeText("Krüger") == [0x4B, 0x72, 0xFC, 0x67, 0x65, 0x72])
+        #expect(MetaEvent.encodeText("Ã©") == [0xC3, 0x83, 0xC2, 0xA9])
+    }
+
+    @Test func meaninglessValuesAreWrittenAsRead() throws {
+        // Found by the fuzzer: a tempo of 0 microseconds must survive read -> write -> read.
+        let file = MIDIFile(format: 0, tracks: [MIDITrack(events: [TimedEvent(ticks: 0, event: .meta(.tempo(microsecondsPerQuarter: 0))),
+                                                                   TimedEvent(ticks: 1, event: .meta(.endOfTrack))])])
+        #expect(try MIDIFile(bytes: file.encoded()) == file)
+        #expect(file.durationSeconds.isFinite)
+    }
+
     @Test func writeToDiskIsAtomicAndReadable() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-midi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
