@@ -14,8 +14,11 @@ enum LSTMCell {
     /// tanh(x) as x·P(x²)/Q(x²) on [-7.9, 7.9], ±1 beyond (max |error| ≈ 3e-7).
     @inline(__always)
     static func tanh8(_ x: Float8) -> Float8 {
+        // Clamp with compare-and-replace: pointwiseMin/Max and clamped() are scalarised.
         let limit = Float8(repeating: 7.905_311_107_635_498)
-        let x = x.clamped(lowerBound: -limit, upperBound: limit)
+        var x = x
+        x.replace(with: limit, where: x .> limit)
+        x.replace(with: -limit, where: x .< -limit)
         let x2 = x * x
         var p = Float8(repeating: -2.760_768_477_423_55e-16)
         p = p * x2 + 2.000_187_904_824_77e-13
@@ -29,6 +32,29 @@ enum LSTMCell {
         q = q * x2 + 2.268_434_632_439_00e-03
         q = q * x2 + 4.893_525_185_543_85e-03
         return x * p / q
+    }
+
+    /// e^x for x in [-87, 88] (clamped outside): 2^n · p(r), x = n·ln2 + r, |r| <= ln2/2,
+    /// p a degree-6 Taylor polynomial (relative error < 2e-7).
+    @inline(__always)
+    static func exp8(_ x: Float8) -> Float8 {
+        var x = x
+        x.replace(with: 88, where: x .> 88)
+        x.replace(with: -87, where: x .< -87)
+        // n = round(x/ln2) by the 1.5·2^23 trick: its float sum holds n in the low mantissa bits.
+        let magic = Float8(repeating: 12_582_912)
+        let shifted = x * 1.442_695_040_888_963_4 + magic
+        let n = shifted - magic
+        let r = x - n * 0.693_145_751_953_125 - n * 1.428_606_765_330_187e-06
+        var p = Float8(repeating: 1.0 / 720)
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        let nInt = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        return p * unsafeBitCast((nInt &+ 127) &<< 23, to: Float8.self)
     }
 
     @inline(__always)
@@ -59,15 +85,20 @@ enum LSTMCell {
     ///   c = f·cPrev + i·g ; h = o·tanh(c)
     /// gates (B, 4H): pre-activations in, activations [i|f|g|o] out (kept for the backward).
     /// cPrev, c, tanhC, h: (B, H) with row stride H; c may alias cPrev, h may alias nothing read.
-    /// tanhC may be nil (inference).
+    /// tanhC may be nil (inference). bias (4H), if given, is added to every row's pre-activations first.
     @inline(__always)
     static func forward(
         gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>?,
-        h: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int
+        h: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, hidden H: Int
     ) {
         let vectorEnd = H & ~7
         for b in 0..<rows {
             let zi = gates + b * 4 * H, zf = zi + H, zg = zi + 2 * H, zo = zi + 3 * H
+            if let bias {
+                var j = 0
+                while j + 8 <= 4 * H { store(load(zi + j) + load(bias + j), zi + j); j += 8 }
+                while j < 4 * H { zi[j] += bias[j]; j += 1 }
+            }
             let cp = cPrev + b * H, cb = c + b * H, hb = h + b * H
             let tb = tanhC.map { $0 + b * H }
             var j = 0

@@ -87,7 +87,7 @@ public final class LSTMInference {
                 // Layer 0: z = table[token] + W_hh0 @ h                                     (G)
                 z.update(from: inputTable[token * G], count: G)
                 BLAS.gemv(z, recurrent0.pointer, lda: H, transA: false, m: G, n: H, hAll, beta: 1)
-                LSTMCell.forward(gates: z, c: cAll, tanhC: nil, h: hAll, cPrev: cAll, rows: 1, hidden: H)
+                LSTMCell.forward(gates: z, c: cAll, tanhC: nil, h: hAll, cPrev: cAll, bias: nil, rows: 1, hidden: H)
                 // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b                          (G)
                 for k in 1..<max(L, 1) {
                     let h = hAll + k * H, c = cAll + k * H
@@ -95,7 +95,7 @@ public final class LSTMInference {
                     (xh + H).update(from: h, count: H)
                     z.update(from: fusedBias[k - 1].pointer, count: G)
                     BLAS.gemv(z, fused[k - 1].pointer, lda: 2 * H, transA: false, m: G, n: 2 * H, xh, beta: 1)
-                    LSTMCell.forward(gates: z, c: c, tanhC: nil, h: h, cPrev: c, rows: 1, hidden: H)
+                    LSTMCell.forward(gates: z, c: c, tanhC: nil, h: h, cPrev: c, bias: nil, rows: 1, hidden: H)
                 }
                 // Head: logits = head.weight @ h_{L-1} + head.bias                         (V)
                 let out = logits.baseAddress!

@@ -236,26 +236,23 @@ public final class LSTMTrainer {
             let z = gates[k].pointer  // (T, B, G)
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
 
-            // Input projection of all N rows at once: z = x @ W_ih^T + b_ih + b_hh            (N, G)
+            // Input projection of all N rows at once: z = x @ W_ih^T (+ b_ih + b_hh in the cell)  (N, G)
             for j in 0..<G { biasSum.pointer[j] = bih[j] + bhh[j] }
-            for r in 0..<N { (z + r * G).update(from: biasSum.pointer, count: G) }
             BLAS.gemm(z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
-                      m: N, n: G, k: inSize, beta: 1)
+                      m: N, n: G, k: inSize, beta: 0)
 
             // Recurrence: z_t += h_{t-1} @ W_hh^T, then the cell.                         (B, G)
             for t in 0..<T {
                 let zt = z + t * B * G
                 BLAS.gemm(zt, ldc: G, h + t * B * H, lda: H, transA: false, whh, ldb: H, transB: true,
                           m: B, n: G, k: H, beta: 1)
-                LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H,
-                                 h: h + (t + 1) * B * H, cPrev: c + t * B * H, rows: B, hidden: H)
+                LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H, h: h + (t + 1) * B * H,
+                                 cPrev: c + t * B * H, bias: biasSum.pointer, rows: B, hidden: H)
             }
 
             // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
             if training && !dropped.isEmpty {
-                fillDropoutMask(masks[k].pointer, count: N * H)
-                let m = masks[k].pointer, d = dropped[k].pointer, hOut = h + B * H
-                for i in 0..<(N * H) { d[i] = hOut[i] * m[i] }
+                applyDropout(mask: masks[k].pointer, output: dropped[k].pointer, input: h + B * H, count: N * H)
             }
         }
 
@@ -268,42 +265,65 @@ public final class LSTMTrainer {
 
         if captureLogits { capturedLogits = Array(UnsafeBufferPointer(start: lg, count: N * V)) }
 
-        // Cross-entropy: loss = logsumexp(logits) - logits[target]; softmax kept in logits.
+        // Cross-entropy: loss = logsumexp(logits) - logits[target], and in place
+        // dL/dlogits = (softmax - onehot) / count for the mean loss.                       (N, V)
         var count = 0
         for b in 0..<B { for t in 0..<T where targets[b * T + t] >= 0 { count += 1 } }
         var total = 0.0
+        let perRow = 1 / Float(max(count, 1))
         for t in 0..<T {
             for b in 0..<B {
                 let r = t * B + b
                 let target = Int(targets[b * T + t])
-                let row = lg + r * V
                 guard target >= 0 else {
                     losses[r].pointee = 0
-                    row.update(repeating: 0, count: V)
+                    (lg + r * V).update(repeating: 0, count: V)
                     continue
                 }
                 precondition(target < V, "target \(target) outside the vocabulary 0..<\(V)")
-                var maxLogit = row[0]
-                for v in 1..<V where row[v] > maxLogit { maxLogit = row[v] }
-                var sum: Float = 0
-                for v in 0..<V {
-                    let e = expf(row[v] - maxLogit)
-                    row[v] = e
-                    sum += e
-                }
-                let loss = -logf(row[target] / sum)
+                let loss = Self.softmaxCrossEntropy(row: lg + r * V, count: V, target: target, scale: perRow)
                 losses[r].pointee = loss
                 total += Double(loss)
-                let inv = 1 / sum
-                for v in 0..<V { row[v] *= inv }  // probabilities
-                row[target] -= 1  // p - onehot: dL/dlogits up to the 1/count below
             }
         }
         guard count > 0 else { return (0, 0) }
-        // dL/dlogits = (p - onehot) / count for the mean loss.                        (N, V)
-        let scale = 1 / Float(count)
-        for i in 0..<(N * V) { lg[i] *= scale }
         return (Float(total / Double(count)), count)
+    }
+
+    /// One row: returns -log softmax(row)[target] and leaves (softmax - onehot) · scale in row.
+    @inline(__always)
+    static func softmaxCrossEntropy(row: UnsafeMutablePointer<Float>, count V: Int, target: Int, scale: Float) -> Float {
+        let vectorEnd = V & ~7
+        var maxLogit = row[0]
+        var v = 0
+        if vectorEnd > 0 {
+            var m = LSTMCell.load(row)
+            v = 8
+            while v < vectorEnd {
+                let x = LSTMCell.load(row + v)
+                m.replace(with: x, where: x .> m)
+                v += 8
+            }
+            maxLogit = m.max()
+        }
+        while v < V { maxLogit = Swift.max(maxLogit, row[v]); v += 1 }
+        let targetLogit = row[target] - maxLogit
+        var sums = Float8(repeating: 0)
+        v = 0
+        while v < vectorEnd {
+            let e = LSTMCell.exp8(LSTMCell.load(row + v) - maxLogit)
+            LSTMCell.store(e, row + v)
+            sums += e
+            v += 8
+        }
+        var sum = sums.sum()
+        while v < V { row[v] = expf(row[v] - maxLogit); sum += row[v]; v += 1 }
+        let factor = scale / sum
+        v = 0
+        while v < vectorEnd { LSTMCell.store(LSTMCell.load(row + v) * factor, row + v); v += 8 }
+        while v < V { row[v] *= factor; v += 1 }
+        row[target] -= scale
+        return logf(sum) - targetLogit
     }
 
     // MARK: - backward
@@ -389,19 +409,26 @@ public final class LSTMTrainer {
 
     // MARK: - dropout
 
-    /// mask[i] = 0 with probability p, else 1/(1-p); two 32-bit draws per generator step.
-    private func fillDropoutMask(_ mask: UnsafeMutablePointer<Float>, count: Int) {
+    /// mask[i] = 0 with probability p, else 1/(1-p); output = input · mask. Two 32-bit draws
+    /// per generator step.
+    private func applyDropout(mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              input: UnsafePointer<Float>, count: Int) {
         let p = model.configuration.dropout
         let keepScale = 1 / (1 - p)
         let threshold = UInt32(min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))
         var i = 0
-        while i + 1 < count {
+        while i < count {
             let r = rng.next()
-            mask[i] = UInt32(truncatingIfNeeded: r) < threshold ? 0 : keepScale
-            mask[i + 1] = UInt32(truncatingIfNeeded: r >> 32) < threshold ? 0 : keepScale
+            let m0: Float = UInt32(truncatingIfNeeded: r) < threshold ? 0 : keepScale
+            mask[i] = m0
+            output[i] = input[i] * m0
+            if i + 1 < count {
+                let m1: Float = UInt32(truncatingIfNeeded: r >> 32) < threshold ? 0 : keepScale
+                mask[i + 1] = m1
+                output[i + 1] = input[i + 1] * m1
+            }
             i += 2
         }
-        if i < count { mask[i] = UInt32(truncatingIfNeeded: rng.next()) < threshold ? 0 : keepScale }
     }
 
     // MARK: - optimizer state by name

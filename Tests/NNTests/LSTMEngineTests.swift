@@ -275,6 +275,13 @@ struct Shape: CustomStringConvertible {
             worst = max(worst, abs(LSTMCell.tanh1(x) - tanhf(x)), abs(LSTMCell.sigmoid1(x) - 1 / (1 + expf(-x))))
         }
         #expect(worst < 5e-7)
+        var worstExp: Float = 0
+        for i in -8_700...8_800 {
+            let x = Float(i) / 100
+            let e = LSTMCell.exp8(Float8(repeating: x))[0]
+            worstExp = max(worstExp, abs(e - expf(x)) / expf(x))
+        }
+        #expect(worstExp < 1e-6)
     }
 
     @Test func tensorNamesAndShapesArePyTorchs() {

@@ -1,0 +1,129 @@
+// `cadenza bench`'s measurements: training tokens/s (median step after warm-up; a step is
+// forward, backward, clipping and Adam, as in ../shared/bench/torch_lstm_bench.py) and
+// single-stream sampling latency (one token: LSTM step, softmax, draw). The clock is injected
+// (nanoseconds), so this file reads no time itself; FLOPs are counted as that script does.
+
+public struct BenchmarkSettings: Sendable {
+    public var configuration: LSTMConfiguration
+    public var batchSize: Int
+    public var sequenceLength: Int
+    public var warmupSteps = 3
+    public var timedSteps = 7
+    public var sampleWarmupTokens = 200
+    public var sampleTokens = 2000
+    public var seed: UInt64 = 0
+
+    public init(configuration: LSTMConfiguration, batchSize: Int, sequenceLength: Int) {
+        self.configuration = configuration
+        self.batchSize = batchSize
+        self.sequenceLength = sequenceLength
+    }
+}
+
+public struct BenchmarkResult: Codable, Sendable {
+    public var trainTokensPerSecond: Double
+    public var trainMedianStepSeconds: Double
+    public var trainGFLOPs: Double
+    public var trainFinalLoss: Float
+    public var sampleMicrosecondsPerToken: Double
+    public var sampleTokensPerSecond: Double
+    public var sampleGFLOPs: Double
+    public var forwardFLOPsPerToken: Double
+
+    enum CodingKeys: String, CodingKey {
+        case trainTokensPerSecond = "train_tokens_per_s"
+        case trainMedianStepSeconds = "train_median_step_s"
+        case trainGFLOPs = "train_gflops"
+        case trainFinalLoss = "train_final_loss"
+        case sampleMicrosecondsPerToken = "sample_us_per_token"
+        case sampleTokensPerSecond = "sample_tokens_per_s"
+        case sampleGFLOPs = "sample_gflops"
+        case forwardFLOPsPerToken = "forward_flops_per_token"
+    }
+}
+
+public enum Benchmark {
+    /// Runs both measurements. `nanoseconds` is a monotonic clock.
+    public static func run(_ s: BenchmarkSettings, nanoseconds: () -> UInt64) -> BenchmarkResult {
+        let cfg = s.configuration
+        let model = LSTMModel(configuration: cfg, seed: s.seed)
+        var rng = SplitMix64(seed: s.seed &+ 1)
+        let n = s.batchSize * s.sequenceLength
+
+        // Training: random tokens, fresh each step like the PyTorch script.
+        let trainer = LSTMTrainer(model: model, batchSize: s.batchSize, sequenceLength: s.sequenceLength, seed: s.seed &+ 2)
+        var stepSeconds: [Double] = []
+        var loss: Float = 0
+        let V = UInt64(cfg.vocabularySize)
+        var inputs = [Int32](repeating: 0, count: n), targets = inputs
+        for i in 0..<(s.warmupSteps + s.timedSteps) {
+            for j in 0..<n {
+                inputs[j] = Int32(rng.next() % V)
+                targets[j] = Int32(rng.next() % V)
+            }
+            let start = nanoseconds()
+            loss = trainer.trainStep(inputs: inputs, targets: targets, learningRate: 1e-3)
+            let end = nanoseconds()
+            if i >= s.warmupSteps { stepSeconds.append(Double(end - start) * 1e-9) }
+        }
+        let step = median(stepSeconds)
+        let trainFLOPs = 3 * cfg.forwardFLOPsPerToken * Double(n)
+
+        // Sampling: softmax at temperature 1 and an inverse-CDF draw, one token at a time.
+        let inference = LSTMInference(model: model)
+        var state = inference.makeState()
+        var logits = [Float](repeating: 0, count: cfg.vocabularySize)
+        var latencies: [Double] = []
+        latencies.reserveCapacity(s.sampleTokens)
+        var token = 0
+        var totalStart: UInt64 = 0
+        logits.withUnsafeMutableBufferPointer { logits in
+            for i in 0..<(s.sampleWarmupTokens + s.sampleTokens) {
+                if i == s.sampleWarmupTokens { totalStart = nanoseconds() }
+                let start = nanoseconds()
+                inference.step(token: token, state: &state, logits: logits)
+                token = draw(logits, &rng)
+                let end = nanoseconds()
+                if i >= s.sampleWarmupTokens { latencies.append(Double(end - start) * 1e-3) }
+            }
+        }
+        let total = Double(nanoseconds() - totalStart) * 1e-9
+        let perToken = median(latencies)
+        return BenchmarkResult(
+            trainTokensPerSecond: Double(n) / step, trainMedianStepSeconds: step, trainGFLOPs: trainFLOPs / step * 1e-9,
+            trainFinalLoss: loss, sampleMicrosecondsPerToken: perToken,
+            sampleTokensPerSecond: Double(s.sampleTokens) / total,
+            sampleGFLOPs: cfg.forwardFLOPsPerToken / (perToken * 1e-6) * 1e-9,
+            forwardFLOPsPerToken: cfg.forwardFLOPsPerToken)
+    }
+
+    /// softmax then inverse CDF; logits are overwritten with probabilities.
+    private static func draw(_ logits: UnsafeMutableBufferPointer<Float>, _ rng: inout SplitMix64) -> Int {
+        var maxLogit = logits[0]
+        for v in logits where v > maxLogit { maxLogit = v }
+        var sum: Float = 0
+        for i in logits.indices {
+            logits[i] = expf(logits[i] - maxLogit)
+            sum += logits[i]
+        }
+        var u = rng.nextUnitFloat() * sum
+        for i in logits.indices {
+            u -= logits[i]
+            if u < 0 { return i }
+        }
+        return logits.count - 1  // rounding left u just above zero: the last token
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
