@@ -83,7 +83,9 @@ public struct CellGrid: Hashable, Sendable {
         var c = column
         for ch in text {
             if c >= width { break }
-            self[row, c] = Cell(ch, style)
+            // Control characters (a newline in a message) would move the terminal's cursor.
+            let printable: Character = ch.unicodeScalars.contains { $0.value < 32 || $0.value == 127 } ? " " : ch
+            self[row, c] = Cell(printable, style)
             c += 1
         }
         return c

@@ -28,6 +28,10 @@ public enum Key: Hashable, Sendable {
     case up, down, left, right
     case enter, backspace, escape
     case resize
+    /// Ctrl-C read as a key (when the terminal delivers it instead of SIGINT).
+    case interrupt
+    /// A key the composer does not use (a function key, say).
+    case unknown
 }
 
 public struct KeyBinding: Sendable {

@@ -22,7 +22,8 @@ public enum Effect: Hashable, Sendable {
     case regenerate(bar: Int)
     case rewind
     case acceptCandidate
-    case play(fromBar: Int)
+    /// Play from a bar's start; nil resumes where playback stopped.
+    case play(fromBar: Int?)
     case stopPlayback
     case save(withAudio: Bool)
     case nextTheme
@@ -137,7 +138,7 @@ public struct ComposerState: Sendable {
             return [.settingsChanged]
         case .togglePlay:
             if isPlaying { return [.stopPlayback] }
-            return [.play(fromBar: selectedBar ?? 0)]
+            return [.play(fromBar: selectedBar)]
         case .save: return [.save(withAudio: false)]
         case .saveWithAudio: return [.save(withAudio: true)]
         case .nextTheme: return [.nextTheme]

@@ -33,9 +33,14 @@ public enum PianoRollView {
             grid.fill(rows: rollRows, columns: (column + 1)..<end, with: Cell(" ", area))
             grid.fill(rows: rollRows, columns: column..<(column + 1), with: Cell("│", CellStyle(.barLine, selected: selected)))
             // Ruler: bar number, take, candidate mark; clipped to the bar.
-            var label = "\(index + 1)"
-            if bar.takeCount > 1 { label += " take \(bar.takeIndex + 1)/\(bar.takeCount)" }
-            if bar.isCandidate { label += " new" }
+            // The longest label that fits the bar: "12 take 2/3", "12 2/3", "12".
+            var labels = ["\(index + 1)"]
+            if bar.takeCount > 1 {
+                labels = ["\(index + 1) take \(bar.takeIndex + 1)/\(bar.takeCount)",
+                          "\(index + 1) \(bar.takeIndex + 1)/\(bar.takeCount)"] + labels
+            }
+            if bar.isCandidate { labels = ["\(index + 1) new"] + labels }
+            let label = labels.first { $0.count <= end - column } ?? labels[labels.count - 1]
             let rulerStyle = CellStyle(.barNumber, selected: selected, bold: selected)
             grid.fill(rows: (layout.top - 1)..<layout.top, columns: column..<end, with: Cell(" ", rulerStyle))
             for (k, ch) in label.enumerated() where column + k < end {

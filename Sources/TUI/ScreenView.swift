@@ -20,9 +20,7 @@ public enum ScreenView {
             drawTooSmall(width: width, height: height, into: &grid)
             return grid
         }
-        grid.write(" cadenza", row: 0, column: 0, style: CellStyle(.title, bold: true))
-        grid.fill(rows: 0..<1, columns: 0..<layout.left, with: Cell(" ", CellStyle(.title)))
-        grid.write("♪", row: 0, column: 1, style: CellStyle(.title, bold: true))
+        grid.write("bar", row: 0, column: 1, style: CellStyle(.title, bold: true))
         PianoRollView.draw(state, layout: layout, into: &grid)
         StatusLine.draw(state, into: &grid)
         if state.helpVisible { HelpOverlay.draw(into: &grid) }

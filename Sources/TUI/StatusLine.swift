@@ -20,22 +20,32 @@ public enum StatusLine {
         return fields
     }
 
+    /// The second line: playback and auto-accept, then the last message if there is one,
+    /// else the colour mode, theme and the help hint.
     public static func playbackFields(_ state: ComposerState) -> [String] {
-        [
-            (state.isPlaying ? "playing: " : "") + state.playbackDescription,
+        let playback = (state.isPlaying ? "playing: " : "") + state.playbackDescription
+        // A long reason for silence must not push auto-accept and the message off the line.
+        let limit = 48
+        var fields = [
+            playback.count > limit ? String(playback.prefix(limit - 3)) + "..." : playback,
             "auto-accept " + (state.autoAccept ? "on" : "off"),
-            "colour " + state.colourMode.rawValue,
-            "theme \(state.themeName)",
-            "? keys",
         ]
+        if state.message.isEmpty {
+            fields += ["colour " + state.colourMode.rawValue, "theme \(state.themeName)", "? keys"]
+        }
+        return fields
     }
 
-    /// Joins fields with two spaces, dropping whole fields from the end that do not fit.
+    /// Joins fields with two spaces, dropping whole fields from the end that do not fit;
+    /// a first field too long for the line is cut short with "...".
     static func fit(_ fields: [String], width: Int) -> String {
         var out = ""
         for field in fields {
             let next = out.isEmpty ? " " + field : out + "  " + field
-            if next.count > width { break }
+            if next.count > width {
+                if out.isEmpty && width > 4 { out = String(next.prefix(width - 3)) + "..." }
+                break
+            }
             out = next
         }
         return out
@@ -54,8 +64,10 @@ public enum StatusLine {
         }
         let left = fit(playbackFields(state), width: w)
         let end = grid.write(left, row: h - 1, column: 0, style: CellStyle(.text))
-        if !state.message.isEmpty && end + 4 < w {
-            grid.write("  " + state.message, row: h - 1, column: end, style: CellStyle(.message))
+        if !state.message.isEmpty {
+            // The message wins over the playback fields when the line is short.
+            let start = min(end, max(0, w - state.message.count - 3))
+            grid.write(" | " + state.message, row: h - 1, column: start, style: CellStyle(.message))
         }
     }
 }

@@ -1,0 +1,24 @@
+// The composer's options as values (parsed by the `compose` subcommand): checkpoint,
+// playback backend, theme, sampling settings, seed, primer, style, takes folder.
+
+import Playback
+
+public struct ComposerOptions: Sendable {
+    public var checkpointPath: String?
+    public var playback: PlaybackOptions.Backend = .sequencer(port: nil)
+    public var themeName: String?
+    public var temperature: Double = 1.0
+    public var topP: Double = 0.95
+    public var seed: UInt64 = 1
+    public var primerPath: String?
+    /// How many bars of the primer file to keep.
+    public var primerBars = 4
+    public var style: String?
+    public var takesDirectory = "takes"
+    /// Bars the model may write ahead of the playhead.
+    public var lookaheadBars = 4
+    /// NO_COLOR was set: draw without colours.
+    public var noColour = false
+
+    public init() {}
+}
