@@ -5,7 +5,8 @@
 //
 //   sequence := BOS [STYLE] bar* EOS PAD*
 //   bar      := BAR [TS] [TEMPO] onset*
-//   onset    := POS [TEMPO] note+          (POS strictly increasing inside a bar, < bar length)
+//   onset    := POS TEMPO note* | POS note+  (POS strictly increasing inside a bar, < bar length;
+//                                             a POS without notes carries a mid-bar tempo change)
 //   note     := VEL PITCH DUR
 
 public struct GrammarState: Sendable {
@@ -56,7 +57,7 @@ public struct GrammarState: Sendable {
         case .afterPosition:
             return (id >= v.tempoStart && id < v.positionStart) || (id >= v.velocityStart && id < v.pitchStart)
         case .afterPositionTempo:
-            return id >= v.velocityStart && id < v.pitchStart
+            return id == v.barID || id == v.eosID || (id >= v.velocityStart && id < v.pitchStart) || isAllowedPosition(id)
         case .afterVelocity:
             return id >= v.pitchStart && id < v.durationStart
         case .afterPitch:
@@ -91,7 +92,8 @@ public struct GrammarState: Sendable {
                 m[v.barID] = true; m[v.eosID] = true; set(v.tempoStart..<v.positionStart); set(positions)
             case .afterBarTempo: m[v.barID] = true; m[v.eosID] = true; set(positions)
             case .afterPosition: set(v.tempoStart..<v.positionStart); set(v.velocityStart..<v.pitchStart)
-            case .afterPositionTempo: set(v.velocityStart..<v.pitchStart)
+            case .afterPositionTempo:
+                m[v.barID] = true; m[v.eosID] = true; set(v.velocityStart..<v.pitchStart); set(positions)
             case .afterVelocity: set(v.pitchStart..<v.durationStart)
             case .afterPitch: set(v.durationStart..<v.count)
             case .afterDuration:
@@ -142,7 +144,7 @@ public struct GrammarState: Sendable {
         case .afterTimeSignature: return "TEMPO, POS, BAR or EOS"
         case .afterBarTempo: return "POS, BAR or EOS"
         case .afterPosition: return "TEMPO or VEL"
-        case .afterPositionTempo: return "VEL"
+        case .afterPositionTempo: return "VEL, a later POS, BAR or EOS"
         case .afterVelocity: return "PITCH"
         case .afterPitch: return "DUR"
         case .afterDuration: return "VEL, a later POS (below \(barSteps)), BAR or EOS"

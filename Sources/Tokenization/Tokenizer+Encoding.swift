@@ -57,22 +57,60 @@ extension Tokenizer {
         var next = 0  // first note not yet written
         var b = 0
 
-        /// Chooses the tempo from step `p` (at `seconds`) on; returns the bin to emit, if any.
-        func decide(at p: Int, seconds: Double, from first: Int) -> Int? {
+        /// A tempo change planned for a later step of the bar (a POS with TEMPO and no notes).
+        var pendingSplit: (step: Int, bin: Int)? = nil
+
+        /// Chooses the tempo from step `p` (at `seconds`) on; returns the bin to emit, if any,
+        /// and may plan a second bin from a later step (`pendingSplit`) when no single bin
+        /// reaches the anchor within the tolerance. The anchor is the next onset, or the
+        /// bar's end when the next onset is in a later bar (so bar lines stay where the
+        /// score has them, rests included).
+        func decide(at p: Int, seconds: Double, from first: Int, bar: EncodingBar) -> Int? {
+            pendingSplit = nil
             var k = first
             while k < notes.count && ideal[k] < Double(p) + 0.5 { k += 1 }
             guard k < notes.count else {
                 if tempo == nil { return nearestBin(secondsPerStep, target: localSecondsPerStep(tempoMap, atSeconds: seconds, stepsPerTick: stepsPerTick)) }
                 return nil
             }
-            let gap = ideal[k] - Double(p)
+            var anchorStep = ideal[k], anchorSeconds = onsetSeconds[k]
+            let barEnd = bar.decodedStartStep + bar.steps
+            if anchorStep > Double(barEnd) + 0.5 && barEnd > p {
+                anchorStep = Double(barEnd)
+                anchorSeconds = tempoMap.seconds(atTicks: Int((bar.originalStartTicks + bar.originalLengthTicks).rounded()))
+            }
+            let gap = anchorStep - Double(p)
             if let t = tempo {
-                let drift = abs(seconds + gap * secondsPerStep[t] - onsetSeconds[k]) / secondsPerStep[t]
+                let drift = abs(seconds + gap * secondsPerStep[t] - anchorSeconds) / secondsPerStep[t]
                 if drift <= c.tempoTolerance { return nil }
             }
-            let needed = (onsetSeconds[k] - seconds) / gap
+            let needed = (anchorSeconds - seconds) / gap
             let bin = needed > 0 ? nearestBin(secondsPerStep, target: needed) : secondsPerStep.count - 1
+            // Split the gap between this bin and its neighbour on the other side of `needed`.
+            let other = secondsPerStep[bin] > needed ? bin + 1 : bin - 1
+            if needed > 0 && other >= 0 && other < secondsPerStep.count
+                && abs(seconds + gap * secondsPerStep[bin] - anchorSeconds) / secondsPerStep[bin] > c.tempoTolerance {
+                let a = (anchorSeconds - seconds - gap * secondsPerStep[other]) / (secondsPerStep[bin] - secondsPerStep[other])
+                let m = p + Int(a.rounded())
+                if m > p && Double(m) < anchorStep - 0.5 { pendingSplit = (m, other) }
+            }
             return bin == tempo ? nil : bin
+        }
+
+        /// Writes the planned tempo change if the timeline has reached it.
+        @discardableResult
+        func flushSplit(before onsetSeconds: Double?, p: inout Int, seconds: inout Double, barStart: Int) -> Bool {
+            guard let split = pendingSplit, let t = tempo else { return false }
+            let splitSeconds = seconds + Double(split.step - p) * secondsPerStep[t]
+            if let onset = onsetSeconds, onset < splitSeconds { return false }
+            pendingSplit = nil
+            seconds = splitSeconds
+            p = split.step
+            tempo = split.bin
+            ids.append(v.positionStart + (split.step - barStart))
+            ids.append(v.tempoStart + split.bin)
+            stats.tempoTokens += 1
+            return true
         }
 
         while b < bars.count || next < notes.count {
@@ -94,11 +132,13 @@ extension Tokenizer {
             let start = bar.decodedStartStep
             var p = start
             var seconds = barStartSeconds
-            if let bin = decide(at: p, seconds: seconds, from: next) {
+            if let bin = decide(at: p, seconds: seconds, from: next, bar: bar) {
                 tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
             }
             var wrotePosition = false
-            while next < notes.count, let t = tempo {
+            while next < notes.count {
+                if flushSplit(before: onsetSeconds[next], p: &p, seconds: &seconds, barStart: start) { wrotePosition = true }
+                guard let t = tempo else { break }
                 let sps = secondsPerStep[t]
                 let q = max(p, Int((Double(p) + (onsetSeconds[next] - seconds) / sps).rounded()))
                 if q >= start + bar.steps { break }
@@ -108,7 +148,7 @@ extension Tokenizer {
                     seconds += Double(q - p) * sps
                     p = q
                     ids.append(v.positionStart + (q - start))
-                    if let bin = decide(at: p, seconds: seconds, from: end) {
+                    if let bin = decide(at: p, seconds: seconds, from: end, bar: bar) {
                         tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
                     }
                 } else if !wrotePosition {
@@ -118,6 +158,10 @@ extension Tokenizer {
                 appendNotes(notes[next..<end], stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
                 next = end
             }
+            if let split = pendingSplit, split.step < start + bar.steps {
+                flushSplit(before: nil, p: &p, seconds: &seconds, barStart: start)
+            }
+            pendingSplit = nil
             barStartSeconds = seconds + Double(start + bar.steps - p) * secondsPerStep[tempo ?? 0]
         }
         ids.append(v.eosID)
@@ -146,7 +190,9 @@ extension Tokenizer {
 
     /// The score's bars as the vocabulary can spell them.
     func encodingBars(_ score: PianoScore, stepsPerTick: Double) -> [EncodingBar] {
-        let starts = score.barStartTicks(untilTicks: score.endTicks)
+        // Bars up to the last onset: a note sounding on past it makes no empty bar.
+        let lastOnset = score.notes.reduce(0) { max($0, $1.onsetTicks) }
+        let starts = score.barStartTicks().filter { $0 <= lastOnset }
         var bars: [EncodingBar] = []
         var decoded = 0
         for (i, startTicks) in starts.enumerated() {
@@ -219,9 +265,10 @@ extension Tokenizer {
 
     // MARK: Tempo
 
-    /// A score whose tempo never changes gets rescaled ticks (seconds unchanged) so its
-    /// tempo is exactly a bin (halved or doubled into the range first): no tempo tokens
-    /// are needed to keep its timing. Scores with tempo changes are returned unchanged.
+    /// A score whose constant tempo lies outside the bins' comfortable range (e.g. a
+    /// performance file at 400 BPM) gets rescaled ticks, seconds unchanged: its beat is
+    /// halved or doubled into the range and snapped to a bin, so no tempo tokens are
+    /// needed. Every other score is returned unchanged (rescaling would move its bars).
     func normalizedTempo(_ score: PianoScore) -> PianoScore {
         let c = configuration
         var values = Set(score.tempoChanges.map(\.microsecondsPerQuarter))
@@ -229,6 +276,7 @@ extension Tokenizer {
         guard values.count == 1, let microseconds = values.first, microseconds > 0 else { return score }
         var bpm = 60_000_000.0 / Double(microseconds)
         let low = Double(c.temposBPM[0]), high = Double(c.temposBPM[c.temposBPM.count - 1])
+        guard bpm > high * 0.75 || bpm < low * 1.5 else { return score }
         while bpm > high * 0.75 && bpm / 2 >= low { bpm /= 2 }
         while bpm < low * 1.5 && bpm * 2 <= high { bpm *= 2 }
         let bin = c.temposBPM[Self.nearestRatioIndex(c.temposBPM, bpm)]

@@ -42,12 +42,12 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
     public static let `default` = TokenizerConfiguration.make(stepsPerQuarter: 12)
 
     /// A configuration with the standard bins for a grid of 12 or 24 steps per quarter.
-    public static func make(stepsPerQuarter: Int, tempoBins: Int = 32, velocityBins: Int = 16,
+    public static func make(stepsPerQuarter: Int, tempoBinsPerOctave: Int = 8, velocityBins: Int = 16,
                             maxBarQuarters: Int = 8) -> TokenizerConfiguration {
         TokenizerConfiguration(
             stepsPerQuarter: stepsPerQuarter, maxBarQuarters: maxBarQuarters,
             velocities: standardVelocities(count: velocityBins),
-            temposBPM: standardTempi(count: tempoBins),
+            temposBPM: standardTempi(binsPerOctave: tempoBinsPerOctave),
             durationSteps: standardDurations(stepsPerQuarter: stepsPerQuarter),
             timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters))
     }
@@ -58,13 +58,16 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
         return (1...n).map { min(127, Int((Double($0) * 128.0 / Double(n)).rounded())) }
     }
 
-    /// `count` tempi spaced evenly on a log scale from 24 to 320 BPM, rounded to integers.
-    public static func standardTempi(count: Int) -> [Int] {
-        let n = max(2, count)
-        let low = 24.0, high = 320.0
+    /// Tempi spaced evenly on a log scale, `binsPerOctave` per doubling, anchored at 120
+    /// BPM (so 30, 60, 120 and 240 are exact), covering 24...320 BPM, rounded to integers.
+    /// 8 per octave gives 32 bins, 23...339 BPM, neighbours 9% apart.
+    public static func standardTempi(binsPerOctave: Int) -> [Int] {
+        let b = Double(max(1, binsPerOctave))
+        let lowest = Int((log2(24.0 / 120.0) * b).rounded(.down))
+        let highest = Int((log2(320.0 / 120.0) * b).rounded(.up))
         var values: [Int] = []
-        for i in 0..<n {
-            let v = Int((low * pow(high / low, Double(i) / Double(n - 1))).rounded())
+        for k in lowest...highest {
+            let v = Int((120.0 * pow(2.0, Double(k) / b)).rounded())
             if values.last != v { values.append(v) }
         }
         return values

@@ -16,19 +16,19 @@ enum TokenizeCommand: Subcommand {
             OptionSpec("style", value: "NAME", help: "Add a STYLE token (e.g. a composer's name)"),
             OptionSpec("report", value: "DIR", help: "Round-trip every MIDI file under DIR; print a table per folder"),
             OptionSpec("steps-per-quarter", value: "N", default: "12", help: "Onset grid (for measuring other configurations)"),
-            OptionSpec("tempo-bins", value: "N", default: "32", help: "Number of tempo bins (for measuring)"),
+            OptionSpec("tempo-bins-per-octave", value: "N", default: "8", help: "Tempo bins per doubling of tempo (for measuring)"),
         ],
         positionals: [("FILE.mid", "A MIDI file to tokenize")], minPositionals: 0, maxPositionals: 1,
         discussion: "Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...")
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         var configuration = TokenizerConfiguration.default
-        if arguments.has("steps-per-quarter") || arguments.has("tempo-bins") {
+        if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") {
             let steps = try arguments.int("steps-per-quarter", default: 12)
-            let bins = try arguments.int("tempo-bins", default: 32)
+            let bins = try arguments.int("tempo-bins-per-octave", default: 8)
             guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24") }
-            guard (2...128).contains(bins) else { throw CommandFailure("--tempo-bins must be 2...128") }
-            configuration = .make(stepsPerQuarter: steps, tempoBins: bins)
+            guard (1...32).contains(bins) else { throw CommandFailure("--tempo-bins-per-octave must be 1...32") }
+            configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins)
         }
         if let directory = arguments.string("report") {
             guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both") }

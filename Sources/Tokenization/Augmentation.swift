@@ -1,0 +1,67 @@
+// Data augmentation for training: transposition and tempo scaling, on scores and on
+// token streams (the stream versions need no re-encoding). A transposition that would
+// push any note out of the piano range is skipped (nil), never folded back.
+import MIDI
+
+extension PianoScore {
+    /// Every note moved by `semitones`; nil if a note would leave `range`.
+    public func transposed(by semitones: Int, range: ClosedRange<Int> = 21...108) -> PianoScore? {
+        var out = self
+        for i in out.notes.indices {
+            let p = out.notes[i].pitch + semitones
+            guard range.contains(p) else { return nil }
+            out.notes[i].pitch = p
+        }
+        if semitones != 0 {
+            // Key signatures follow the circle of fifths: +1 semitone = +7 sharps (mod 12).
+            for i in out.keySignatures.indices {
+                var sharps = (out.keySignatures[i].sharps + 7 * semitones) % 12
+                if sharps > 6 { sharps -= 12 }
+                if sharps < -6 { sharps += 12 }
+                out.keySignatures[i].sharps = sharps
+            }
+        }
+        return out
+    }
+
+    /// The same notes played `factor` times faster (factor 1.1 = 10% faster).
+    public func tempoScaled(by factor: Double) -> PianoScore {
+        precondition(factor > 0 && factor.isFinite, "tempo factor must be positive")
+        var out = self
+        if out.tempoChanges.isEmpty || out.tempoChanges[0].ticks > 0 {
+            out.tempoChanges.insert(TempoChange(ticks: 0, microsecondsPerQuarter: 500_000), at: 0)
+        }
+        for i in out.tempoChanges.indices {
+            out.tempoChanges[i].microsecondsPerQuarter =
+                max(1, Int((Double(out.tempoChanges[i].microsecondsPerQuarter) / factor).rounded()))
+        }
+        return out
+    }
+}
+
+extension Tokenizer {
+    /// PITCH tokens moved by `semitones`; nil if one would leave the vocabulary's range.
+    public func transposed(_ ids: [Int], by semitones: Int) -> [Int]? {
+        let v = vocabulary
+        var out = ids
+        for i in out.indices where out[i] >= v.pitchStart && out[i] < v.durationStart {
+            let moved = out[i] + semitones
+            guard moved >= v.pitchStart && moved < v.durationStart else { return nil }
+            out[i] = moved
+        }
+        return out
+    }
+
+    /// TEMPO tokens moved by `bins` (positive = faster; with the standard log-spaced bins
+    /// one bin is about 8.7%); nil if one would leave the range.
+    public func tempoShifted(_ ids: [Int], byBins bins: Int) -> [Int]? {
+        let v = vocabulary
+        var out = ids
+        for i in out.indices where out[i] >= v.tempoStart && out[i] < v.positionStart {
+            let moved = out[i] + bins
+            guard moved >= v.tempoStart && moved < v.positionStart else { return nil }
+            out[i] = moved
+        }
+        return out
+    }
+}

@@ -1,0 +1,48 @@
+// The vocabulary: its size and layout, text forms, and the JSON that goes into
+// checkpoints (round trip, and refusal of foreign or damaged JSON).
+import Testing
+@testable import Tokenization
+
+@Suite struct VocabularyTests {
+    @Test func defaultLayout() {
+        let v = Tokenizer(styles: ["bach", "chopin"]).vocabulary
+        #expect(v.count == 308 + 2)
+        #expect(v.token(0) == .pad && v.token(1) == .bos && v.token(2) == .eos && v.token(3) == .bar)
+        #expect(v.styles == ["bach", "chopin"])
+        #expect(v.id(.style("chopin")) == 5)
+        #expect(v.pitchCount == 88 && v.velocityCount == 16 && v.tempoCount == 32)
+        #expect(v.positionCount == 96)
+        #expect(v.id(.pitch(20)) == nil && v.id(.style("liszt")) == nil)
+    }
+
+    @Test func everyTokenHasAParsableTextForm() throws {
+        let v = Tokenizer(styles: ["chopin"]).vocabulary
+        for id in 0..<v.count {
+            let token = v.token(id)
+            #expect(Token(description: token.description) == token)
+            #expect(v.id(token) == id)
+        }
+        #expect(Token(description: "TS_3/4") == .timeSignature(numerator: 3, denominator: 4))
+        #expect(Token(description: "PITCH_x") == nil && Token(description: "FOO_1") == nil)
+    }
+
+    @Test func jsonRoundTrip() throws {
+        let tokenizer = Tokenizer(configuration: .make(stepsPerQuarter: 24, tempoBinsPerOctave: 12), styles: ["mozart"])
+        let json = tokenizer.vocabulary.jsonString()
+        #expect(json.contains("\"format\":\"cadenza-vocabulary\""))
+        let restored = try Tokenizer(vocabularyJSON: json)
+        #expect(restored.vocabulary == tokenizer.vocabulary)
+        #expect(restored.vocabulary.tokens == tokenizer.vocabulary.tokens)
+        #expect(restored.configuration.stepsPerQuarter == 24)
+    }
+
+    @Test func badJSONIsRefused() {
+        #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: "not json") }
+        #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: "{\"format\":\"other\"}") }
+        var json = Tokenizer().vocabulary.jsonString()
+        json = json.replacingOccurrences(of: "\"stepsPerQuarter\":12", with: "\"stepsPerQuarter\":1000000")
+        #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: json) }
+        let tampered = Tokenizer().vocabulary.jsonString().replacingOccurrences(of: "\"PITCH_60\"", with: "\"PITCH_61\"")
+        #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: tampered) }
+    }
+}
