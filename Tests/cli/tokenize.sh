@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# cadenza tokenize: text, --ids, --style, --roundtrip (re-tokenizes identically), --report, errors.
+set -euo pipefail
+BIN=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX="$HERE/../Fixtures"
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+fail() { echo "tokenize: $*" >&2; exit 1; }
+
+$BIN tokenize "$FIX/chpn-p7.mid" > "$TMP/text"
+head -1 "$TMP/text" | grep -qx 'BOS' || fail "first line is not BOS"
+sed -n 2p "$TMP/text" | grep -q '^BAR TS_3/4 TEMPO_[0-9]* POS_' || fail "first bar line: $(sed -n 2p "$TMP/text")"
+tail -1 "$TMP/text" | grep -q ' EOS$' || fail "no EOS at the end"
+[ "$(grep -c '^BAR' "$TMP/text")" -ge 10 ] || fail "too few bars"
+
+$BIN tokenize "$FIX/chpn-p7.mid" --ids --style chopin > "$TMP/ids"
+grep -qE '^\[1,[0-9]+(,[0-9]+)+,2\]$' "$TMP/ids" || fail "--ids is not a JSON array from BOS (1) to EOS (2)"
+$BIN tokenize "$FIX/chpn-p7.mid" --style chopin > "$TMP/styled"
+head -1 "$TMP/styled" | grep -qx 'BOS STYLE_chopin' || fail "--style"
+
+$BIN tokenize "$FIX/chpn-p7.mid" --ids --roundtrip "$TMP/rt.mid" > "$TMP/ids1"
+head -c 4 "$TMP/rt.mid" | grep -q 'MThd' || fail "--roundtrip did not write a MIDI file"
+$BIN tokenize "$TMP/rt.mid" --ids > "$TMP/ids2"
+cmp -s "$TMP/ids1" "$TMP/ids2" || fail "the round-trip file does not tokenize to the same ids"
+
+$BIN tokenize --report "$FIX" > "$TMP/report"
+grep -q '^| \. | 8 |' "$TMP/report" || fail "report row for the fixtures: $(cat "$TMP/report")"
+grep -q '| 100.00 |' "$TMP/report" || fail "report: round trip below 100%"
+
+if $BIN tokenize "$TMP/missing.mid" 2> "$TMP/err"; then fail "missing file exits 0"; fi
+grep -q 'missing.mid' "$TMP/err" || fail "missing file message: $(cat "$TMP/err")"
+printf 'garbage' > "$TMP/bad.mid"
+if $BIN tokenize "$TMP/bad.mid" 2>/dev/null; then fail "garbage exits 0"; fi
+if $BIN tokenize --report "$TMP/nodir" 2> "$TMP/err"; then fail "missing directory exits 0"; fi
+grep -q 'nodir' "$TMP/err" || fail "missing directory message"
+if $BIN tokenize 2>/dev/null; then fail "no arguments exits 0"; fi
+echo "tokenize: ok"
