@@ -6,7 +6,7 @@ PKGS := ncursesw:libncursesw5-dev alsa:libasound2-dev openblas:libopenblas-dev
 # The AVX2 kernel is as fast as OpenBLAS's own pick here and faster on the LSTM's skinny shapes.
 export OPENBLAS_CORETYPE ?= Haswell
 
-.PHONY: deps build run test test-alsa bench fuzz clean
+.PHONY: deps build run test test-alsa bench fuzz clean check-torch
 
 deps:
 	@missing=""; \
@@ -41,6 +41,9 @@ test: deps
 
 bench: build
 	bash scripts/bench.sh
+
+check-torch: build
+	bash scripts/check-torch.sh $(BIN)
 
 test-alsa: build
 	bash scripts/test-alsa.sh $(BIN)

@@ -12,6 +12,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
+        case .invalidFile(_, .readFailed(let p, let d)): return "cannot read \(p): \(d)"
         case .invalidFile(let p, let e): return "\(p): \(e)"
         case .missingTensor(let p, let n): return "\(p): missing tensor '\(n)' (is this a Cadenza/PyTorch LSTM checkpoint?)"
         case .wrongShape(let p, let n, let f, let e): return "\(p): tensor '\(n)' has shape \(f), expected \(e)"

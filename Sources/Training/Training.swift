@@ -1,3 +1,0 @@
-// Placeholder: the training loop goes here.
-import NN
-import Tokenization

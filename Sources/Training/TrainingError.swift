@@ -1,0 +1,28 @@
+// Errors of the Training module: bad options, an unusable corpus or token file, a checkpoint
+// that does not fit, a diverged run. Messages are lowercase and say what to do.
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case invalidOption(String)
+    case noMIDIFiles(directory: String)
+    case noUsableFiles(directory: String, skipped: Int)
+    case notEnoughTokens(detail: String)
+    case badTokenFile(path: String, detail: String)
+    case tokenOutOfRange(id: Int, vocabularySize: Int)
+    case noVocabulary(path: String)
+    case incompatibleResume(detail: String)
+    case io(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let m): return m
+        case .noMIDIFiles(let d): return "no .mid or .midi files under \(d)"
+        case .noUsableFiles(let d, let n): return "none of the MIDI files under \(d) could be used (\(n) skipped)"
+        case .notEnoughTokens(let d): return "not enough data: \(d)"
+        case .badTokenFile(let p, let d): return "\(p): \(d) (expected a JSON array of token ids or an array of arrays)"
+        case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the model's vocabulary 0..<\(v)"
+        case .noVocabulary(let p): return "\(p) stores no vocabulary, so MIDI files cannot be tokenized for it; use --tokens ids.json"
+        case .incompatibleResume(let d): return "cannot resume: \(d)"
+        case .io(let p, let d): return "\(p): \(d)"
+        }
+    }
+}
