@@ -13,6 +13,7 @@ let subcommands: [Subcommand.Type] = [
     EvalCommand.self,
     PlayCommand.self,
     PortsCommand.self,
+    RenderCommand.self,
 ]
 
 func topLevelHelp() -> String {
