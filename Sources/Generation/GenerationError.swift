@@ -8,6 +8,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case primerBarNotEncodable(bar: Int, reason: String)
     case unknownStyle(String, available: [String])
     case undecodable(bar: Int, reason: String)
+    case takeDoesNotFit(bar: Int)
+    case invalidCheckpoint(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,10 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
         case .unknownStyle(let style, let available):
             if available.isEmpty { return "unknown style '\(style)': this checkpoint was trained without styles; omit --style" }
             return "unknown style '\(style)': choose one of \(available.joined(separator: ", "))"
+        case .invalidCheckpoint(let path, let reason):
+            return "\(path) cannot be used for generation: \(reason)"
+        case .takeDoesNotFit(let bar):
+            return "the following bars are not legal after this take of bar \(bar); choose another take"
         case .undecodable(let bar, let reason):
             return "bar \(bar) does not decode: \(reason) (this is a bug; please report it)"
         }

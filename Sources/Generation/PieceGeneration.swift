@@ -1,0 +1,72 @@
+// Writing a whole piece without a UI (what `cadenza generate` and the evaluation do): a
+// session primed with a style and/or the first bars of a MIDI file, N bars sampled and
+// accepted in turn, the result decoded. Deterministic for a model, settings and seed.
+import MIDI
+import NN
+import Tokenization
+
+public struct PieceRequest: Sendable {
+    /// Bars to sample after the primer.
+    public var bars: Int = 32
+    public var settings: SamplingSettings = .default
+    public var seed: UInt64 = 1
+    public var style: String?
+    /// Primer bars as tokens (see `primerBars(from:count:tokenizer:)`).
+    public var primerBars: [[Int]] = []
+    /// What the primer was, for provenance (e.g. "primer=song.mid:4").
+    public var primerDescription: String = ""
+
+    public init(bars: Int = 32, settings: SamplingSettings = .default, seed: UInt64 = 1, style: String? = nil) {
+        self.bars = bars
+        self.settings = settings
+        self.seed = seed
+        self.style = style
+    }
+}
+
+public struct GeneratedPiece {
+    public var score: PianoScore
+    public var midi: MIDIFile
+    public var tokens: [Int]
+    public var provenance: String
+    public var barCount: Int
+    public var noteCount: Int { score.notes.count }
+    /// Where the last note ends, in seconds.
+    public var durationSeconds: Double { score.tempoMap.seconds(atTicks: score.endTicks) }
+}
+
+public enum PieceGenerator {
+    /// The first `count` bars of `score` as token bars (each starting with BAR). Throws when
+    /// the score has fewer bars than asked for.
+    public static func primerBars(from score: PianoScore, count: Int, tokenizer: Tokenizer) throws -> [[Int]] {
+        guard count > 0 else { return [] }
+        var ids = tokenizer.encode(score, style: nil)
+        if ids.last == tokenizer.vocabulary.eosID { ids.removeLast() }
+        let starts = tokenizer.vocabulary.barStartIndices(ids)
+        guard starts.count >= count else {
+            throw GenerationError.primerBarNotEncodable(bar: starts.count, reason: "the primer has only \(starts.count) bar\(starts.count == 1 ? "" : "s"), \(count) asked for")
+        }
+        return (0..<count).map { i in
+            Array(ids[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : ids.count)])
+        }
+    }
+
+    /// Samples a piece. Throws for invalid settings, an unknown style or a primer the
+    /// grammar rejects.
+    public static func generate(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String,
+                                request: PieceRequest) throws -> GeneratedPiece {
+        let session = try CompositionSession(model: model, tokenizer: tokenizer, checkpointName: checkpointName,
+                                             style: request.style, settings: request.settings, seed: request.seed)
+        if !request.primerDescription.isEmpty {
+            session.primerDescription = [session.primerDescription, request.primerDescription]
+                .filter { !$0.isEmpty }.joined(separator: "; ")
+        }
+        try session.appendPrimerBars(request.primerBars)
+        for _ in 0..<max(0, request.bars) { session.generateBar() }
+        let score = try session.takeAsScore()
+        let provenance = session.provenance()
+        return GeneratedPiece(score: score, midi: CompositionSession.midiFile(score: score, provenance: provenance),
+                              tokens: session.tokens(includeCandidate: false), provenance: provenance,
+                              barCount: session.acceptedBarCount)
+    }
+}
