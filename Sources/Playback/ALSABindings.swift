@@ -205,30 +205,63 @@ final class PCMDevice {
     let periodFrames: Int
     let bufferFrames: Int
 
-    init(name: String, sampleRate: Int, latencySeconds: Double) throws {
+    /// Opens `name` for 16-bit stereo at `sampleRate` (or the nearest rate it offers),
+    /// with periods of about `periodSeconds` and a buffer of `periodsPerBuffer` periods.
+    init(name: String, sampleRate: Int, periodSeconds: Double, periodsPerBuffer: Int) throws {
         ALSALibrary.silenceLibraryMessages()
         self.name = name
-        self.sampleRate = sampleRate
         var h: OpaquePointer?
-        var rc = snd_pcm_open(&h, name, SND_PCM_STREAM_PLAYBACK, 0)
+        let rc = snd_pcm_open(&h, name, SND_PCM_STREAM_PLAYBACK, 0)
         guard rc >= 0, let h else {
             throw PlaybackError.pcmUnavailable(device: name, reason: ALSALibrary.message(rc))
         }
-        rc = snd_pcm_set_params(h, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 2, UInt32(sampleRate),
-                                1, UInt32(latencySeconds * 1_000_000))
-        guard rc >= 0 else {
+        do {
+            (self.sampleRate, periodFrames, bufferFrames) = try Self.configure(
+                h, name: name, sampleRate: sampleRate, periodSeconds: periodSeconds, periodsPerBuffer: periodsPerBuffer)
+        } catch {
             snd_pcm_close(h)
-            throw PlaybackError.pcmUnavailable(device: name, reason: "cannot play 16-bit stereo at \(sampleRate) Hz: \(ALSALibrary.message(rc))")
-        }
-        var buffer: snd_pcm_uframes_t = 0
-        var period: snd_pcm_uframes_t = 0
-        if snd_pcm_get_params(h, &buffer, &period) < 0 || period == 0 {
-            period = snd_pcm_uframes_t(max(64, sampleRate / 100))
-            buffer = period * 4
+            throw error
         }
         handle = h
-        periodFrames = Int(period)
-        bufferFrames = Int(buffer)
+    }
+
+    /// Hardware parameters (format, channels, rate, period, buffer), then software
+    /// parameters: start once the buffer is full, wake when a period is free.
+    private static func configure(_ h: OpaquePointer, name: String, sampleRate: Int, periodSeconds: Double,
+                                  periodsPerBuffer: Int) throws -> (rate: Int, period: Int, buffer: Int) {
+        func check(_ rc: Int32, _ what: String) throws {
+            guard rc >= 0 else { throw PlaybackError.pcmUnavailable(device: name, reason: "\(what): \(ALSALibrary.message(rc))") }
+        }
+        var hw: OpaquePointer?
+        try check(snd_pcm_hw_params_malloc(&hw), "hardware parameters")
+        defer { snd_pcm_hw_params_free(hw) }
+        try check(snd_pcm_hw_params_any(h, hw), "hardware parameters")
+        _ = snd_pcm_hw_params_set_rate_resample(h, hw, 1)
+        try check(snd_pcm_hw_params_set_access(h, hw, SND_PCM_ACCESS_RW_INTERLEAVED), "interleaved access")
+        try check(snd_pcm_hw_params_set_format(h, hw, SND_PCM_FORMAT_S16_LE), "16-bit samples")
+        try check(snd_pcm_hw_params_set_channels(h, hw, 2), "stereo")
+        var rate = UInt32(sampleRate)
+        var dir: Int32 = 0
+        try check(snd_pcm_hw_params_set_rate_near(h, hw, &rate, &dir), "sample rate \(sampleRate) Hz")
+        var period = snd_pcm_uframes_t(max(32, Int(Double(rate) * periodSeconds)))
+        try check(snd_pcm_hw_params_set_period_size_near(h, hw, &period, &dir), "period size")
+        var buffer = period * snd_pcm_uframes_t(max(2, periodsPerBuffer))
+        try check(snd_pcm_hw_params_set_buffer_size_near(h, hw, &buffer), "buffer size")
+        try check(snd_pcm_hw_params(h, hw), "hardware parameters")
+        _ = snd_pcm_hw_params_get_period_size(hw, &period, &dir)
+        _ = snd_pcm_hw_params_get_buffer_size(hw, &buffer)
+        guard period > 0 && buffer >= period else {
+            throw PlaybackError.pcmUnavailable(device: name, reason: "no usable period size")
+        }
+
+        var sw: OpaquePointer?
+        try check(snd_pcm_sw_params_malloc(&sw), "software parameters")
+        defer { snd_pcm_sw_params_free(sw) }
+        try check(snd_pcm_sw_params_current(h, sw), "software parameters")
+        try check(snd_pcm_sw_params_set_start_threshold(h, sw, buffer / period * period), "start threshold")
+        try check(snd_pcm_sw_params_set_avail_min(h, sw, period), "wake-up size")
+        try check(snd_pcm_sw_params(h, sw), "software parameters")
+        return (Int(rate), Int(period), Int(buffer))
     }
 
     deinit { close() }

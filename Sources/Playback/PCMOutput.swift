@@ -57,6 +57,7 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
     }
 
     var periodSeconds: Double { Double(device.periodFrames) / sampleRate }
+    var bufferSeconds: Double { Double(device.bufferFrames) / sampleRate }
 
     // MARK: PlaybackOutput (any thread)
 

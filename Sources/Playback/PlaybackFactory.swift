@@ -18,15 +18,18 @@ public struct PlaybackOptions: Sendable, Equatable {
     /// How far ahead of the playhead the sequencer queue is filled (about one bar).
     public var lookaheadSeconds: Double
     public var sampleRate: Int
-    /// The PCM device's buffer (it is split in about four periods of ~10 ms).
-    public var pcmLatencySeconds: Double
+    /// The PCM render loop's period (the issue asks for about 10 ms)...
+    public var pcmPeriodSeconds: Double
+    /// ...and the device buffer in periods: 8 x 10 ms rides out a late period or two.
+    public var pcmPeriodsPerBuffer: Int
 
     public init(backend: Backend = .sequencer(port: nil), lookaheadSeconds: Double = 2.0,
-                sampleRate: Int = 44_100, pcmLatencySeconds: Double = 0.04) {
+                sampleRate: Int = 44_100, pcmPeriodSeconds: Double = 0.01, pcmPeriodsPerBuffer: Int = 8) {
         self.backend = backend
         self.lookaheadSeconds = lookaheadSeconds
         self.sampleRate = sampleRate
-        self.pcmLatencySeconds = pcmLatencySeconds
+        self.pcmPeriodSeconds = pcmPeriodSeconds
+        self.pcmPeriodsPerBuffer = pcmPeriodsPerBuffer
     }
 }
 
@@ -102,13 +105,14 @@ public enum PlaybackFactory {
     }
 
     static func openBuiltinSynth(device: String, options: PlaybackOptions) throws -> ScheduledPlayer {
-        let pcm = try PCMDevice(name: device, sampleRate: options.sampleRate, latencySeconds: options.pcmLatencySeconds)
+        let pcm = try PCMDevice(name: device, sampleRate: options.sampleRate, periodSeconds: options.pcmPeriodSeconds,
+                                periodsPerBuffer: options.pcmPeriodsPerBuffer)
         let rate = Double(pcm.sampleRate)
         let piano = BuiltinPiano(sampleRate: rate)
         let bus = MasterBus(sampleRate: rate)
         let output = PCMOutput(device: pcm, source: piano, process: { bus.process($0, frames: $1) }, resetProcess: { bus.reset() })
         let player = ScheduledPlayer(output: output, statusDescription: "built-in synth → ALSA PCM '\(device)'",
-                                     lookaheadSeconds: max(0.2, 4 * output.periodSeconds), pumpIntervalSeconds: nil)
+                                     lookaheadSeconds: max(0.25, 2 * output.bufferSeconds), pumpIntervalSeconds: nil)
         output.pump = { [weak player] in player?.pump() }
         return player
     }

@@ -9,8 +9,8 @@ final class PlaybackScheduler {
     let lookaheadSeconds: Double
     private(set) var state: PlaybackState = .stopped
     /// How far ahead of its clock an output may already have played a note (the PCM
-    /// loop renders one period plus its buffer ahead, about 50 ms).
-    static let renderAheadMarginSeconds = 0.1
+    /// loop renders its buffer plus one period ahead, about 90 ms).
+    static let renderAheadMarginSeconds = 0.15
 
     private var bars: [Int: [PlaybackNote]] = [:]
     /// Events not yet handed to the output, sorted; `cursor` is the next one.

@@ -42,7 +42,7 @@ public final class ScheduledPlayer: Player, @unchecked Sendable {
     public func close() {
         let wasOpen: Bool = locked {
             guard !closed else { return false }
-            scheduler.stop()
+            if scheduler.state == .playing { scheduler.stop() }
             closed = true
             return true
         }

@@ -75,7 +75,7 @@ enum PlayCommand: Subcommand {
         }
         let wasInterrupted = interrupted.isSet
         let position = player.positionSeconds
-        player.stop()
+        if wasInterrupted { player.stop() }   // all notes off, sustain off (close does it too)
         let diagnostics = player.diagnostics
         player.close()
         if tty { writeStderr("\r\u{1B}[K") }
@@ -107,22 +107,17 @@ enum PlayCommand: Subcommand {
     }
 }
 
-/// Set by SIGINT or SIGTERM; the signals are caught so playback can stop cleanly.
+/// Set by SIGINT or SIGTERM; the signals are caught so playback can stop cleanly. A plain
+/// handler (not a dispatch source) so it also works where the shell started us with SIGINT
+/// ignored (a background job) and a signal must still stop playback.
 final class InterruptFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set = false
-    private var sources: [DispatchSourceSignal] = []
-
     init() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.raise() }
-            source.resume()
-            sources.append(source)
-        }
+        interruptSignal = 0
+        signal(SIGINT) { _ in interruptSignal = 1 }
+        signal(SIGTERM) { _ in interruptSignal = 1 }
     }
 
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return set }
-    private func raise() { lock.lock(); set = true; lock.unlock() }
+    var isSet: Bool { interruptSignal != 0 }
 }
+
+private var interruptSignal: sig_atomic_t = 0
