@@ -1,0 +1,156 @@
+// `cadenza generate --output song.mid [...]`: writes new pieces with a checkpoint (the
+// bundled model by default). Parsing, validation and messages only; the work is
+// Generation.PieceGenerator. Every argument is checked and every piece generated before
+// any file is written, so a bad argument leaves nothing behind.
+import ArgumentParsing
+import Foundation
+import Generation
+import MIDI
+import Synthesis
+
+enum GenerateCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "generate", summary: "Write new pieces with a checkpoint (MIDI, and WAV with --wav)",
+        usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav]",
+        options: [
+            OptionSpec("output", value: "FILE.mid", short: "o", help: "The MIDI file to write (with --count: FILE-001.mid, ...)"),
+            OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
+                       help: "A .safetensors checkpoint written by `cadenza train`"),
+            OptionSpec("bars", value: "N", default: "32", help: "Bars to write after the primer"),
+            OptionSpec("temperature", value: "T", default: "1.0", help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
+            OptionSpec("top-k", value: "K", default: "0", help: "Sample among the K most probable tokens only (0: no limit)"),
+            OptionSpec("top-p", value: "P", default: "0.95", help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
+            OptionSpec("seed", value: "N", default: "a random seed, printed",
+                       help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
+            OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
+            OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
+            OptionSpec("style", value: "NAME", help: "Composer style token (checkpoints trained with styles)"),
+            OptionSpec("count", value: "N", default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
+            OptionSpec("wav", value: "FILE.wav", help: "Also render audio with the built-in piano (with --count: FILE-001.wav, ...)"),
+            OptionSpec("quiet", short: "q", help: "Print nothing but errors"),
+        ],
+        discussion: """
+        Each file carries its provenance (checkpoint, seed, settings) in a MIDI text event.
+        Example: cadenza generate --output song.mid --bars 16 --seed 7 --style chopin
+        """)
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        // 1. Arguments.
+        guard let output = arguments.string("output") else { throw CommandFailure("missing --output FILE.mid", exitStatus: 2) }
+        let bars = try arguments.int("bars", default: 32)
+        let count = try arguments.int("count", default: 1)
+        let temperature = try arguments.double("temperature", default: 1.0)
+        let topK = try arguments.int("top-k", default: 0)
+        let topP = try arguments.double("top-p", default: 0.95)
+        let primerBarCount = try arguments.int("primer-bars", default: 4)
+        guard bars >= 1, bars <= 10_000 else { throw CommandFailure("--bars must be between 1 and 10000 (got \(bars))", exitStatus: 2) }
+        guard count >= 1, count <= 10_000 else { throw CommandFailure("--count must be between 1 and 10000 (got \(count))", exitStatus: 2) }
+        guard temperature > 0, temperature.isFinite else {
+            throw CommandFailure("--temperature must be a number > 0 (got \(temperature))", exitStatus: 2)
+        }
+        guard topK >= 0 else { throw CommandFailure("--top-k must be >= 0 (got \(topK))", exitStatus: 2) }
+        guard topP > 0, topP <= 1 else { throw CommandFailure("--top-p must be in (0, 1] (got \(topP))", exitStatus: 2) }
+        guard primerBarCount >= 1, primerBarCount <= 10_000 else {
+            throw CommandFailure("--primer-bars must be between 1 and 10000 (got \(primerBarCount))", exitStatus: 2)
+        }
+        if arguments.has("primer-bars") && !arguments.has("primer") {
+            throw CommandFailure("--primer-bars needs --primer FILE.mid", exitStatus: 2)
+        }
+        let seed: UInt64
+        if let text = arguments.string("seed") {
+            guard let value = UInt64(text) else { throw CommandFailure("--seed must be an integer 0...18446744073709551615 (got '\(text)')", exitStatus: 2) }
+            seed = value
+        } else {
+            var system = SystemRandomNumberGenerator()
+            seed = system.next() >> 32  // short enough to type back in
+        }
+        let outputs = outputPaths(output, count: count, extension: "mid")
+        let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
+        for path in outputs + (wavs ?? []) {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandFailure("cannot write \(path): the folder \(folder.path) does not exist")
+            }
+        }
+
+        // 2. The model and the primer.
+        let checkpointURL = try checkpointLocation(arguments.string("checkpoint"))
+        let loaded: LoadedModel
+        do { loaded = try LoadedModel.load(from: checkpointURL) } catch { throw CommandFailure("\(error)") }
+        var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP),
+                                   seed: seed, style: arguments.string("style"))
+        if let style = request.style, !loaded.tokenizer.vocabulary.styles.contains(style) {
+            throw CommandFailure("\(GenerationError.unknownStyle(style, available: loaded.tokenizer.vocabulary.styles))", exitStatus: 2)
+        }
+        if let primerPath = arguments.string("primer") {
+            let score: PianoScore
+            do {
+                score = PianoScore(midi: try MIDIFile(contentsOf: URL(fileURLWithPath: primerPath), fileName: primerPath))
+            } catch {
+                throw CommandFailure("--primer: \(error)")
+            }
+            do {
+                request.primerBars = try PieceGenerator.primerBars(from: score, count: primerBarCount, tokenizer: loaded.tokenizer)
+            } catch {
+                throw CommandFailure("--primer \(primerPath): \(error)")
+            }
+            request.primerDescription = "primer=\(URL(fileURLWithPath: primerPath).lastPathComponent):\(primerBarCount)"
+        }
+
+        // 3. Generate everything, then write.
+        var pieces: [GeneratedPiece] = []
+        for i in 0..<count {
+            request.seed = seed &+ UInt64(i)
+            do {
+                pieces.append(try PieceGenerator.generate(model: loaded.model, tokenizer: loaded.tokenizer,
+                                                          checkpointName: loaded.name, request: request))
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+        }
+        let quiet = arguments.flag("quiet")
+        for (i, piece) in pieces.enumerated() {
+            do { try piece.midi.write(to: URL(fileURLWithPath: outputs[i])) } catch { throw CommandFailure("\(error)") }
+            if let wavs {
+                do { try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i])) } catch {
+                    throw CommandFailure("\(error)")
+                }
+            }
+            if !quiet {
+                var line = "\(outputs[i]): \(piece.barCount) bars, \(piece.noteCount) notes, \(formatDuration(piece.durationSeconds)), seed \(seed &+ UInt64(i))"
+                if let wavs { line += " (audio: \(wavs[i]))" }
+                print(line)
+            }
+        }
+        return 0
+    }
+
+    /// FILE.mid for one piece; FILE-001.mid ... for several.
+    static func outputPaths(_ path: String, count: Int, extension ext: String) -> [String] {
+        guard count > 1 else { return [path] }
+        let url = URL(fileURLWithPath: path)
+        let suffix = url.pathExtension.isEmpty ? ext : url.pathExtension
+        let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
+        return (1...count).map { stem + "-" + String(format: "%03d", $0) + "." + suffix }
+    }
+
+    /// --checkpoint if given (it must exist), else the first bundled location that exists.
+    static func checkpointLocation(_ given: String?) throws -> URL {
+        if let given {
+            guard FileManager.default.fileExists(atPath: given) else { throw CommandFailure("checkpoint \(given) does not exist") }
+            return URL(fileURLWithPath: given)
+        }
+        let candidates = LoadedModel.bundledCandidates(
+            environment: ProcessInfo.processInfo.environment,
+            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath())
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
+        throw CommandFailure("no bundled model found (looked for checkpoints/\(LoadedModel.bundledFileName) here and next to the executable); pass --checkpoint FILE")
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        let total = max(0, seconds)
+        return String(format: "%d:%04.1f", Int(total) / 60, total.truncatingRemainder(dividingBy: 60))
+    }
+}

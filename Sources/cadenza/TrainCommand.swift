@@ -1,0 +1,194 @@
+// `cadenza train --data DIR ...`: parses options, shows progress (a bar on a terminal, plain
+// lines otherwise), turns Ctrl-C into "finish the step, save, exit 0", and prints where the
+// checkpoints went. The loop itself is Training.TrainingRun.
+import ArgumentParsing
+import Foundation
+import NN
+import Training
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by the SIGINT handler; read after every training step.
+nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
+
+enum TrainCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "train", summary: "Train an LSTM on every MIDI file under a folder",
+        usage: "train --data DIR [--epochs N] [--batch-size B] [--save-dir DIR] [options]",
+        options: [
+            OptionSpec("data", value: "DIR", help: "Folder of .mid/.midi files, searched recursively"),
+            OptionSpec("epochs", value: "N", default: "100", help: "Passes over the training files"),
+            OptionSpec("batch-size", value: "B", default: "64", help: "Parallel token streams per step"),
+            OptionSpec("seq-len", value: "T", default: "128", help: "Time steps per step (truncated BPTT; state carries over)"),
+            OptionSpec("embedding", value: "E", default: "256", help: "Embedding width"),
+            OptionSpec("hidden", value: "H", default: "512", help: "LSTM width"),
+            OptionSpec("layers", value: "L", default: "2", help: "Stacked LSTM layers"),
+            OptionSpec("dropout", value: "P", default: "0.2", help: "Dropout between layers and before the head"),
+            OptionSpec("lr", value: "RATE", default: "1e-3", help: "Adam learning rate (warm-up, then cosine decay to a tenth)"),
+            OptionSpec("weight-decay", value: "W", default: "0", help: "Decoupled weight decay (AdamW)"),
+            OptionSpec("clip", value: "NORM", default: "1.0", help: "Gradient-norm clipping (0 = off)"),
+            OptionSpec("val-split", value: "F", default: "0.05", help: "Fraction of files held out for validation"),
+            OptionSpec("augment-transpose", value: "K", default: "3", help: "Transpose each file by up to ±K semitones per epoch"),
+            OptionSpec("seed", value: "N", default: "1", help: "Seed for initialisation, dropout, order and augmentation"),
+            OptionSpec("threads", value: "N", default: "2", help: "Threads for matrix products and tokenizing"),
+            OptionSpec("save-dir", value: "DIR", default: "checkpoints/", help: "Where checkpoints, the log and the token cache go"),
+            OptionSpec("resume", value: "FILE", help: "Continue a run from its last.safetensors (needs last.optim.safetensors)"),
+            OptionSpec("max-minutes", value: "M", help: "Stop (and save) after M minutes"),
+            OptionSpec("styles", help: "Tag each file with its composer (the folder under DIR) as a STYLE token"),
+            OptionSpec("dtype", value: "f32|f16|bf16", default: "f32", help: "Storage type of the saved weights"),
+            OptionSpec("warmup", value: "STEPS", help: "Learning-rate warm-up steps (default: 2% of the run, at most 500)"),
+        ],
+        discussion: """
+        Writes last.safetensors (+ last.optim.safetensors for --resume) every epoch, best.safetensors
+        at the best validation loss, and training-log.csv, into the save folder. Ctrl-C finishes the
+        current step, saves and exits 0. --batch_size and --save_dir are accepted too.
+        Example: cadenza train --data corpus/ --epochs 20 --save-dir checkpoints/
+        """)
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        guard let data = arguments.string("data") else { throw CommandFailure("missing --data DIR (a folder of MIDI files)") }
+        var o = TrainingOptions(dataDirectory: URL(fileURLWithPath: data))
+        o.saveDirectory = URL(fileURLWithPath: arguments.string("save-dir") ?? "checkpoints")
+        o.epochsGiven = arguments.has("epochs")
+        o.epochs = try arguments.int("epochs", default: o.epochs)
+        o.batchSize = try arguments.int("batch-size", default: o.batchSize)
+        o.sequenceLength = try arguments.int("seq-len", default: o.sequenceLength)
+        o.embeddingSize = try arguments.int("embedding", default: o.embeddingSize)
+        o.hiddenSize = try arguments.int("hidden", default: o.hiddenSize)
+        o.layers = try arguments.int("layers", default: o.layers)
+        o.dropout = Float(try arguments.double("dropout", default: Double(o.dropout)))
+        o.learningRate = Float(try arguments.double("lr", default: Double(o.learningRate)))
+        o.weightDecay = Float(try arguments.double("weight-decay", default: Double(o.weightDecay)))
+        o.clipNorm = Float(try arguments.double("clip", default: Double(o.clipNorm)))
+        o.validationSplit = try arguments.double("val-split", default: o.validationSplit)
+        o.augmentTranspose = try arguments.int("augment-transpose", default: o.augmentTranspose)
+        let seed = try arguments.int("seed", default: 1)
+        guard seed >= 0 else { throw CommandFailure("--seed must be 0 or positive") }
+        o.seed = UInt64(seed)
+        o.threads = try arguments.int("threads", default: o.threads)
+        o.resume = arguments.string("resume").map { URL(fileURLWithPath: $0) }
+        o.maxMinutes = try arguments.double("max-minutes")
+        o.styles = arguments.flag("styles")
+        o.warmupSteps = try arguments.int("warmup")
+        if let d = arguments.string("dtype") {
+            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure("--dtype must be f32, f16 or bf16, not '\(d)'") }
+            o.checkpointDType = dtype
+        }
+        o.createdBy = "cadenza \(version)"
+        do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description) }
+
+        signal(SIGINT) { _ in
+            if interruptRequested != 0 { _exit(130) }  // a second Ctrl-C does not wait
+            interruptRequested = 1
+        }
+        let progress = TrainingProgress(isTerminal: isatty(STDERR_FILENO) == 1)
+        let run = TrainingRun(
+            options: o, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+            shouldStop: { interruptRequested != 0 }, onEvent: progress.handle)
+        let outcome: TrainingOutcome
+        do {
+            outcome = try run.run()
+        } catch let e as TrainingError {
+            progress.endLine()
+            throw CommandFailure(e.description)
+        }
+        progress.endLine()
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMiB = Double(usage.ru_maxrss) / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        let peakMiB = Double(usage.ru_maxrss) / 1_048_576
+        #endif
+        let best = outcome.bestValidationLoss.map { String(format: ", best validation loss %.4f", $0) } ?? ""
+        let summary = "\(outcome.globalStep) steps, \(outcome.tokensSeen) tokens\(best), peak memory \(String(format: "%.0f", peakMiB)) MiB"
+        switch outcome.reason {
+        case .diverged(let message):
+            printError("cadenza train: stopped: \(message)")
+            if let last = outcome.lastCheckpoint { printError("the last good checkpoint is \(last.path)") }
+            return 1
+        case .interrupted, .timeLimit, .finished:
+            let why = outcome.reason == .finished ? "finished" : outcome.reason == .timeLimit ? "time limit reached, saved" : "interrupted, saved"
+            printError("\(why): \(summary)")
+            if let best = outcome.bestCheckpoint { printError("best checkpoint: \(best.path)") }
+            if let last = outcome.lastCheckpoint { print(last.path) }
+            return 0
+        }
+    }
+}
+
+/// Turns training events into a progress bar (terminal) or plain log lines.
+final class TrainingProgress {
+    let isTerminal: Bool
+    private var lastDraw = 0.0
+    private var onBar = false
+    private var lastPlainStep = -1
+
+    init(isTerminal: Bool) { self.isTerminal = isTerminal }
+
+    func handle(_ event: TrainingEvent) {
+        switch event {
+        case .discovered(let n):
+            line("found \(n) MIDI files")
+        case .tokenizing(let done, let total):
+            if isTerminal && (done == total || done % 16 == 0) { bar("tokenizing \(done)/\(total)") }
+        case .skipped(let path, let reason):
+            line("warning: skipped \(path): \(reason)")
+        case .corpusReady(let tf, let vf, let tt, let vt, let hits, let skipped):
+            line("corpus: \(tf) training files (\(tt) tokens), \(vf) validation files (\(vt) tokens); \(hits) from the token cache"
+                 + (skipped > 0 ? "; \(skipped) files skipped" : ""))
+        case .modelReady(let c, let p, let steps, let total):
+            line("model: V=\(c.vocabularySize) E=\(c.embeddingSize) H=\(c.hiddenSize) L=\(c.layers), \(p) parameters; \(steps) steps per epoch, \(total) in all")
+        case .resumed(let path, let epoch, let step):
+            line("resumed from \(path) at epoch \(epoch + 1), step \(step)")
+        case .step(let r):
+            let text = String(format: "epoch %d/%d  step %d/%d  loss %.4f  %.0f tok/s  lr %.2e  ETA %@",
+                              r.epoch + 1, r.epochs, r.stepInEpoch, r.stepsPerEpoch, r.loss, r.tokensPerSecond, r.learningRate,
+                              Self.duration(r.etaSeconds) as NSString)
+            if isTerminal {
+                let now = r.elapsedSeconds
+                if now - lastDraw >= 0.2 || r.stepInEpoch == r.stepsPerEpoch {
+                    lastDraw = now
+                    let width = 20
+                    let filled = r.stepsPerEpoch > 0 ? width * r.stepInEpoch / r.stepsPerEpoch : 0
+                    bar("[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + text)
+                }
+            } else {
+                let every = max(1, r.stepsPerEpoch / 10)
+                if r.stepInEpoch % every == 0 || r.stepInEpoch == r.stepsPerEpoch || r.globalStep == 1 { line(text) }
+            }
+        case .validated(let epoch, let loss, let best):
+            line(String(format: "epoch %d: validation loss %.4f (perplexity %.2f)%@", epoch, loss, exp(loss), best ? " best so far" : ""))
+        case .saved(let path):
+            line("saved \(path)")
+        case .warning(let message):
+            line("warning: \(message)")
+        }
+    }
+
+    private func bar(_ text: String) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        onBar = true
+    }
+
+    private func line(_ text: String) {
+        if onBar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); onBar = false }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    func endLine() {
+        if onBar { FileHandle.standardError.write(Data("\n".utf8)); onBar = false }
+    }
+
+    static func duration(_ seconds: Double?) -> String {
+        guard let s = seconds, s.isFinite, s >= 0 else { return "--" }
+        let total = Int(s)
+        if total >= 3600 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        if total >= 60 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total)s"
+    }
+}

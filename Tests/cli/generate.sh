@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# cadenza generate: determinism, --count naming, primer and style, provenance, and bad
+# arguments (clear error, non-zero exit, nothing written). Uses a committed tiny fixture
+# checkpoint (random weights), so it needs no corpus and no bundled model.
+set -euo pipefail
+BIN=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+CKPT="$HERE/../Fixtures/checkpoints/generation_tiny.safetensors"
+PRIMER="$HERE/../Fixtures/chpn-p7.mid"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "generate: $*" >&2; exit 1; }
+
+# Same seed and settings: byte-identical files; another seed: a different file.
+$BIN generate --checkpoint "$CKPT" --output "$T/a.mid" --bars 6 --seed 42 > "$T/out.txt"
+$BIN generate --checkpoint "$CKPT" --output "$T/b.mid" --bars 6 --seed 42 --quiet
+$BIN generate --checkpoint "$CKPT" --output "$T/c.mid" --bars 6 --seed 43 --quiet
+cmp -s "$T/a.mid" "$T/b.mid" || fail "same seed gave different files"
+if cmp -s "$T/a.mid" "$T/c.mid"; then fail "different seeds gave the same file"; fi
+grep -q "a.mid: 6 bars, [0-9]* notes, [0-9]*:[0-9.]*, seed 42" "$T/out.txt" || fail "summary line: $(cat "$T/out.txt")"
+# Provenance in a text meta event.
+grep -aq "cadenza take; checkpoint=generation_tiny.safetensors; seed=42; temperature=1.0 top-k=0 top-p=0.95" "$T/a.mid" \
+  || fail "no provenance text event"
+# Snake-case spelling of options is accepted too.
+$BIN generate --checkpoint "$CKPT" --output "$T/d.mid" --bars 6 --seed 42 --top_p 0.95 --quiet
+cmp -s "$T/a.mid" "$T/d.mid" || fail "--top_p spelling changed the result"
+
+# --count, primer and style.
+$BIN generate --checkpoint "$CKPT" -o "$T/song.mid" --bars 2 --count 3 --seed 7 --style chopin \
+  --primer "$PRIMER" --primer-bars 2 --quiet
+for i in 001 002 003; do [ -s "$T/song-$i.mid" ] || fail "song-$i.mid missing"; done
+[ ! -e "$T/song.mid" ] || fail "--count 3 also wrote song.mid"
+grep -aq "style=chopin; primer=chpn-p7.mid:2" "$T/song-001.mid" || fail "primer/style provenance"
+$BIN generate --checkpoint "$CKPT" -o "$T/one.mid" --bars 2 --seed 8 --style chopin --primer "$PRIMER" --primer-bars 2 --quiet
+cmp -s "$T/one.mid" "$T/song-002.mid" || fail "piece 2 of --count is not --seed 8"
+
+# --wav renders audio next to the MIDI file.
+$BIN generate --checkpoint "$CKPT" -o "$T/w.mid" --bars 2 --seed 1 --wav "$T/w.wav" --quiet
+head -c 4 "$T/w.wav" | grep -q RIFF || fail "--wav did not write a WAV file"
+
+# Bad arguments: non-zero exit, a message naming the problem, nothing written.
+bad() {
+  local expect=$1; shift
+  rm -f "$T/bad.mid" "$T/bad.wav"
+  if $BIN generate "$@" > "$T/bad.out" 2> "$T/bad.err"; then fail "accepted: $*"; fi
+  grep -q -- "$expect" "$T/bad.err" || fail "message for '$*' lacks '$expect': $(cat "$T/bad.err")"
+  [ ! -e "$T/bad.mid" ] && [ ! -e "$T/bad.wav" ] || fail "wrote a file for: $*"
+}
+bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 0
+bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature -1
+bad "top-p" --checkpoint "$CKPT" -o "$T/bad.mid" --top-p 0
+bad "top-p" --checkpoint "$CKPT" -o "$T/bad.mid" --top-p 1.5
+bad "top-k" --checkpoint "$CKPT" -o "$T/bad.mid" --top-k -2
+bad "does not exist" --checkpoint "$T/missing.safetensors" -o "$T/bad.mid"
+bad "MIDI" --checkpoint "$CKPT" -o "$T/bad.mid" --primer "$HERE/../Fixtures/README.md"
+bad "only" --checkpoint "$CKPT" -o "$T/bad.mid" --primer "$PRIMER" --primer-bars 5000 --wav "$T/bad.wav"
+bad "unknown style" --checkpoint "$CKPT" -o "$T/bad.mid" --style mozart
+bad "seed" --checkpoint "$CKPT" -o "$T/bad.mid" --seed banana
+bad "output" --checkpoint "$CKPT"
+bad "folder" --checkpoint "$CKPT" -o "$T/no/such/dir/bad.mid"
+bad "safetensors" --checkpoint "$HERE/../Fixtures/README.md" -o "$T/bad.mid"
+echo "generate: ok"
