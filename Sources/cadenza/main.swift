@@ -8,10 +8,10 @@ let version = "0.1.0"
 let subcommands: [Subcommand.Type] = [
     ComposeCommand.self,
     InfoCommand.self,
-    TrainCommand.self,
     BenchCommand.self,
     TokenizeCommand.self,
     EvalCommand.self,
+    GenerateCommand.self,
     PlayCommand.self,
     PortsCommand.self,
     RenderCommand.self,
