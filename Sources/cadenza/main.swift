@@ -8,6 +8,7 @@ let version = "0.1.0"
 let subcommands: [Subcommand.Type] = [
     ComposeCommand.self,
     InfoCommand.self,
+    TrainCommand.self,
     BenchCommand.self,
     TokenizeCommand.self,
     EvalCommand.self,
