@@ -9,6 +9,7 @@ let subcommands: [Subcommand.Type] = [
     ComposeCommand.self,
     InfoCommand.self,
     TrainCommand.self,
+    TrainCommand.self,
     BenchCommand.self,
     TokenizeCommand.self,
     EvalCommand.self,
