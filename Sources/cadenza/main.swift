@@ -9,7 +9,6 @@ let subcommands: [Subcommand.Type] = [
     ComposeCommand.self,
     InfoCommand.self,
     TrainCommand.self,
-    TrainCommand.self,
     BenchCommand.self,
     TokenizeCommand.self,
     EvalCommand.self,
