@@ -37,7 +37,7 @@ public final class BuiltinPiano: SoundSource {
     private static let blockFrames = 64
     private static let chunksPerVoice = PianoTimbre.maxOscillators / 8
     /// Loudness of one fff note before the master bus (leaves headroom for chords).
-    private static let voiceGain = 0.28
+    private static let voiceGain = 0.55
     /// Voices below this amplitude are freed (about -94 dBFS, under 16-bit resolution).
     private static let silentLogLevel = log(2e-5)
     private static let attackSeconds = 0.0015
@@ -154,7 +154,10 @@ public final class BuiltinPiano: SoundSource {
         var total = 0.0
         var slowest = 0.0
         let detune = PianoTimbre.unisonDetuneCents(pitch: pitch) / 2400
-        let tinyAmplitude = 1e-9
+        // Partials 50 dB under the loudest are inaudible under it: not worth an oscillator.
+        var loudest = 0.0
+        PianoTimbre.partials(pitch: pitch, velocity: velocity, sampleRate: sr) { loudest = max(loudest, $0.amplitude) }
+        let tinyAmplitude = loudest * 0.003
         var index = 0
         // Lanes: two strings for the lowest partials (fast "prompt" and slow "aftersound"
         // decays, slightly detuned so they beat), one for the rest.
@@ -173,8 +176,8 @@ public final class BuiltinPiano: SoundSource {
         }
         PianoTimbre.partials(pitch: pitch, velocity: velocity, sampleRate: sr) { p in
             if index < PianoTimbre.doubledPartials {
-                put(p.frequencyHz * pow(2, -detune), 0.7 * p.amplitude, p.decaySeconds / 5)
-                put(p.frequencyHz * pow(2, detune), 0.3 * p.amplitude, p.decaySeconds)
+                put(p.frequencyHz * pow(2, -detune), 0.6 * p.amplitude, p.decaySeconds / 4)
+                put(p.frequencyHz * pow(2, detune), 0.4 * p.amplitude, p.decaySeconds)
             } else {
                 put(p.frequencyHz, p.amplitude, p.decaySeconds * 0.6)
             }

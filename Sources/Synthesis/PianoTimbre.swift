@@ -15,11 +15,11 @@ struct PianoPartial {
 
 enum PianoTimbre {
     /// Most partials a note gets (bass notes need many to sound like a piano).
-    static let maxPartials = 24
+    static let maxPartials = 40
     /// How many of the lowest partials get two detuned strings (beating, two-stage decay).
     static let doubledPartials = 8
     /// Oscillators per voice, a multiple of 8 (SIMD width).
-    static let maxOscillators = 32
+    static let maxOscillators = 48
 
     static func fundamentalHz(pitch: Int) -> Double { 440.0 * pow(2.0, Double(pitch - 69) / 12.0) }
 
@@ -31,9 +31,9 @@ enum PianoTimbre {
     }
 
     /// The slow ("aftersound") decay of the fundamental, seconds to fall by e:
-    /// ~6 s in the low bass, ~1.5 s at middle C, ~0.25 s at the top.
+    /// ~9 s in the low bass, ~2.5 s at middle C, ~0.6 s at the top.
     static func fundamentalDecaySeconds(pitch: Int) -> Double {
-        6.0 * pow(2.0, -Double(pitch - 21) / 19.0)
+        9.0 * pow(2.0, -Double(pitch - 21) / 22.0)
     }
 
     /// Damper release (seconds to fall by e). Notes above F#6 have no dampers on a real
@@ -73,20 +73,21 @@ enum PianoTimbre {
         let v = Double(min(127, max(1, velocity))) / 127.0
         let maxHz = min(0.45 * sampleRate, 14_000)
         let strikePoint = 1.0 / 8.5
-        // Felt low-pass corner: 1.2 kHz for pp to ~9 kHz for fff, a little higher for high notes.
-        let cornerHz = (1200 + 7800 * v * v) * (1 + max(0, Double(pitch - 60)) / 48)
+        // Felt low-pass corner: 1.5 kHz for pp to ~10 kHz for fff, a little higher for high notes.
+        let cornerHz = (1500 + 9000 * v * v) * (1 + max(0, Double(pitch - 60)) / 48)
         let tau1 = fundamentalDecaySeconds(pitch: pitch)
         var n = 1
         while n <= maxPartials {
             let nd = Double(n)
             let fn = nd * f0 * (1 + b * nd * nd).squareRoot()
             if fn >= maxHz { break }
-            let comb = abs(sin(Double.pi * nd * strikePoint)) + 0.05
+            // Softened: a felt hammer is wide, so the notches are shallow.
+            let comb = 0.35 + 0.65 * abs(sin(Double.pi * nd * strikePoint))
             let tilt = pow(nd, -0.9)
             let ratio = fn / cornerHz
             let felt = 1 / (1 + ratio * ratio)
             // Bass fundamentals are weak on a real piano (small soundboard radiation).
-            let radiation = fn < 120 ? pow(fn / 120, 1.2) : 1
+            let radiation = fn < 80 ? fn / 80 : 1
             let amplitude = comb * tilt * felt * radiation
             let decay = tau1 / (1 + 0.9 * pow(fn / 1000, 1.3) + 0.02 * nd)
             body(PianoPartial(frequencyHz: fn, amplitude: amplitude, decaySeconds: decay))
