@@ -36,7 +36,7 @@ final class SequencerClient {
         guard rc >= 0, let h else {
             let reason: String
             if rc == -ENOENT && !FileManager.default.fileExists(atPath: "/dev/snd/seq") {
-                reason = "no /dev/snd/seq (this kernel has no ALSA sequencer; load snd-seq or use --synth builtin)"
+                reason = "no /dev/snd/seq (load the snd-seq kernel module)"
             } else {
                 reason = "snd_seq_open: \(ALSALibrary.message(rc))"
             }
