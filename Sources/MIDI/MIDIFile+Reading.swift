@@ -31,8 +31,12 @@ extension MIDIFile {
             throw MIDIError.io(file: name, reason: "no such file")
         }
         guard !isDirectory.boolValue else { throw MIDIError.io(file: name, reason: "is a directory, not a MIDI file") }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int,
-           size > MIDIFile.maximumFileBytes {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+            // A device or pipe (/dev/zero, a FIFO) could be read forever.
+            throw MIDIError.io(file: name, reason: "is not a regular file")
+        }
+        if let size = attributes?[.size] as? Int, size > MIDIFile.maximumFileBytes {
             throw MIDIError.io(file: name, reason: "file is \(size) bytes, larger than any MIDI file should be (limit \(MIDIFile.maximumFileBytes))")
         }
         let data: Data

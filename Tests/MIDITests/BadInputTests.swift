@@ -149,6 +149,13 @@ import Testing
         let missing = URL(fileURLWithPath: "/nonexistent/cadenza-test.mid")
         #expect(throws: MIDIError.io(file: "/nonexistent/cadenza-test.mid", reason: "no such file")) { try MIDIFile(contentsOf: missing) }
         let directory = Fixture.directory
-        #expect(throws: MIDIError.self) { try MIDIFile(contentsOf: directory) }
+        #expect(throws: MIDIError.io(file: directory.path, reason: "is a directory, not a MIDI file")) { try MIDIFile(contentsOf: directory) }
+        // A symbolic link to a MIDI file is fine.
+        let link = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-link-\(UUID().uuidString).mid")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: Fixture.chopin.url)
+        defer { try? FileManager.default.removeItem(at: link) }
+        #expect(try MIDIFile(contentsOf: link).noteOnCount == 167)
+        // A device that never ends must not be read into memory.
+        #expect(throws: MIDIError.io(file: "/dev/zero", reason: "is not a regular file")) { try MIDIFile(contentsOf: URL(fileURLWithPath: "/dev/zero")) }
     }
 }
