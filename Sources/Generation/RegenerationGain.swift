@@ -14,13 +14,15 @@ public struct RegenerationGainResult: Hashable, Sendable, Codable {
     public var meanFollowingTokens = 0.0
     public var gainPerRegeneration: Double { meanBestOfK - meanSingle }
     public var gainPerToken: Double { meanFollowingTokens > 0 ? gainPerRegeneration / meanFollowingTokens : 0 }
+
+    public init() {}
 }
 
 public enum RegenerationGain {
     /// `pieces` pieces of `bars` bars (seeds seed, seed+1, ...); in each, bars at 1/4, 1/2
     /// and 3/4 of the piece are regenerated with K candidates and default settings otherwise.
     public static func measure(model: LSTMModel, tokenizer: Tokenizer, pieces: Int, bars: Int, candidates k: Int,
-                               seed: UInt64, style: String? = nil) throws -> RegenerationGainResult {
+                               seed: UInt64, style: String? = nil, maxTokensPerBar: Int = 512) throws -> RegenerationGainResult {
         var result = RegenerationGainResult()
         result.candidates = k
         var single = 0.0, best = 0.0, following = 0.0
@@ -28,6 +30,7 @@ public enum RegenerationGain {
             let session = try CompositionSession(model: model, tokenizer: tokenizer, checkpointName: "", style: style,
                                                  seed: seed &+ UInt64(p))
             session.regenerationCandidates = k
+            session.maximumTokensPerBar = maxTokensPerBar
             for _ in 0..<bars { session.generateBar() }
             for bar in Set([bars / 4, bars / 2, 3 * bars / 4]).sorted() where bar + 1 < bars {
                 let followingTokens = session.bars[(bar + 1)...].reduce(0) { $0 + $1.tokens.count }

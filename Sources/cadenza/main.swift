@@ -13,6 +13,7 @@ let subcommands: [Subcommand.Type] = [
     TokenizeCommand.self,
     EvalCommand.self,
     GenerateCommand.self,
+    StatsCommand.self,
     PlayCommand.self,
     PortsCommand.self,
     RenderCommand.self,
