@@ -1,0 +1,173 @@
+// The training loop end to end on a small synthetic corpus: files found and skipped, the
+// token cache reused, checkpoints written, the same seed giving the same model, a resumed
+// run equal to an uninterrupted one, Ctrl-C and time limits saving, and overfitting.
+import Foundation
+import NN
+import Testing
+import Tokenization
+@testable import Training
+
+@Suite struct TrainingRunTests {
+    func run(_ options: TrainingOptions, stopAfterSteps: Int? = nil, events: ((TrainingEvent) -> Void)? = nil) throws -> TrainingOutcome {
+        var steps = 0
+        var fakeSeconds = 0.0
+        return try TrainingRun(
+            options: options, clock: { fakeSeconds += 0.01; return fakeSeconds },
+            shouldStop: { stopAfterSteps.map { steps >= $0 } ?? false },
+            onEvent: { event in
+                if case .step = event { steps += 1 }
+                events?(event)
+            }
+        ).run()
+    }
+
+    @Test func trainsSkipsBadFilesCachesTokensAndWritesCheckpoints() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir)
+        let save = dir.appendingPathComponent("save")
+        var skipped: [String] = []
+        var ready: (Int, Int, Int)?
+        let outcome = try run(TrainingFixtures.options(corpus: corpus, save: save)) { event in
+            if case .skipped(let path, _) = event { skipped.append(path) }
+            if case .corpusReady(let t, let v, _, _, let hits, _) = event { ready = (t, v, hits) }
+        }
+        #expect(outcome.reason == .finished)
+        #expect(skipped == ["broken/bad.mid"])
+        #expect(ready?.0 == 3 && ready?.1 == 2 && ready?.2 == 0)  // 5 good files, ⌈0.25·5⌉ = 2 held out
+        let last = try Checkpoint.load(from: save.appendingPathComponent("last.safetensors"))
+        #expect(last.metadata.corpusFileCount == 5)
+        #expect(last.metadata.epochs == 2)
+        #expect(last.metadata.validationLoss != nil)
+        #expect(last.metadata.hyperParameters["seq_len"] == "16")
+        #expect(try Vocabulary(jsonString: last.metadata.vocabularyJSON!).count == last.model.configuration.vocabularySize)
+        #expect(FileManager.default.fileExists(atPath: save.appendingPathComponent("best.safetensors").path))
+        #expect(FileManager.default.fileExists(atPath: save.appendingPathComponent("last.optim.safetensors").path))
+        let log = try String(contentsOf: save.appendingPathComponent("training-log.csv"), encoding: .utf8)
+        let rows = log.split(separator: "\n")
+        #expect(rows.first == "kind,epoch,step,tokens_seen,loss,learning_rate,grad_norm,seconds")
+        #expect(rows.filter { $0.hasPrefix("val,") }.count == 2)
+        #expect(rows.filter { $0.hasPrefix("train,") }.count == outcome.globalStep)
+
+        // A second run reads every file's tokens from the cache.
+        var hits = -1
+        _ = try run(TrainingFixtures.options(corpus: corpus, save: save)) { event in
+            if case .corpusReady(_, _, _, _, let h, _) = event { hits = h }
+        }
+        #expect(hits == 6)  // the bad file's failure is cached too
+    }
+
+    @Test func sameSeedGivesTheSameModelAndAnotherSeedDoesNot() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir)
+        var models: [[Float]] = []
+        for (i, seed) in [UInt64(7), 7, 8].enumerated() {
+            var o = TrainingFixtures.options(corpus: corpus, save: dir.appendingPathComponent("s\(i)"))
+            o.seed = seed
+            _ = try run(o)
+            models.append(TrainingFixtures.parameters(try Checkpoint.load(from: o.saveDirectory.appendingPathComponent("last.safetensors")).model))
+        }
+        #expect(models[0] == models[1])
+        #expect(models[0] != models[2])
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir)
+        var o = TrainingFixtures.options(corpus: corpus, save: dir.appendingPathComponent("straight"))
+        o.epochs = 3
+        let straight = try run(o)
+        let reference = try Checkpoint.load(from: straight.lastCheckpoint!)
+
+        // Interrupted mid-epoch (step 5 of epoch 1), then again at another point, then finished.
+        var p = o
+        p.saveDirectory = dir.appendingPathComponent("pieces")
+        let first = try run(p, stopAfterSteps: 5)
+        #expect(first.reason == .interrupted)
+        #expect(first.globalStep == 5)
+        var q = p
+        q.resume = first.lastCheckpoint
+        q.epochsGiven = false
+        q.epochs = 100  // ignored: the checkpoint's total applies without --epochs
+        let second = try run(q, stopAfterSteps: 17)
+        #expect(second.globalStep == 22)
+        q.resume = second.lastCheckpoint
+        let third = try run(q)
+        #expect(third.reason == .finished)
+        #expect(third.globalStep == straight.globalStep)
+        let resumed = try Checkpoint.load(from: third.lastCheckpoint!)
+        #expect(TrainingFixtures.parameters(resumed.model) == TrainingFixtures.parameters(reference.model))
+        #expect(resumed.metadata.validationLoss == reference.metadata.validationLoss)
+        #expect(resumed.metadata.tokensSeen == reference.metadata.tokensSeen)
+    }
+
+    @Test func timeLimitStopsAndSaves() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("s"))
+        o.maxMinutes = 0.1 / 60  // the fake clock advances 0.01 s per reading
+        let outcome = try run(o)
+        #expect(outcome.reason == .timeLimit)
+        #expect(outcome.globalStep >= 1 && outcome.globalStep <= 10)
+        #expect(try Checkpoint.load(from: outcome.lastCheckpoint!).metadata.tokensSeen == outcome.tokensSeen)
+    }
+
+    @Test func divergenceStopsWithoutOverwritingTheLastGoodCheckpoint() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("s"))
+        o.epochs = 1
+        _ = try run(o)
+        let good = try Data(contentsOf: o.saveDirectory.appendingPathComponent("last.safetensors"))
+        // An absurd learning rate without clipping overflows the weights.
+        var bad = o
+        bad.resume = o.saveDirectory.appendingPathComponent("last.safetensors")
+        bad.epochs = 50
+        bad.epochsGiven = true
+        let hyper = try Checkpoint.load(from: bad.resume!).metadata.hyperParameters
+        #expect(hyper["lr"] == "0.01")
+        // The resumed run takes lr from the checkpoint, so diverge a fresh run instead.
+        var fresh = o
+        fresh.saveDirectory = o.saveDirectory
+        fresh.learningRate = 1e30
+        fresh.clipNorm = 0
+        fresh.warmupSteps = 0
+        fresh.epochs = 50
+        let outcome = try run(fresh)
+        guard case .diverged(let message) = outcome.reason else { Issue.record("did not diverge: \(outcome.reason)"); return }
+        #expect(message.contains("--lr"))
+        #expect(try Data(contentsOf: o.saveDirectory.appendingPathComponent("last.safetensors")) == good)
+    }
+
+    @Test func badOptionsAndEmptyCorpora() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: dir, save: dir.appendingPathComponent("s"))
+        #expect(throws: TrainingError.noMIDIFiles(directory: dir.path)) { try run(o) }
+        o.batchSize = 0
+        #expect(throws: TrainingError.self) { try run(o) }
+        o = TrainingFixtures.options(corpus: dir.appendingPathComponent("missing"), save: dir.appendingPathComponent("s"))
+        #expect(throws: TrainingError.self) { try run(o) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir, notesPerPiece: 4)
+        o = TrainingFixtures.options(corpus: corpus, save: dir.appendingPathComponent("s"))
+        o.batchSize = 64
+        o.sequenceLength = 512
+        #expect { try run(o) } throws: { error in
+            guard case TrainingError.notEnoughTokens = error else { return false }
+            return true
+        }
+    }
+
+    @Test func stylesAddComposerTokens() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("s"))
+        o.styles = true
+        o.epochs = 1
+        let outcome = try run(o)
+        let vocabulary = try Vocabulary(jsonString: try Checkpoint.load(from: outcome.lastCheckpoint!).metadata.vocabularyJSON!)
+        #expect(vocabulary.styles == ["alpha", "beta", "broken"])
+    }
+}
