@@ -15,8 +15,8 @@ import Tokenization
         // Bigram: c(1,2)=2, c(1)=2 -> p(2|1) = 3/5; c(0,1)=1, c(0)=1 -> p(1|0) = 2/4.
         #expect(abs(b.bigramNLL([[1, 2]]) - (-log(3.0 / 5))) < 1e-12)
         #expect(abs(b.bigramNLL([[0, 1, 2]]) - (-(log(0.5) + log(0.6)) / 2)) < 1e-12)
-        // An unseen pair still has add-one mass: p(0|2) = 1/(2+3).
-        #expect(abs(b.bigramNLL([[2, 0]]) - (-log(1.0 / 5))) < 1e-12)
+        // An unseen pair still has add-one mass: c(2) = 1, so p(0|2) = 1/(1+3).
+        #expect(abs(b.bigramNLL([[2, 0]]) - (-log(1.0 / 4))) < 1e-12)
     }
 
     @Test func copyDetectorFindsTheLongestSharedRun() {
