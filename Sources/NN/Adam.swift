@@ -21,8 +21,8 @@ public struct AdamSettings: Codable, Equatable, Sendable {
 }
 
 enum Adam {
-    /// sqrt(Σ g²) over count Floats, accumulated in Double in blocks (deterministic).
-    static func norm(_ g: UnsafePointer<Float>, count: Int) -> Float {
+    /// Σ g² over count Floats, accumulated in Double in blocks (deterministic).
+    static func squaredNorm(_ g: UnsafePointer<Float>, count: Int) -> Float {
         var total = 0.0
         var start = 0
         while start < count {
@@ -32,7 +32,7 @@ enum Adam {
             total += Double(s)
             start = end
         }
-        return Float(total.squareRoot())
+        return Float(total)
     }
 
     /// The clip_grad_norm_ factor: maxNorm / (norm + 1e-6) when that is below 1, else 1.

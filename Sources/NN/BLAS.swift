@@ -2,6 +2,7 @@
 // BLAS thread count. Everything else in NN calls these, so the BLAS (OpenBLAS on Linux,
 // Accelerate on macOS) can change in one place. No allocation, no checks beyond preconditions.
 import CBLAS
+import Foundation
 
 /// Matrix products on row-major Float32 storage. `transA`/`transB` say whether the stored
 /// matrix is used transposed; `lda`, `ldb`, `ldc` are the stored row lengths.
@@ -32,13 +33,21 @@ enum BLAS {
     }
 }
 
-/// How many threads the matrix products use (process-wide; OpenBLAS only).
+/// How many threads the engine uses. Trainers and inference objects made afterwards split their
+/// work over this many threads (a ThreadTeam); the BLAS itself runs single-threaded inside each.
 public enum ComputeThreads {
     public static func set(_ count: Int) {
         precondition(count >= 1, "thread count must be at least 1")
-        cadenza_blas_set_threads(Int32(count))
         current = count
     }
-    /// The count last set through `set` (1 until then is not assumed: the BLAS default applies).
-    public private(set) nonisolated(unsafe) static var current: Int = 0
+
+    /// The count last set, else min(cores, 2).
+    public private(set) nonisolated(unsafe) static var current: Int = min(ProcessInfo.processInfo.activeProcessorCount, 2)
+
+    /// Makes the BLAS single-threaded (the team parallelises); done once, before the first product.
+    static let blasSingleThreaded: Void = {
+        #if os(Linux)
+        cadenza_blas_set_threads(1)
+        #endif
+    }()
 }

@@ -80,31 +80,44 @@ enum LSTMCell {
 
     // MARK: forward
 
-    /// One step for rows 0..<B:
-    ///   i = σ(zi), f = σ(zf), g = tanh(zg), o = σ(zo)
+    /// Where one step's values sit: `rows` batch rows; gate row r starts at gates + r·gateStride
+    /// with the four gate blocks `gateBlock` apart ([i | f | g | o]); c, h, tanh(c), dh, dc row r
+    /// starts at r·stateStride. The kernels touch hidden units `units` only, so team members
+    /// can share a step by units.
+    struct Layout {
+        var rows: Int
+        var gateStride: Int
+        var gateBlock: Int
+        var stateStride: Int
+        var units: Range<Int>
+    }
+
+    /// One step:
+    ///   i = σ(zi), f = σ(zf), g = tanh(zg), o = σ(zo)      (z = gates + bias, if bias is given)
     ///   c = f·cPrev + i·g ; h = o·tanh(c)
-    /// gates (B, 4H): pre-activations in, activations [i|f|g|o] out (kept for the backward).
-    /// cPrev, c, tanhC, h: (B, H) with row stride H; c may alias cPrev, h may alias nothing read.
-    /// tanhC may be nil (inference). bias (4H), if given, is added to every row's pre-activations first.
+    /// gates: pre-activations in, activations [i|f|g|o] out (kept for the backward).
+    /// bias is laid out like one gate row. c may alias cPrev. tanhC may be nil (inference).
     @inline(__always)
     static func forward(
         gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>?,
-        h: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, hidden H: Int
+        h: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, bias: UnsafePointer<Float>?, _ l: Layout
     ) {
-        let vectorEnd = H & ~7
-        for b in 0..<rows {
-            let zi = gates + b * 4 * H, zf = zi + H, zg = zi + 2 * H, zo = zi + 3 * H
-            if let bias {
-                var j = 0
-                while j + 8 <= 4 * H { store(load(zi + j) + load(bias + j), zi + j); j += 8 }
-                while j < 4 * H { zi[j] += bias[j]; j += 1 }
-            }
-            let cp = cPrev + b * H, cb = c + b * H, hb = h + b * H
-            let tb = tanhC.map { $0 + b * H }
-            var j = 0
+        let block = l.gateBlock
+        let vectorEnd = l.units.lowerBound + (l.units.count & ~7)
+        let zero = Float8(repeating: 0)
+        for b in 0..<l.rows {
+            let zi = gates + b * l.gateStride, zf = zi + block, zg = zi + 2 * block, zo = zi + 3 * block
+            let s = b * l.stateStride
+            let cp = cPrev + s, cb = c + s, hb = h + s
+            let tb = tanhC.map { $0 + s }
+            var j = l.units.lowerBound
             while j < vectorEnd {
-                let i = sigmoid8(load(zi + j)), f = sigmoid8(load(zf + j))
-                let g = tanh8(load(zg + j)), o = sigmoid8(load(zo + j))
+                var bi = zero, bf = zero, bg = zero, bo = zero
+                if let bias {
+                    bi = load(bias + j); bf = load(bias + block + j); bg = load(bias + 2 * block + j); bo = load(bias + 3 * block + j)
+                }
+                let i = sigmoid8(load(zi + j) + bi), f = sigmoid8(load(zf + j) + bf)
+                let g = tanh8(load(zg + j) + bg), o = sigmoid8(load(zo + j) + bo)
                 let cn = f * load(cp + j) + i * g
                 let tc = tanh8(cn)
                 store(i, zi + j); store(f, zf + j); store(g, zg + j); store(o, zo + j)
@@ -113,8 +126,10 @@ enum LSTMCell {
                 store(o * tc, hb + j)
                 j += 8
             }
-            while j < H {
-                let i = sigmoid1(zi[j]), f = sigmoid1(zf[j]), g = tanh1(zg[j]), o = sigmoid1(zo[j])
+            while j < l.units.upperBound {
+                var bi: Float = 0, bf: Float = 0, bg: Float = 0, bo: Float = 0
+                if let bias { (bi, bf, bg, bo) = (bias[j], bias[block + j], bias[2 * block + j], bias[3 * block + j]) }
+                let i = sigmoid1(zi[j] + bi), f = sigmoid1(zf[j] + bf), g = tanh1(zg[j] + bg), o = sigmoid1(zo[j] + bo)
                 let cn = f * cp[j] + i * g
                 let tc = tanh1(cn)
                 zi[j] = i; zf[j] = f; zg[j] = g; zo[j] = o
@@ -128,23 +143,25 @@ enum LSTMCell {
 
     // MARK: backward
 
-    /// The derivative of `forward` for rows 0..<B, given dh = dL/dh_t (B, H) and dc = dL/dc_t
-    /// arriving from step t+1 (B, H; overwritten with dL/dc_{t-1}):
+    /// The derivative of `forward`, given dh = dL/dh_t and dc = dL/dc_t arriving from step t+1
+    /// (overwritten with dL/dc_{t-1}):
     ///   from h = o·tanh(c):            do = dh·tanh(c);  dc += dh·o·(1 - tanh²(c))
     ///   from c = f·cPrev + i·g:        di = dc·g;  dg = dc·i;  df = dc·cPrev;  dcPrev = dc·f
     ///   through σ and tanh:            dzi = di·i(1-i), dzf = df·f(1-f), dzg = dg(1-g²), dzo = do·o(1-o)
-    /// gates (B, 4H): activations in, pre-activation gradients [dzi|dzf|dzg|dzo] out.
+    /// gates: activations in, pre-activation gradients [dzi|dzf|dzg|dzo] out.
     @inline(__always)
     static func backward(
         gates: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>,
-        dh: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int
+        dh: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, _ l: Layout
     ) {
-        let vectorEnd = H & ~7
+        let block = l.gateBlock
+        let vectorEnd = l.units.lowerBound + (l.units.count & ~7)
         let one = Float8(repeating: 1)
-        for b in 0..<rows {
-            let gi = gates + b * 4 * H, gf = gi + H, gg = gi + 2 * H, go = gi + 3 * H
-            let dcb = dc + b * H, dhb = dh + b * H, tcb = tanhC + b * H, cpb = cPrev + b * H
-            var j = 0
+        for b in 0..<l.rows {
+            let gi = gates + b * l.gateStride, gf = gi + block, gg = gi + 2 * block, go = gi + 3 * block
+            let s = b * l.stateStride
+            let dcb = dc + s, dhb = dh + s, tcb = tanhC + s, cpb = cPrev + s
+            var j = l.units.lowerBound
             while j < vectorEnd {
                 let i = load(gi + j), f = load(gf + j), g = load(gg + j), o = load(go + j)
                 let tc = load(tcb + j), dhv = load(dhb + j)
@@ -156,7 +173,7 @@ enum LSTMCell {
                 store(dct * f, dcb + j)
                 j += 8
             }
-            while j < H {
+            while j < l.units.upperBound {
                 let i = gi[j], f = gf[j], g = gg[j], o = go[j], tc = tcb[j], dhv = dhb[j]
                 let dct = dcb[j] + dhv * o * (1 - tc * tc)
                 gi[j] = dct * g * i * (1 - i)

@@ -19,42 +19,57 @@ public struct LSTMState: Equatable, Sendable {
 
 public final class LSTMInference {
     public let configuration: LSTMConfiguration
-    let inputTable: FloatBuffer  // (V, G) embedding @ W_ih0^T + b_ih0 + b_hh0
-    let recurrent0: FloatBuffer  // (G, H) W_hh of layer 0
-    let fused: [FloatBuffer]  // layers 1..<L: (G, 2H) [W_ih | W_hh]
-    let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh
+    // Gate rows are regrouped by team member: member p owns hidden units `units[p]` and its
+    // rows are [i | f | g | o] of those units, contiguous from 4·units[p].lowerBound.
+    let inputTable: FloatBuffer  // (V, G) embedding @ W_ih0^T + b_ih0 + b_hh0, regrouped columns
+    let recurrent0: FloatBuffer  // (G, H) W_hh of layer 0, regrouped rows
+    let fused: [FloatBuffer]  // layers 1..<L: (G, 2H) [W_ih | W_hh], regrouped rows
+    let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh, regrouped
     let headWeight: FloatBuffer  // (V, H)
     let headBias: FloatBuffer  // (V)
-    let z: FloatBuffer  // (G) gate pre-activations of the current layer
+    let z: FloatBuffer  // (G) gate pre-activations of the current layer, regrouped
     let xh: FloatBuffer  // (2H) [x | h] of the current layer
+    let hNext: FloatBuffer  // (H) the new h of the current layer
+    let team: ThreadTeam
+    let units: [Range<Int>]
 
     /// Snapshots the model's weights: later changes to the model need a new LSTMInference.
     /// One step at a time per instance (the scratch buffers are shared between calls).
-    public init(model: LSTMModel) {
+    /// `threads` defaults to ComputeThreads.current.
+    public init(model: LSTMModel, threads: Int? = nil) {
         let cfg = model.configuration
         configuration = cfg
         let (V, E, H, L) = (cfg.vocabularySize, cfg.embeddingSize, cfg.hiddenSize, cfg.layers)
         let G = 4 * H
         let layout = model.layout
         let p = model.parameters.pointer
+        ComputeThreads.blasSingleThreaded
+        team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
+        let team = self.team
+        units = (0..<team.size).map { team.share(H, $0, multiple: 8) }
+        // regrouped row r' <- PyTorch row r
+        var source = [Int]()
+        for u in units { for g in 0..<4 { for j in u { source.append(g * H + j) } } }
 
         // inputTable[v] = embedding[v] @ W_ih0^T + b_ih0 + b_hh0                       (V, G)
-        inputTable = FloatBuffer(count: V * G)
+        let table = FloatBuffer(count: V * G)
         for v in 0..<V {
-            for j in 0..<G { inputTable[v * G + j].pointee = p[layout.biasIH[0] + j] + p[layout.biasHH[0] + j] }
+            for j in 0..<G { table[v * G + j].pointee = p[layout.biasIH[0] + j] + p[layout.biasHH[0] + j] }
         }
-        BLAS.gemm(inputTable.pointer, ldc: G, p + layout.embedding, lda: E, transA: false,
+        BLAS.gemm(table.pointer, ldc: G, p + layout.embedding, lda: E, transA: false,
                   p + layout.weightIH[0], ldb: E, transB: true, m: V, n: G, k: E, beta: 1)
+        inputTable = FloatBuffer(count: V * G)
+        for v in 0..<V { for r in 0..<G { inputTable[v * G + r].pointee = table[v * G + source[r]].pointee } }
         recurrent0 = FloatBuffer(count: G * H)
-        recurrent0.pointer.update(from: p + layout.weightHH[0], count: G * H)
+        for r in 0..<G { recurrent0[r * H].update(from: p + layout.weightHH[0] + source[r] * H, count: H) }
 
         var fused: [FloatBuffer] = [], fusedBias: [FloatBuffer] = []
         for k in 1..<max(L, 1) {
             let w = FloatBuffer(count: G * 2 * H), bias = FloatBuffer(count: G)
             for r in 0..<G {
-                w[r * 2 * H].update(from: p + layout.weightIH[k] + r * H, count: H)
-                w[r * 2 * H + H].update(from: p + layout.weightHH[k] + r * H, count: H)
-                bias[r].pointee = p[layout.biasIH[k] + r] + p[layout.biasHH[k] + r]
+                w[r * 2 * H].update(from: p + layout.weightIH[k] + source[r] * H, count: H)
+                w[r * 2 * H + H].update(from: p + layout.weightHH[k] + source[r] * H, count: H)
+                bias[r].pointee = p[layout.biasIH[k] + source[r]] + p[layout.biasHH[k] + source[r]]
             }
             fused.append(w)
             fusedBias.append(bias)
@@ -67,6 +82,7 @@ public final class LSTMInference {
         headBias.pointer.update(from: p + layout.headBias, count: V)
         z = FloatBuffer(count: G)
         xh = FloatBuffer(count: 2 * H)
+        hNext = FloatBuffer(count: H)
     }
 
     /// The zero state a stream starts from.
@@ -80,27 +96,52 @@ public final class LSTMInference {
         precondition(token >= 0 && token < V, "token \(token) outside the vocabulary 0..<\(V)")
         precondition(logits.count == V, "logits must hold \(V) values")
         precondition(state.h.count == L * H && state.c.count == L * H, "state made for another model")
-        let z = self.z.pointer, xh = self.xh.pointer
+        let z = self.z.pointer, xh = self.xh.pointer, hNext = self.hNext.pointer
+        let out = logits.baseAddress!
         state.h.withUnsafeMutableBufferPointer { hAll in
             state.c.withUnsafeMutableBufferPointer { cAll in
                 let hAll = hAll.baseAddress!, cAll = cAll.baseAddress!
-                // Layer 0: z = table[token] + W_hh0 @ h                                     (G)
-                z.update(from: inputTable[token * G], count: G)
-                BLAS.gemv(z, recurrent0.pointer, lda: H, transA: false, m: G, n: H, hAll, beta: 1)
-                LSTMCell.forward(gates: z, c: cAll, tanhC: nil, h: hAll, cPrev: cAll, bias: nil, rows: 1, hidden: H)
-                // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b                          (G)
-                for k in 1..<max(L, 1) {
-                    let h = hAll + k * H, c = cAll + k * H
-                    xh.update(from: h - H, count: H)
-                    (xh + H).update(from: h, count: H)
-                    z.update(from: fusedBias[k - 1].pointer, count: G)
-                    BLAS.gemv(z, fused[k - 1].pointer, lda: 2 * H, transA: false, m: G, n: 2 * H, xh, beta: 1)
-                    LSTMCell.forward(gates: z, c: c, tanhC: nil, h: h, cPrev: c, bias: nil, rows: 1, hidden: H)
+                team.run { p in
+                    let u = units[p]
+                    let zp = z + 4 * u.lowerBound  // (4U) this member's [i|f|g|o]
+                    let cell = LSTMCell.Layout(rows: 1, gateStride: 4 * u.count, gateBlock: u.count, stateStride: 0,
+                                               units: 0..<u.count)
+                    for k in 0..<L {
+                        let h = hAll + k * H, c = cAll + k * H
+                        if !u.isEmpty {
+                            if k == 0 {
+                                // Layer 0: z = table[token] + W_hh0 @ h                              (G)
+                                zp.update(from: inputTable[token * G + 4 * u.lowerBound], count: 4 * u.count)
+                                BLAS.gemv(zp, recurrent0[4 * u.lowerBound * H], lda: H, transA: false,
+                                          m: 4 * u.count, n: H, h, beta: 1)
+                            } else {
+                                // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b                   (G)
+                                zp.update(from: fusedBias[k - 1][4 * u.lowerBound], count: 4 * u.count)
+                                BLAS.gemv(zp, fused[k - 1][4 * u.lowerBound * 2 * H], lda: 2 * H, transA: false,
+                                          m: 4 * u.count, n: 2 * H, xh, beta: 1)
+                            }
+                            LSTMCell.forward(gates: zp, c: c + u.lowerBound, tanhC: nil, h: hNext + u.lowerBound,
+                                             cPrev: c + u.lowerBound, bias: nil, cell)
+                        }
+                        team.barrier()  // every member has read h_k and written its part of hNext
+                        if !u.isEmpty {
+                            (h + u.lowerBound).update(from: hNext + u.lowerBound, count: u.count)
+                            if k + 1 < L {
+                                // the next layer's input: [h_k (new) | h_{k+1} (old)]
+                                (xh + u.lowerBound).update(from: hNext + u.lowerBound, count: u.count)
+                                (xh + H + u.lowerBound).update(from: h + H + u.lowerBound, count: u.count)
+                            }
+                        }
+                        team.barrier()
+                    }
+                    // Head: logits = head.weight @ h_{L-1} + head.bias, member p on its rows   (V)
+                    let rows = team.share(V, p)
+                    if !rows.isEmpty {
+                        (out + rows.lowerBound).update(from: headBias[rows.lowerBound], count: rows.count)
+                        BLAS.gemv(out + rows.lowerBound, headWeight[rows.lowerBound * H], lda: H, transA: false,
+                                  m: rows.count, n: H, hAll + (L - 1) * H, beta: 1)
+                    }
                 }
-                // Head: logits = head.weight @ h_{L-1} + head.bias                         (V)
-                let out = logits.baseAddress!
-                out.update(from: headBias.pointer, count: V)
-                BLAS.gemv(out, headWeight.pointer, lda: H, transA: false, m: V, n: H, hAll + (L - 1) * H, beta: 1)
             }
         }
     }

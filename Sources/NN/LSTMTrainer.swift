@@ -6,6 +6,8 @@
 // G = 4H gate pre-activations [i | f | g | o], L layers, in = E (layer 0) or H.
 // Activations are time-major, (T, B, ·), so the B rows of one step are contiguous for the
 // recurrent sgemm. Inputs, targets and per-position losses at the API are (B, T), row-major.
+// Threads: a ThreadTeam of `threads` members splits every product by output rows (a
+// single-threaded sgemm each) and each time step by hidden units, with a barrier per step.
 
 /// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
 /// one batch to the next. h and c are (L, B, H).
@@ -45,6 +47,10 @@ public final class LSTMTrainer {
 
     // Dimensions.
     let B: Int, T: Int, N: Int, V: Int, E: Int, H: Int, L: Int
+    /// The threads that share each step (member 0 is the caller's thread).
+    let team: ThreadTeam
+    /// Per member: partial sums (loss, squared gradient norm), combined in member order.
+    let partials: FloatBuffer
 
     // Gradients and Adam moments: (P), the parameters' layout.
     let gradients: FloatBuffer
@@ -66,10 +72,13 @@ public final class LSTMTrainer {
     let dOutB: FloatBuffer  // (N, H) dL/d(layer output), pong
     let dX0: FloatBuffer  // (N, E) dL/d(embedded input)
     let dc: FloatBuffer  // (B, H) dL/dc flowing back through time
+    var dropoutSeed: UInt64 = 0  // drawn from rng once per training forward
     let ones: FloatBuffer  // (N) all ones, for column sums as sgemv
 
-    /// Buffers for batches of `batchSize` rows of `sequenceLength` tokens.
-    public init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64) {
+    /// Buffers for batches of `batchSize` rows of `sequenceLength` tokens, work split over
+    /// `threads` threads (default ComputeThreads.current). Results are deterministic for a seed.
+    public init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64,
+                threads: Int? = nil) {
         precondition(batchSize > 0 && sequenceLength > 0, "batch size and sequence length must be positive")
         let cfg = model.configuration
         self.model = model
@@ -102,6 +111,9 @@ public final class LSTMTrainer {
         dc = FloatBuffer(count: B * H)
         ones = FloatBuffer(count: N)
         ones.pointer.update(repeating: 1, count: N)
+        ComputeThreads.blasSingleThreaded
+        team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
+        partials = FloatBuffer(count: 2 * team.size)
     }
 
     /// A zero state shaped for this trainer's batch.
@@ -125,13 +137,7 @@ public final class LSTMTrainer {
             }
         }
         inputs.withUnsafeBufferPointer { tokens in backward(tokens: tokens) }
-        let P = model.layout.count
-        lastGradientNorm = Adam.norm(gradients.pointer, count: P)
-        let scale = Adam.clipScale(norm: lastGradientNorm, maxNorm: settings.clipNorm)
-        step += 1
-        Adam.update(
-            parameters: model.parameters.pointer, m: adamM.pointer, v: adamV.pointer, gradients: gradients.pointer,
-            count: P, step: step, learningRate: learningRate, gradScale: scale, settings: settings)
+        optimize(learningRate: learningRate)
         if carriesState { storeState(into: &trainingState) }
         return loss.mean
     }
@@ -206,6 +212,22 @@ public final class LSTMTrainer {
         training && !dropped.isEmpty ? dropped[k].pointer : hs[k][B * H]
     }
 
+    // MARK: - products split over the team
+
+    /// C = op(A) @ op(B) (+ beta·C), member p computing rows `share(m)` of C with one
+    /// single-threaded sgemm (call from inside team.run).
+    @inline(__always)
+    private func gemmShare(
+        _ p: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, lda: Int, transA: Bool,
+        _ b: UnsafePointer<Float>, ldb: Int, transB: Bool, m: Int, n: Int, k: Int, beta: Float
+    ) {
+        let rows = team.share(m, p)
+        guard !rows.isEmpty else { return }
+        let aStart = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        BLAS.gemm(c + rows.lowerBound * ldc, ldc: ldc, aStart, lda: lda, transA: transA, b, ldb: ldb, transB: transB,
+                  m: rows.count, n: n, k: k, beta: beta)
+    }
+
     // MARK: - forward
 
     /// Embedding → L LSTM layers (dropout after each when training) → head → cross-entropy.
@@ -216,14 +238,18 @@ public final class LSTMTrainer {
         let G = 4 * H
         let layout = model.layout
         let params = model.parameters.pointer
+        for i in 0..<N {
+            precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "token \(tokens[i]) outside the vocabulary 0..<\(V)")
+            precondition(Int(targets[i]) < V, "target \(targets[i]) outside the vocabulary 0..<\(V)")
+        }
+        if training && !dropped.isEmpty { dropoutSeed = rng.next() }
 
         // Embedding: x0[t, b, :] = embedding.weight[tokens[b, t], :]               x0 (T, B, E)
         let embedding = params + layout.embedding  // (V, E)
-        for b in 0..<B {
-            for t in 0..<T {
-                let token = Int(tokens[b * T + t])
-                precondition(token >= 0 && token < V, "token \(token) outside the vocabulary 0..<\(V)")
-                (x0[(t * B + b) * E]).update(from: embedding + token * E, count: E)
+        team.run { p in
+            for r in team.share(N, p) {
+                let (t, b) = r.quotientAndRemainder(dividingBy: B)
+                x0[r * E].update(from: embedding + Int(tokens[b * T + t]) * E, count: E)
             }
         }
 
@@ -235,24 +261,41 @@ public final class LSTMTrainer {
             let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
             let z = gates[k].pointer  // (T, B, G)
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
+            let bias = biasSum.pointer
+            for j in 0..<G { bias[j] = bih[j] + bhh[j] }
 
-            // Input projection of all N rows at once: z = x @ W_ih^T (+ b_ih + b_hh in the cell)  (N, G)
-            for j in 0..<G { biasSum.pointer[j] = bih[j] + bhh[j] }
-            BLAS.gemm(z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
-                      m: N, n: G, k: inSize, beta: 0)
+            team.run { p in
+                // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
+                gemmShare(p, z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
+                          m: N, n: G, k: inSize, beta: 0)
+                team.barrier()
 
-            // Recurrence: z_t += h_{t-1} @ W_hh^T, then the cell.                         (B, G)
-            for t in 0..<T {
-                let zt = z + t * B * G
-                BLAS.gemm(zt, ldc: G, h + t * B * H, lda: H, transA: false, whh, ldb: H, transB: true,
-                          m: B, n: G, k: H, beta: 1)
-                LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H, h: h + (t + 1) * B * H,
-                                 cPrev: c + t * B * H, bias: biasSum.pointer, rows: B, hidden: H)
-            }
+                // Recurrence, member p owning hidden units `units` (and their 4 gate columns):
+                // z_t[:, g·H + units] += h_{t-1} @ W_hh[g·H + units, :]^T, then the cell.    (B, G)
+                let units = team.share(H, p, multiple: 8)
+                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: H, stateStride: H, units: units)
+                for t in 0..<T {
+                    let zt = z + t * B * G
+                    if !units.isEmpty {
+                        for g in 0..<4 {
+                            let col = g * H + units.lowerBound
+                            BLAS.gemm(zt + col, ldc: G, h + t * B * H, lda: H, transA: false, whh + col * H, ldb: H,
+                                      transB: true, m: B, n: units.count, k: H, beta: 1)
+                        }
+                        LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H, h: h + (t + 1) * B * H,
+                                         cPrev: c + t * B * H, bias: bias, cell)
+                    }
+                    team.barrier()
+                }
 
-            // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
-            if training && !dropped.isEmpty {
-                applyDropout(mask: masks[k].pointer, output: dropped[k].pointer, input: h + B * H, count: N * H)
+                // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
+                if training && !dropped.isEmpty {
+                    for t in team.share(T, p) {
+                        let at = t * B * H
+                        applyDropout(mask: masks[k][at], output: dropped[k][at], input: h + B * H + at, count: B * H,
+                                     stream: UInt64(k * T + t))
+                    }
+                }
             }
         }
 
@@ -260,33 +303,50 @@ public final class LSTMTrainer {
         let y = output(ofLayer: L - 1, training: training)  // (N, H)
         let hw = params + layout.headWeight, hb = params + layout.headBias
         let lg = logits.pointer
-        for r in 0..<N { (lg + r * V).update(from: hb, count: V) }
-        BLAS.gemm(lg, ldc: V, y, lda: H, transA: false, hw, ldb: H, transB: true, m: N, n: V, k: H, beta: 1)
-
-        if captureLogits { capturedLogits = Array(UnsafeBufferPointer(start: lg, count: N * V)) }
-
-        // Cross-entropy: loss = logsumexp(logits) - logits[target], and in place
-        // dL/dlogits = (softmax - onehot) / count for the mean loss.                       (N, V)
         var count = 0
-        for b in 0..<B { for t in 0..<T where targets[b * T + t] >= 0 { count += 1 } }
-        var total = 0.0
-        let perRow = 1 / Float(max(count, 1))
-        for t in 0..<T {
-            for b in 0..<B {
-                let r = t * B + b
+        for i in 0..<N where targets[i] >= 0 { count += 1 }
+        let scale = 1 / Float(max(count, 1))
+        let capture = captureLogits
+        team.run { p in
+            let rows = team.share(N, p)
+            gemmShare(p, lg, ldc: V, y, lda: H, transA: false, hw, ldb: H, transB: true, m: N, n: V, k: H, beta: 0)
+            var total = 0.0
+            for r in rows {
+                let row = lg + r * V
+                for v in 0..<V { row[v] += hb[v] }
+                if capture { continue }
+                // Cross-entropy: loss = logsumexp(logits) - logits[target], and in place
+                // dL/dlogits = (softmax - onehot) / count for the mean loss.                  (N, V)
+                let (t, b) = r.quotientAndRemainder(dividingBy: B)
                 let target = Int(targets[b * T + t])
                 guard target >= 0 else {
                     losses[r].pointee = 0
-                    (lg + r * V).update(repeating: 0, count: V)
+                    row.update(repeating: 0, count: V)
                     continue
                 }
-                precondition(target < V, "target \(target) outside the vocabulary 0..<\(V)")
-                let loss = Self.softmaxCrossEntropy(row: lg + r * V, count: V, target: target, scale: perRow)
+                let loss = Self.softmaxCrossEntropy(row: row, count: V, target: target, scale: scale)
                 losses[r].pointee = loss
                 total += Double(loss)
             }
+            partials[p].pointee = Float(total)
+        }
+        if capture {
+            // Tests: keep the logits, then do the cross-entropy on one thread.
+            capturedLogits = Array(UnsafeBufferPointer(start: lg, count: N * V))
+            var total: Float = 0
+            for r in 0..<N {
+                let (t, b) = r.quotientAndRemainder(dividingBy: B)
+                let target = Int(targets[b * T + t])
+                if target < 0 { losses[r].pointee = 0; (lg + r * V).update(repeating: 0, count: V); continue }
+                losses[r].pointee = Self.softmaxCrossEntropy(row: lg + r * V, count: V, target: target, scale: scale)
+                total += losses[r].pointee
+            }
+            partials[0].pointee = total
+            for p in 1..<team.size { partials[p].pointee = 0 }
         }
         guard count > 0 else { return (0, 0) }
+        var total = 0.0
+        for p in 0..<team.size { total += Double(partials[p].pointee) }
         return (Float(total / Double(count)), count)
     }
 
@@ -342,77 +402,131 @@ public final class LSTMTrainer {
         // Head: logits = y @ head.weight^T + head.bias
         let y = output(ofLayer: L - 1, training: training)  // (N, H)
         let hw = params + layout.headWeight  // (V, H)
-        // d head.weight = dlogits^T @ y                                                   (V, H)
-        BLAS.gemm(grads + layout.headWeight, ldc: H, dlogits, lda: V, transA: true, y, ldb: H, transB: false,
-                  m: V, n: H, k: N, beta: 0)
-        // d head.bias = Σ_rows dlogits                                                     (V)
-        BLAS.gemv(grads + layout.headBias, dlogits, lda: V, transA: true, m: N, n: V, ones.pointer, beta: 0)
-        // dy = dlogits @ head.weight                                                       (N, H)
         var dOut = dOutA.pointer, dOther = dOutB.pointer
-        BLAS.gemm(dOut, ldc: H, dlogits, lda: V, transA: false, hw, ldb: H, transB: false, m: N, n: H, k: V, beta: 0)
+        let dy = dOut
+        team.run { p in
+            // d head.weight = dlogits^T @ y                                                (V, H)
+            gemmShare(p, grads + layout.headWeight, ldc: H, dlogits, lda: V, transA: true, y, ldb: H, transB: false,
+                      m: V, n: H, k: N, beta: 0)
+            // d head.bias = Σ_rows dlogits                                                  (V)
+            let vs = team.share(V, p)
+            if !vs.isEmpty {
+                BLAS.gemv(grads + layout.headBias + vs.lowerBound, dlogits + vs.lowerBound, lda: V, transA: true,
+                          m: N, n: vs.count, ones.pointer, beta: 0)
+            }
+            // dy = dlogits @ head.weight                                                    (N, H)
+            gemmShare(p, dy, ldc: H, dlogits, lda: V, transA: false, hw, ldb: H, transB: false, m: N, n: H, k: V, beta: 0)
+        }
 
         for k in stride(from: L - 1, through: 0, by: -1) {
-            // dropped = h · mask  =>  dh = dy · mask                                     (T, B, H)
-            if useDropout {
-                let m = masks[k].pointer
-                for i in 0..<(N * H) { dOut[i] *= m[i] }
-            }
             let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
             let inSize = k == 0 ? E : H
             let wih = params + layout.weightIH[k]  // (G, in)
             let whh = params + layout.weightHH[k]  // (G, H)
             let z = gates[k].pointer  // (T, B, G): activations, turned into dz step by step
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
-
-            // Through time, t = T-1 ... 0. dOut[t] is dL/dh_t from above; the recurrence adds
-            // z_{t+1} += h_t @ W_hh^T  =>  dh_t += dz_{t+1} @ W_hh                         (B, H)
+            let dh = dOut, dx = k == 0 ? dX0.pointer : dOther
+            let mask = useDropout ? masks[k].pointer : nil
             dc.zero()
-            for t in stride(from: T - 1, through: 0, by: -1) {
-                let dht = dOut + t * B * H
-                if t < T - 1 {
-                    BLAS.gemm(dht, ldc: H, z + (t + 1) * B * G, lda: G, transA: false, whh, ldb: H, transB: false,
-                              m: B, n: H, k: G, beta: 1)
+
+            team.run { p in
+                // dropped = h · mask  =>  dh = dy · mask                                   (T, B, H)
+                if let mask {
+                    let rows = team.share(N, p)
+                    for i in (rows.lowerBound * H)..<(rows.upperBound * H) { dh[i] *= mask[i] }
+                    team.barrier()
                 }
-                LSTMCell.backward(gates: z + t * B * G, dc: dc.pointer, dh: dht, tanhC: tc + t * B * H,
-                                  cPrev: c + t * B * H, rows: B, hidden: H)
+                // Through time, t = T-1 ... 0, member p owning hidden units `units`. dh[t] is
+                // dL/dh_t from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
+                // dh_t[:, units] += dz_{t+1} @ W_hh[:, units]                                 (B, H)
+                let units = team.share(H, p, multiple: 8)
+                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: H, stateStride: H, units: units)
+                for t in stride(from: T - 1, through: 0, by: -1) {
+                    let dht = dh + t * B * H
+                    if !units.isEmpty {
+                        if t < T - 1 {
+                            BLAS.gemm(dht + units.lowerBound, ldc: H, z + (t + 1) * B * G, lda: G, transA: false,
+                                      whh + units.lowerBound, ldb: H, transB: false, m: B, n: units.count, k: G, beta: 1)
+                        }
+                        LSTMCell.backward(gates: z + t * B * G, dc: dc.pointer, dh: dht, tanhC: tc + t * B * H,
+                                          cPrev: c + t * B * H, cell)
+                    }
+                    team.barrier()
+                }
+
+                // Weight gradients over all steps at once, from dz (T, B, G):
+                // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                            (G, H)
+                gemmShare(p, grads + layout.weightHH[k], ldc: H, z, lda: G, transA: true, h, ldb: H, transB: false,
+                          m: G, n: H, k: N, beta: 0)
+                // d W_ih = dz^T @ x                                                         (G, in)
+                gemmShare(p, grads + layout.weightIH[k], ldc: inSize, z, lda: G, transA: true, input, ldb: inSize,
+                          transB: false, m: G, n: inSize, k: N, beta: 0)
+                // d b_ih = d b_hh = Σ_rows dz                                               (G)
+                let gs = team.share(G, p)
+                if !gs.isEmpty {
+                    BLAS.gemv(grads + layout.biasIH[k] + gs.lowerBound, z + gs.lowerBound, lda: G, transA: true,
+                              m: N, n: gs.count, ones.pointer, beta: 0)
+                    (grads + layout.biasHH[k] + gs.lowerBound).update(from: grads + layout.biasIH[k] + gs.lowerBound,
+                                                                      count: gs.count)
+                }
+                // dx = dz @ W_ih                                                            (N, in)
+                gemmShare(p, dx, ldc: inSize, z, lda: G, transA: false, wih, ldb: inSize, transB: false,
+                          m: N, n: inSize, k: G, beta: 0)
             }
-
-            // Weight gradients over all steps at once, from dz (T, B, G):
-            // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                               (G, H)
-            BLAS.gemm(grads + layout.weightHH[k], ldc: H, z, lda: G, transA: true, h, ldb: H, transB: false,
-                      m: G, n: H, k: N, beta: 0)
-            // d W_ih = dz^T @ x                                                            (G, in)
-            BLAS.gemm(grads + layout.weightIH[k], ldc: inSize, z, lda: G, transA: true, input, ldb: inSize,
-                      transB: false, m: G, n: inSize, k: N, beta: 0)
-            // d b_ih = d b_hh = Σ_rows dz                                                  (G)
-            BLAS.gemv(grads + layout.biasIH[k], z, lda: G, transA: true, m: N, n: G, ones.pointer, beta: 0)
-            (grads + layout.biasHH[k]).update(from: grads + layout.biasIH[k], count: G)
-
-            // dx = dz @ W_ih                                                               (N, in)
-            let dx = k == 0 ? dX0.pointer : dOther
-            BLAS.gemm(dx, ldc: inSize, z, lda: G, transA: false, wih, ldb: inSize, transB: false,
-                      m: N, n: inSize, k: G, beta: 0)
             if k > 0 { swap(&dOut, &dOther) }
         }
 
         // Embedding: x0[t, b] = embedding.weight[token]  =>  d embedding.weight[token] += dx0[t, b]
+        // (member p owns embedding columns `columns`, so no two members add to one value)
         let dEmbedding = grads + layout.embedding  // (V, E)
-        dEmbedding.update(repeating: 0, count: V * E)
-        for t in 0..<T {
-            for b in 0..<B {
-                let row = dEmbedding + Int(tokens[b * T + t]) * E
-                let src = dX0[(t * B + b) * E]
-                for e in 0..<E { row[e] += src[e] }
+        let dx0 = dX0.pointer
+        team.run { p in
+            let columns = team.share(E, p)
+            guard !columns.isEmpty else { return }
+            for v in 0..<V { (dEmbedding + v * E + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            for t in 0..<T {
+                for b in 0..<B {
+                    let row = dEmbedding + Int(tokens[b * T + t]) * E
+                    let src = dx0 + (t * B + b) * E
+                    for e in columns { row[e] += src[e] }
+                }
             }
+        }
+    }
+
+    // MARK: - optimizer
+
+    /// Global gradient norm (for clipping), then one Adam step, each member on its share of P.
+    private func optimize(learningRate: Float) {
+        let P = model.layout.count
+        let g = gradients.pointer
+        team.run { p in
+            let range = team.share(P, p, multiple: 16)
+            partials[team.size + p].pointee = Adam.squaredNorm(g + range.lowerBound, count: range.count)
+        }
+        var sum = 0.0
+        for p in 0..<team.size { sum += Double(partials[team.size + p].pointee) }
+        lastGradientNorm = Float(sum.squareRoot())
+        let scale = Adam.clipScale(norm: lastGradientNorm, maxNorm: settings.clipNorm)
+        step += 1
+        let (t, settings) = (step, self.settings)
+        let (params, m, v) = (model.parameters.pointer, adamM.pointer, adamV.pointer)
+        team.run { p in
+            let range = team.share(P, p, multiple: 16)
+            let o = range.lowerBound
+            Adam.update(parameters: params + o, m: m + o, v: v + o, gradients: g + o, count: range.count, step: t,
+                        learningRate: learningRate, gradScale: scale, settings: settings)
         }
     }
 
     // MARK: - dropout
 
-    /// mask[i] = 0 with probability p, else 1/(1-p); output = input · mask. Two 32-bit draws
-    /// per generator step.
+    /// mask[i] = 0 with probability p, else 1/(1-p); output = input · mask. The generator of
+    /// each (layer, step) is seeded from the step's dropout seed, so masks do not depend on how
+    /// the team splits the work. Two 32-bit draws per generator step.
     private func applyDropout(mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>,
-                              input: UnsafePointer<Float>, count: Int) {
+                              input: UnsafePointer<Float>, count: Int, stream: UInt64) {
+        var rng = SplitMix64(seed: dropoutSeed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         let p = model.configuration.dropout
         let keepScale = 1 / (1 - p)
         let threshold = UInt32(min(Double(p) * 4_294_967_296.0, 4_294_967_295.0))

@@ -28,7 +28,8 @@ func rows(_ flat: [Int32], b: Int, t: Int) -> [[Int]] {
 struct Shape: CustomStringConvertible {
     var V, E, H, L, B, T: Int
     var dropout: Float = 0
-    var description: String { "V\(V) E\(E) H\(H) L\(L) B\(B) T\(T) p\(dropout)" }
+    var threads = 1
+    var description: String { "V\(V) E\(E) H\(H) L\(L) B\(B) T\(T) p\(dropout) threads \(threads)" }
     var configuration: LSTMConfiguration {
         LSTMConfiguration(vocabularySize: V, embeddingSize: E, hiddenSize: H, layers: L, dropout: dropout)
     }
@@ -40,6 +41,8 @@ struct Shape: CustomStringConvertible {
         Shape(V: 13, E: 8, H: 16, L: 2, B: 2, T: 5),  // SIMD path
         Shape(V: 9, E: 6, H: 12, L: 3, B: 4, T: 3),  // mixed, three layers
         Shape(V: 10, E: 8, H: 8, L: 2, B: 3, T: 6, dropout: 0.3),  // dropout masks
+        Shape(V: 12, E: 8, H: 20, L: 2, B: 3, T: 4, threads: 2),  // two threads, uneven units
+        Shape(V: 17, E: 9, H: 24, L: 3, B: 2, T: 5, dropout: 0.2, threads: 3),  // three threads
     ]
 
     /// The engine's masks as [layer][b][t][j] for the reference.
@@ -55,7 +58,8 @@ struct Shape: CustomStringConvertible {
     @Test(arguments: shapes)
     func engineMatchesReference(_ s: Shape) {
         let model = LSTMModel(configuration: s.configuration, seed: 7)
-        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3, threads: s.threads)
+        #expect(trainer.team.size == s.threads)
         trainer.captureLogits = true
         var rng = SplitMix64(seed: 99)
         let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
@@ -155,15 +159,17 @@ struct Shape: CustomStringConvertible {
         }
     }
 
-    @Test func inferenceStepMatchesTrainingForward() {
-        let s = Shape(V: 15, E: 8, H: 12, L: 3, B: 2, T: 6)
+    @Test(arguments: [1, 2, 3])
+    func inferenceStepMatchesTrainingForward(threads: Int) {
+        let s = Shape(V: 15, E: 8, H: 28, L: 3, B: 2, T: 6)
         let model = LSTMModel(configuration: s.configuration, seed: 4)
-        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 0)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 0, threads: 1)
         trainer.captureLogits = true
         var rng = SplitMix64(seed: 12)
         let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
         _ = trainer.evaluate(inputs: inputs, targets: inputs)
-        let inference = LSTMInference(model: model)
+        let inference = LSTMInference(model: model, threads: threads)
+        #expect(inference.team.size == threads)
         var logits = [Float](repeating: 0, count: s.V)
         for b in 0..<s.B {
             var state = inference.makeState()
@@ -226,6 +232,26 @@ struct Shape: CustomStringConvertible {
         #expect(a == b)
         let other = LSTMModel(configuration: s.configuration, seed: 42).withParameters { Array($0) }
         #expect(a != other)
+    }
+
+    /// The team splits work by output rows and hidden units, and dropout masks are drawn per
+    /// (layer, step): one, two or three threads train to the same parameters.
+    @Test func threadCountDoesNotChangeTraining() {
+        let s = Shape(V: 11, E: 8, H: 24, L: 2, B: 3, T: 6, dropout: 0.25)
+        func run(threads: Int) -> [Double] {
+            let model = LSTMModel(configuration: s.configuration, seed: 9)
+            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 10, threads: threads)
+            var rng = SplitMix64(seed: 11)
+            for _ in 0..<4 {
+                let x = randomTokens(&rng, count: s.B * s.T, below: s.V)
+                let y = randomTokens(&rng, count: s.B * s.T, below: s.V)
+                trainer.trainStep(inputs: x, targets: y, learningRate: 0.01)
+            }
+            return model.withParameters { $0.map(Double.init) }
+        }
+        let one = run(threads: 1)
+        #expect(relativeError(run(threads: 2), one) < 1e-5)
+        #expect(relativeError(run(threads: 3), one) < 1e-5)
     }
 
     /// A stream evaluated in one (B, 2T) chunk equals two (B, T) chunks carrying the state,

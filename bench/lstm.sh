@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# bench/lstm.sh BIN: `cadenza bench` on the three shapes of ../shared/bench (small, medium, deep)
+# side by side with PyTorch's nn.LSTM: training tokens/s (ratio ours/PyTorch, want >= 1),
+# GFLOP/s against the sgemm peak, and one-token sampling latency against PyTorch with oneDNN
+# off (ratio PyTorch/ours, want >= 5).
+# PyTorch is re-measured in the same run when CADENZA_TORCH_VENV names a venv with torch
+# (python3 -m venv DIR && DIR/bin/pip install torch numpy safetensors threadpoolctl) and
+# ../shared/bench/torch_lstm_bench.py exists; otherwise the figures of
+# ../shared/bench/results-torch.json (or the copy bench/torch-reference.json) are used.
+# The script says which. Env: BENCH_THREADS (default 2), BENCH_SHAPES (default "small medium deep").
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${1:-$ROOT/.build/release/cadenza}
+SHARED=${CADENZA_TORCH_BENCH_DIR:-$ROOT/../shared/bench}
+VENV=${CADENZA_TORCH_VENV:-}
+THREADS=${BENCH_THREADS:-2}
+SHAPES=${BENCH_SHAPES:-small medium deep}
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+[ -x "$BIN" ] || { echo "bench/lstm.sh: no binary at $BIN (run: swift build -c release)" >&2; exit 1; }
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work skews every figure)"
+for shape in $SHAPES; do
+  case $shape in
+    small)  args="--vocab 200 --embedding 128 --hidden 256 --layers 2 --batch-size 64 --seq-len 128" ;;
+    medium) args="--vocab 200 --embedding 256 --hidden 512 --layers 2 --batch-size 64 --seq-len 128" ;;
+    deep)   args="--vocab 200 --embedding 256 --hidden 512 --layers 3 --batch-size 32 --seq-len 128" ;;
+    *) echo "unknown shape $shape" >&2; exit 1 ;;
+  esac
+  # shellcheck disable=SC2086
+  "$BIN" bench $args --threads "$THREADS" --json > "$TMP/ours-$shape.json" || { echo "cadenza bench failed on $shape" >&2; exit 1; }
+done
+
+torch_source=""
+if [ -n "$VENV" ] && [ -x "$VENV/bin/python" ] && [ -f "$SHARED/torch_lstm_bench.py" ] \
+   && "$VENV/bin/python" -c "import torch" 2>/dev/null; then
+  echo "measuring PyTorch now ($VENV, threads $THREADS; a few minutes)..."
+  # shellcheck disable=SC2086
+  if "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs $SHAPES \
+       --retries 1 --out "$TMP/torch.json" > "$TMP/torch.log" 2>&1; then
+    torch_source="$TMP/torch.json|measured in this run with $VENV"
+  else
+    echo "PyTorch run failed (see below); falling back to stored figures" >&2
+    tail -5 "$TMP/torch.log" >&2
+  fi
+fi
+if [ -z "$torch_source" ]; then
+  if [ -f "$SHARED/results-torch.json" ]; then
+    torch_source="$SHARED/results-torch.json|stored figures from $SHARED/results-torch.json (set CADENZA_TORCH_VENV to re-measure)"
+  else
+    torch_source="$ROOT/bench/torch-reference.json|stored figures from bench/torch-reference.json (set CADENZA_TORCH_VENV to re-measure)"
+  fi
+fi
+
+python3 - "$TMP" "$THREADS" "$torch_source" "$ROOT/bench/torch-reference.json" $SHAPES <<'EOF'
+import json, sys
+tmp, threads, source, stored = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+shapes = sys.argv[5:]
+path, said = source.split("|", 1)
+data = json.load(open(path))
+torch = {}
+if "runs" in data:  # torch_lstm_bench.py output
+    for r in data["runs"]:
+        if r["threads"] != threads:
+            continue
+        off = r.get("sample_mkldnn_off") or r.get("sample") or {}
+        torch[r["config"]] = dict(train=r["train"]["tokens_per_s"], sample_us=off.get("median_latency_us"))
+else:  # bench/torch-reference.json (2 threads)
+    for k, v in data["torch"].items():
+        torch[k] = dict(train=v["train_tokens_per_s"], sample_us=v["sample_us_per_token_onednn_off"])
+peak = json.load(open(stored))["peak_sgemm_gflops"]["coretype-Haswell"]["threads_%d" % min(threads, 2)]
+print("PyTorch: " + said)
+print("sgemm peak (numpy OpenBLAS Haswell kernel, 1024^3, %d thread(s)): %.0f GFLOP/s" % (threads, peak))
+print()
+head = ("shape", "ours tok/s", "torch tok/s", "ratio", "GFLOP/s", "% peak", "ours us/tok", "torch us/tok", "ratio", "ours tok/s")
+print("%-7s | %10s %11s %6s %8s %7s | %11s %12s %6s %10s" % head)
+print("%-7s | %s | %s" % ("", "training (want ratio >= 1)".center(47), "sampling, torch oneDNN off (want ratio >= 5)".center(44)))
+print("-" * 100)
+ok = True
+for s in shapes:
+    o = json.load(open("%s/ours-%s.json" % (tmp, s)))
+    t = torch.get(s, {})
+    tr = o["train_tokens_per_s"] / t["train"] if t.get("train") else float("nan")
+    sr = t["sample_us"] / o["sample_us_per_token"] if t.get("sample_us") else float("nan")
+    ok = ok and tr >= 1 and sr >= 5
+    print("%-7s | %10.0f %11.0f %6.2f %8.1f %6.0f%% | %11.1f %12.1f %6.1f %10.0f" % (
+        s, o["train_tokens_per_s"], t.get("train", float("nan")), tr, o["train_gflops"], 100 * o["train_gflops"] / peak,
+        o["sample_us_per_token"], t.get("sample_us") or float("nan"), sr, o["sample_tokens_per_s"]))
+print()
+print("bar met on every shape" if ok else "bar NOT met on every shape (see ratios)")
+EOF
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
