@@ -53,6 +53,8 @@ public struct ComposerState: Sendable {
     public var unsaved = false
     /// The model has finished writing (end of piece or candidate complete and waiting).
     public var waitingForAccept = false
+    /// The model is as far ahead of the playhead as allowed.
+    public var waitingForPlayhead = false
     // View.
     /// Index into roll.bars; nil means nothing is selected and the view follows the writing.
     public var selectedBar: Int?

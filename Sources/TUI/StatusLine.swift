@@ -16,20 +16,19 @@ public enum StatusLine {
         if let style = state.style { fields.append("style \(style)") }
         fields.append("bars \(state.roll.acceptedBarCount)")
         fields.append(String(format: "%.0f tok/s", state.tokensPerSecond))
-        fields.append(state.paused ? "paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites" : "writing")
+        fields.append(state.paused ? "paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
+                      : state.waitingForPlayhead ? "ahead of the playhead" : "writing")
         return fields
     }
 
     /// The second line: playback and auto-accept, then the last message if there is one,
-    /// else the colour mode, theme and the help hint.
-    public static func playbackFields(_ state: ComposerState) -> [String] {
+    /// else the colour mode, theme and the help hint. `budget` is the room left of the message.
+    public static func playbackFields(_ state: ComposerState, budget: Int = 120) -> [String] {
         let playback = (state.isPlaying ? "playing: " : "") + state.playbackDescription
+        let autoAccept = "auto-accept " + (state.autoAccept ? "on" : "off")
         // A long reason for silence must not push auto-accept and the message off the line.
-        let limit = 48
-        var fields = [
-            playback.count > limit ? String(playback.prefix(limit - 3)) + "..." : playback,
-            "auto-accept " + (state.autoAccept ? "on" : "off"),
-        ]
+        let limit = max(12, min(48, budget - autoAccept.count - 3))
+        var fields = [playback.count > limit ? String(playback.prefix(limit - 3)) + "..." : playback, autoAccept]
         if state.message.isEmpty {
             fields += ["colour " + state.colourMode.rawValue, "theme \(state.themeName)", "? keys"]
         }
@@ -62,12 +61,13 @@ public enum StatusLine {
             grid.write(" " + question.prompt, row: h - 1, column: 0, style: CellStyle(.warning, bold: true))
             return
         }
-        let left = fit(playbackFields(state), width: w)
+        let message = state.message.isEmpty ? "" : " | " + state.message
+        let budget = w - message.count
+        let left = fit(playbackFields(state, budget: budget), width: max(0, budget))
         let end = grid.write(left, row: h - 1, column: 0, style: CellStyle(.text))
-        if !state.message.isEmpty {
+        if !message.isEmpty {
             // The message wins over the playback fields when the line is short.
-            let start = min(end, max(0, w - state.message.count - 3))
-            grid.write(" | " + state.message, row: h - 1, column: start, style: CellStyle(.message))
+            grid.write(message, row: h - 1, column: min(end, max(0, budget)), style: CellStyle(.message))
         }
     }
 }

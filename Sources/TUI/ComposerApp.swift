@@ -1,0 +1,292 @@
+// The app loop: read a key (15 ms timeout), turn it into effects through ComposerState,
+// carry them out on the generation worker and the player, pull the newest snapshot, feed
+// the player, render the screen and blit it. Only this thread touches the terminal.
+
+import Foundation
+import Generation
+import MIDI
+import Playback
+import Synthesis
+
+public final class ComposerApp {
+    public enum Ending: Equatable {
+        case quit
+        case signal(Int32)
+    }
+
+    let terminal: TerminalDevice
+    let worker: GenerationWorker
+    let player: Player
+    let catalog: ThemeCatalog
+    let options: ComposerOptions
+    let makeSession: @Sendable (UInt64) throws -> CompositionSession
+    /// Set from the signal handlers' queue; read by the loop.
+    let signals: SignalFlag
+
+    public private(set) var state = ComposerState()
+    var theme: Theme = .dark
+    /// The theme name asked for last (it may have failed to load): `t` moves on from it.
+    var lastThemeTried = "dark"
+    var snapshot: SessionSnapshot
+    var scheduled: [Int: [PlaybackNote]] = [:]
+    var savedVersion = -1
+    var pendingAudition: (bar: Int, take: Int)?
+    /// Messages from background saves (WAV rendering), shown by the loop.
+    let outbox = Outbox()
+
+    public init(terminal: TerminalDevice, worker: GenerationWorker, player: Player, catalog: ThemeCatalog,
+                options: ComposerOptions, checkpointName: String, signals: SignalFlag,
+                makeSession: @escaping @Sendable (UInt64) throws -> CompositionSession) {
+        self.terminal = terminal
+        self.worker = worker
+        self.player = player
+        self.catalog = catalog
+        self.options = options
+        self.makeSession = makeSession
+        self.signals = signals
+        snapshot = worker.take().snapshot
+        state.temperature = options.temperature
+        state.topP = options.topP
+        state.seed = options.seed
+        state.style = options.style
+        state.checkpointName = checkpointName
+        state.playbackDescription = player.statusDescription
+    }
+
+    /// Applies the theme named in the options (or the default), reporting a bad file.
+    func loadTheme(_ name: String) {
+        lastThemeTried = name
+        do {
+            theme = try catalog.load(name)
+            state.themeName = theme.name
+            state.message = "theme \(theme.name)"
+        } catch {
+            theme = .dark
+            state.themeName = "dark"
+            state.message = "\(error)"
+        }
+    }
+
+    /// Runs until `q` (answered) or a signal. The caller restores the terminal afterwards.
+    public func run() -> Ending {
+        loadTheme(options.themeName ?? "dark")
+        worker.start()
+        player.play(fromSeconds: 0)
+        var ending: Ending?
+        while ending == nil {
+            if let s = signals.received { ending = .signal(s); break }
+            if let key = terminal.readKey(timeoutMilliseconds: 15) {
+                if key == .interrupt { ending = .signal(SIGINT); break }
+                if key != .resize {
+                    for effect in state.handle(key) {
+                        if perform(effect) { ending = .quit }
+                    }
+                }
+            }
+            sync()
+            draw()
+        }
+        worker.stop()
+        player.stop()
+        return ending ?? .quit
+    }
+
+    func draw() {
+        let width = terminal.width, height = terminal.height
+        let grid = ScreenView.render(state, width: width, height: height)
+        // The view's first bar becomes the next scrolling hint (the state changes here, not in drawing).
+        if let layout = ScreenView.layout(state, width: width, height: height), let first = layout.firstBar {
+            state.viewFirstBar = first
+        }
+        terminal.draw(grid, theme: theme, probabilityMode: state.colourMode == .probability)
+    }
+
+    /// Pulls the worker's newest snapshot into the state and keeps the player in step.
+    func sync() {
+        let published = worker.take()
+        for message in published.messages { state.message = message }
+        for message in outbox.drain() { state.message = message }
+        state.tokensPerSecond = published.tokensPerSecond
+        state.waitingForAccept = published.waitingForAccept
+        state.waitingForPlayhead = published.waitingForPlayhead
+        if published.snapshot.version != snapshot.version || state.roll.bars.count != published.snapshot.bars.count {
+            snapshot = published.snapshot
+            state.update(roll: SessionBridge.roll(snapshot))
+        }
+        state.unsaved = snapshot.version != savedVersion && snapshot.bars.contains { !$0.notes.isEmpty }
+        // Playback: accepted bars, and the candidate while auto-accept is on.
+        var wanted: Set<Int> = []
+        for (i, bar) in snapshot.bars.enumerated() where !bar.isCandidate || state.autoAccept {
+            wanted.insert(i)
+            let notes = SessionBridge.playbackNotes(bar)
+            if scheduled[i] != notes {
+                player.schedule(bar: i, notes: notes)
+                scheduled[i] = notes
+            }
+        }
+        for i in scheduled.keys where !wanted.contains(i) {
+            player.removeBar(i)
+            scheduled[i] = nil
+        }
+        // A chosen take is heard once the worker has selected it.
+        if let (bar, take) = pendingAudition, bar < snapshot.bars.count, snapshot.bars[bar].selectedTake == take {
+            pendingAudition = nil
+            let start = snapshot.bars[bar].startSeconds
+            player.play(fromSeconds: start, untilSeconds: start + SessionBridge.durationSeconds(ofBar: bar, in: snapshot))
+        }
+        // The playhead, and the end of the written music stops it.
+        let position = player.positionSeconds
+        state.isPlaying = player.state == .playing
+        state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
+        if state.isPlaying, let last = snapshot.bars.last,
+           position > last.startSeconds + SessionBridge.durationSeconds(ofBar: snapshot.bars.count - 1, in: snapshot) + 0.25 {
+            player.pause()
+            state.isPlaying = false
+        }
+        let playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
+        worker.setControls(paused: state.paused, autoAccept: state.autoAccept,
+                           barLimit: playingBar + options.lookaheadBars + 1)
+    }
+
+    /// Carries out one effect; returns true to quit.
+    func perform(_ effect: Effect) -> Bool {
+        switch effect {
+        case .settingsChanged:
+            worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP)))
+        case .selectTake(let bar, let take):
+            pendingAudition = (bar, take)
+            worker.post(.selectTake(bar: bar, take: take))
+        case .regenerate(let bar):
+            worker.post(.regenerate(bar: bar))
+        case .rewind:
+            worker.post(.rewind)
+        case .acceptCandidate:
+            worker.post(.acceptCandidate)
+        case .play(let bar):
+            if let bar, bar < snapshot.bars.count {
+                player.play(fromSeconds: snapshot.bars[bar].startSeconds)
+            } else if player.state == .paused {
+                player.resume()
+            } else {
+                player.play(fromSeconds: 0)
+            }
+            state.message = "playing"
+        case .stopPlayback:
+            player.pause()
+            state.message = "playback stopped; writing continues up to \(options.lookaheadBars) bars ahead"
+        case .save(let withAudio):
+            save(withAudio: withAudio)
+        case .nextTheme:
+            // A broken theme file reports itself and leaves the default in place; skip past it.
+            loadTheme(catalog.next(after: lastThemeTried))
+        case .newPiece:
+            state.seed &+= 1
+            let seed = state.seed, make = makeSession
+            let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP)
+            worker.post(.replaceSession({
+                let session = try make(seed)
+                session.settings = settings
+                return session
+            }))
+            player.stop()
+            player.removeAllBars()
+            scheduled = [:]
+            player.play(fromSeconds: 0)
+            state.selectedBar = nil
+            state.viewFirstBar = 0
+            state.message = "new piece, seed \(seed)"
+        case .quit:
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Saving
+
+    /// Writes the take (accepted bars and the candidate as shown) as MIDI, and as WAV when
+    /// asked (rendered on a background thread; a message says when it is done).
+    func save(withAudio: Bool) {
+        do {
+            let (path, score) = try writeTake(prefix: "take")
+            savedVersion = snapshot.version
+            state.unsaved = false
+            state.message = "saved \(path)"
+            if withAudio {
+                let wavPath = String(path.dropLast(4)) + ".wav"
+                state.message = "saved \(path); rendering \(wavPath)..."
+                let outbox = self.outbox
+                Thread.detachNewThread {
+                    do {
+                        try AudioExport.writeWAV(score: score, to: URL(fileURLWithPath: wavPath))
+                        outbox.post("saved \(path) and \(wavPath)")
+                    } catch {
+                        outbox.post("WAV not written: \(error)")
+                    }
+                }
+            }
+        } catch {
+            state.message = "not saved: \(error)"
+        }
+    }
+
+    /// Writes `<takes>/<prefix>-<stamp>.mid`; returns its path and the score written.
+    /// The candidate is included when it decodes; otherwise the accepted bars alone.
+    @discardableResult
+    public func writeTake(prefix: String) throws -> (String, PianoScore) {
+        try TakeFiles.ensureDirectory(options.takesDirectory)
+        let path = TakeFiles.freshPath(directory: options.takesDirectory, prefix: prefix, date: Date())
+        let (file, score): (MIDIFile, PianoScore) = try worker.withSession { session in
+            let withCandidate = (try? session.takeAsScore(includeCandidate: true)) != nil
+            let score = try session.takeAsScore(includeCandidate: withCandidate)
+            let file = CompositionSession.midiFile(score: score, provenance: session.provenance(includeCandidate: withCandidate))
+            return (file, score)
+        }
+        do {
+            try file.write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw ComposerError.cannotWrite(path: path, reason: "\(error)")
+        }
+        return (path, score)
+    }
+}
+
+/// Messages posted from other threads for the status line.
+public final class Outbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    public func post(_ message: String) { lock.lock(); messages.append(message); lock.unlock() }
+    public func drain() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        let out = messages
+        messages = []
+        return out
+    }
+}
+
+/// The first of SIGINT, SIGTERM or SIGHUP received, set by dispatch signal sources (no
+/// work in a signal handler) and read by the loop.
+public final class SignalFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    public init() {}
+
+    public var received: Int32? { lock.lock(); defer { lock.unlock() }; return value }
+
+    /// Ignores the default actions of SIGINT, SIGTERM and SIGHUP and records them instead.
+    public func install() {
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            signal(s, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                if self.value == nil { self.value = s }
+                self.lock.unlock()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// Starting the composer: load the checkpoint (or the bundled one), read the primer, open
+// the player and the terminal, run the app loop, then restore the terminal and, after a
+// signal, save the take to a recovery file. Returns what to tell the user on exit.
+
+import Foundation
+import Generation
+import MIDI
+import NN
+import Playback
+import Tokenization
+
+public enum ComposerLauncher {
+    public struct Outcome {
+        public var exitStatus: Int32
+        /// Lines for standard error after the terminal is restored.
+        public var messages: [String]
+    }
+
+    /// Where a model comes from: a checkpoint file, or an untrained model (for trying the
+    /// interface without a checkpoint; its notes are noise).
+    public enum ModelSource {
+        case checkpoint(URL)
+        case untrained(seed: UInt64)
+    }
+
+    /// The checkpoint the options name, else the bundled one; throws naming where it looked.
+    public static func modelSource(options: ComposerOptions, untrained: Bool, environment: [String: String],
+                                   currentDirectory: URL, executable: URL) throws -> ModelSource {
+        if untrained { return .untrained(seed: options.seed) }
+        if let path = options.checkpointPath {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ComposerError.badOption("no checkpoint at \(path); pass a file written by `cadenza train`")
+            }
+            return .checkpoint(URL(fileURLWithPath: path))
+        }
+        let candidates = LoadedModel.bundledCandidates(environment: environment, currentDirectory: currentDirectory,
+                                                       executable: executable)
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            return .checkpoint(found)
+        }
+        throw ComposerError.badOption("""
+            no model found (looked for \(candidates.map(\.path).joined(separator: ", "))); \
+            train one with `cadenza train`, pass --checkpoint PATH, or try the interface with --untrained
+            """)
+    }
+
+    public static func loadModel(_ source: ModelSource) throws -> LoadedModel {
+        switch source {
+        case .checkpoint(let url):
+            return try LoadedModel.load(from: url)
+        case .untrained(let seed):
+            let tokenizer = Tokenizer()
+            let configuration = LSTMConfiguration(vocabularySize: tokenizer.vocabulary.count, embeddingSize: 32,
+                                                  hiddenSize: 64, layers: 2)
+            return LoadedModel(model: LSTMModel(configuration: configuration, seed: seed), tokenizer: tokenizer,
+                               name: "untrained")
+        }
+    }
+
+    /// Runs the composer on this process's terminal.
+    public static func run(options: ComposerOptions, source: ModelSource) throws -> Outcome {
+        let loaded = try loadModel(source)
+        var primer: [[Int]] = []
+        var primerDescription = ""
+        if let path = options.primerPath {
+            let midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path))
+            let score = PianoScore(midi: midi)
+            let available = score.barStartTicks().count
+            let count = min(options.primerBars, available)
+            primer = try PieceGenerator.primerBars(from: score, count: count, tokenizer: loaded.tokenizer)
+            primerDescription = "primer=\(URL(fileURLWithPath: path).lastPathComponent) bars=\(count)"
+        }
+        let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP).validated()
+        let model = loaded.model, tokenizer = loaded.tokenizer, name = loaded.name, style = options.style
+        let primerTokens = primer, primerText = primerDescription
+        let makeSession: @Sendable (UInt64) throws -> CompositionSession = { seed in
+            let session = try CompositionSession(model: model, tokenizer: tokenizer, checkpointName: name, style: style,
+                                                 settings: settings, seed: seed)
+            if !primerText.isEmpty {
+                session.primerDescription = [session.primerDescription, primerText].filter { !$0.isEmpty }.joined(separator: "; ")
+            }
+            try session.appendPrimerBars(primerTokens)
+            return session
+        }
+        // Build the first session before touching the terminal, so mistakes print plainly.
+        let session = try makeSession(options.seed)
+        let worker = GenerationWorker(session: session)
+        let signals = SignalFlag()
+        signals.install()
+        let player = PlaybackFactory.openPlayer(PlaybackOptions(backend: options.playback))
+        let catalog = ThemeCatalog.standard(environment: ProcessInfo.processInfo.environment,
+                                            executablePath: CommandLine.arguments.first ?? "",
+                                            currentDirectory: FileManager.default.currentDirectoryPath)
+        let terminal: TerminalScreen
+        do {
+            terminal = try TerminalScreen(noColour: options.noColour)
+        } catch {
+            player.close()
+            throw error
+        }
+        let app = ComposerApp(terminal: terminal, worker: worker, player: player, catalog: catalog, options: options,
+                              checkpointName: name.replacingOccurrences(of: ".safetensors", with: ""),
+                              signals: signals, makeSession: makeSession)
+        let ending = app.run()
+        terminal.close()
+        player.close()
+        var messages: [String] = []
+        var status: Int32 = 0
+        if case .signal(let number) = ending {
+            status = 128 + number
+            let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated" : "hung up"
+            if app.snapshot.bars.isEmpty {
+                messages.append("cadenza: \(name); nothing was written yet, so there is nothing to recover")
+            } else {
+                do {
+                    let (path, _) = try app.writeTake(prefix: "recovered")
+                    messages.append("cadenza: \(name); the take is saved in \(path)")
+                } catch {
+                    messages.append("cadenza: \(name); the take could not be saved: \(error)")
+                }
+            }
+        }
+        return Outcome(exitStatus: status, messages: messages)
+    }
+}

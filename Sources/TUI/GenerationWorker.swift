@@ -1,0 +1,198 @@
+// The generation thread: it alone touches the CompositionSession. The UI thread posts
+// requests (settings, regenerate, rewind, accept, new piece) and reads the latest
+// snapshot; the worker samples token by token between requests, up to a bar limit that
+// keeps the writing a few bars ahead of the playhead. No ncurses, no drawing here.
+
+import Foundation
+import Generation
+
+public final class GenerationWorker: @unchecked Sendable {
+    public enum Request: Sendable {
+        case settings(SamplingSettings)
+        case regenerate(bar: Int)
+        case selectTake(bar: Int, take: Int)
+        case rewind
+        case acceptCandidate
+        /// Replace the session (a new piece); the closure builds it on the worker thread.
+        case replaceSession(@Sendable () throws -> CompositionSession)
+    }
+
+    /// What the UI reads: the newest snapshot and a few facts about the writing.
+    public struct Published: Sendable {
+        public var snapshot: SessionSnapshot
+        public var tokensPerSecond: Double
+        /// The candidate is complete and waits for acceptance (auto-accept off).
+        public var waitingForAccept: Bool
+        /// The model is as far ahead of the playhead as allowed and waits for it.
+        public var waitingForPlayhead: Bool
+        /// Messages for the status line, oldest first ("bar 3: take 2 of 2").
+        public var messages: [String]
+    }
+
+    private let lock = NSLock()
+    private let wake = NSCondition()
+    private var session: CompositionSession
+    private var requests: [Request] = []
+    private var published: Published
+    private var pendingMessages: [String] = []
+    private var running = true
+    private var thread: Thread?
+    // Controls set by the UI.
+    private var paused = false
+    private var autoAccept = true
+    private var barLimit = 4
+    // Tokens per second over the last second of writing.
+    private var stepTimes: [Double] = []
+
+    public init(session: CompositionSession) {
+        self.session = session
+        published = Published(snapshot: session.snapshot(), tokensPerSecond: 0, waitingForAccept: false,
+                              waitingForPlayhead: false, messages: [])
+    }
+
+    public func start() {
+        let t = Thread { [weak self] in self?.run() }
+        t.name = "cadenza-generation"
+        t.stackSize = 8 << 20
+        thread = t
+        t.start()
+    }
+
+    public func stop() {
+        lock.lock(); running = false; lock.unlock()
+        signal()
+    }
+
+    public func post(_ request: Request) {
+        lock.lock(); requests.append(request); lock.unlock()
+        signal()
+    }
+
+    /// Writing controls: pause, auto-accept, and how many accepted bars may exist.
+    public func setControls(paused: Bool, autoAccept: Bool, barLimit: Int) {
+        lock.lock()
+        let changed = paused != self.paused || autoAccept != self.autoAccept || barLimit != self.barLimit
+        self.paused = paused; self.autoAccept = autoAccept; self.barLimit = barLimit
+        lock.unlock()
+        if changed { signal() }
+    }
+
+    /// The newest snapshot; takes the pending messages.
+    public func take() -> Published {
+        lock.lock(); defer { lock.unlock() }
+        let out = published
+        published.messages = []
+        return out
+    }
+
+    /// Runs `body` on the session under the worker's lock (for saving from the UI thread:
+    /// the worker holds the same lock while it touches the session).
+    public func withSession<T>(_ body: (CompositionSession) throws -> T) rethrows -> T {
+        sessionLock.lock(); defer { sessionLock.unlock() }
+        return try body(session)
+    }
+    private let sessionLock = NSLock()
+
+    private func signal() {
+        wake.lock(); wake.signal(); wake.unlock()
+    }
+
+    private static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    private func run() {
+        var lastPublish = 0.0
+        while true {
+            lock.lock()
+            let isRunning = running
+            let pending = requests
+            requests = []
+            let isPaused = paused, accepts = autoAccept, limit = barLimit
+            lock.unlock()
+            if !isRunning { return }
+
+            sessionLock.lock()
+            for request in pending { apply(request) }
+            var wrote = false
+            var completed = false
+            let s = session
+            if !isPaused {
+                if s.hasCandidate && s.candidateIsComplete {
+                    if accepts { s.acceptCandidate(); completed = true }
+                } else if s.hasCandidate || s.acceptedBarCount < limit {
+                    if let event = s.step() {
+                        wrote = true
+                        stepTimes.append(Self.now())
+                        if event.completesBar && accepts { s.acceptCandidate(); completed = true }
+                    }
+                }
+            }
+            let waiting = s.hasCandidate && s.candidateIsComplete && !accepts
+            let atLimit = !isPaused && !s.hasCandidate && s.acceptedBarCount >= limit
+            let time = Self.now()
+            let shouldPublish = !pending.isEmpty || completed || !wrote || time - lastPublish > 0.02
+            var snapshot: SessionSnapshot?
+            if shouldPublish { snapshot = s.snapshot() }
+            sessionLock.unlock()
+
+            if let snapshot {
+                lastPublish = time
+                while let first = stepTimes.first, time - first > 1.0 { stepTimes.removeFirst() }
+                lock.lock()
+                published.snapshot = snapshot
+                // While idle the last rate stays on screen: it says how fast the model writes.
+                if !stepTimes.isEmpty { published.tokensPerSecond = Double(stepTimes.count) / max(0.05, min(1, time - stepTimes[0])) }
+                published.waitingForAccept = waiting
+                published.waitingForPlayhead = atLimit
+                published.messages += pendingMessages
+                pendingMessages = []
+                lock.unlock()
+            }
+            if !wrote && !completed {
+                wake.lock()
+                lock.lock(); let idle = requests.isEmpty && running; lock.unlock()
+                if idle { _ = wake.wait(until: Date(timeIntervalSinceNow: 0.05)) }
+                wake.unlock()
+            }
+        }
+    }
+
+    /// Carries out one request on the session (worker thread, session lock held).
+    private func apply(_ request: Request) {
+        switch request {
+        case .settings(let settings):
+            session.settings = settings
+        case .regenerate(let bar):
+            if bar >= session.acceptedBarCount {
+                // The candidate has no takes: drop it and let the model write it again.
+                if session.hasCandidate { session.rewind() }
+                pendingMessages.append("rewriting bar \(bar + 1)")
+                return
+            }
+            do {
+                let report = try session.regenerate(bar: bar)
+                let count = (try? session.takes(ofBar: bar).count) ?? report.take + 1
+                pendingMessages.append("bar \(bar + 1): take \(report.take + 1) of \(count)")
+            } catch {
+                pendingMessages.append("bar \(bar + 1): \(error)")
+            }
+        case .selectTake(let bar, let take):
+            do { try session.selectTake(bar: bar, take: take) } catch { pendingMessages.append("\(error)") }
+        case .rewind:
+            // The bar on screen last: the candidate if any, else the last accepted bar.
+            session.rewind()
+        case .acceptCandidate:
+            if !session.hasCandidate {
+                pendingMessages.append("no candidate bar to accept")
+            } else if !session.acceptCandidate() {
+                pendingMessages.append("the candidate cannot end here yet; wait a moment")
+            }
+        case .replaceSession(let make):
+            do {
+                session = try make()
+                stepTimes = []
+            } catch {
+                pendingMessages.append("new piece failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// `cadenza compose` (the default command): the interactive terminal composer.
+// Parses options into ComposerOptions; the composer itself is in the TUI module.
+import ArgumentParsing
+import Foundation
+import Playback
+import TUI
+
+enum ComposeCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "compose", summary: "Compose in the terminal: the model writes, you steer (the default command)",
+        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--seed N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
+        options: [
+            OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
+            OptionSpec("port", value: "P", help: "ALSA sequencer port to play to, e.g. 128:0 (default: the first synth port)"),
+            OptionSpec("synth", value: "builtin", help: "Play with the built-in piano over ALSA PCM instead of the sequencer"),
+            OptionSpec("pcm-device", value: "NAME", default: "default", help: "ALSA PCM device for --synth builtin"),
+            OptionSpec("no-audio", help: "Do not play anything"),
+            OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
+            OptionSpec("temperature", value: "T", default: "1.00", help: "Sampling temperature (0 = always the likeliest token)"),
+            OptionSpec("top-p", value: "P", default: "0.95", help: "Nucleus sampling mass, in (0, 1]"),
+            OptionSpec("seed", value: "N", default: "1", help: "Random seed; the same seed and keys give the same piece"),
+            OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
+            OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
+            OptionSpec("style", value: "NAME", help: "Composer style token, if the checkpoint knows styles"),
+            OptionSpec("takes-dir", value: "DIR", default: "takes", help: "Where s and S save takes"),
+            OptionSpec("untrained", help: "Use an untrained model (notes are noise): try the interface without a checkpoint"),
+            OptionSpec("keys", help: "Print the key list (Markdown) and exit"),
+        ],
+        discussion: "Keys: press ? in the composer, or run `cadenza compose --keys`. NO_COLOR is honoured.")
+
+    static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if arguments.flag("keys") {
+            print(KeyTable.markdown(), terminator: "")
+            return 0
+        }
+        var options = ComposerOptions()
+        options.checkpointPath = arguments.string("checkpoint")
+        let audioChoices = ["port", "synth", "no-audio"].filter { arguments.has($0) }
+        if audioChoices.count > 1 {
+            throw CommandFailure("choose one of --port, --synth builtin and --no-audio", exitStatus: 2)
+        }
+        if let port = arguments.string("port") {
+            options.playback = .sequencer(port: port)
+        } else if let synth = arguments.string("synth") {
+            guard synth == "builtin" else { throw CommandFailure("--synth takes 'builtin' (got '\(synth)')", exitStatus: 2) }
+            options.playback = .builtinSynth(device: arguments.string("pcm-device") ?? "default")
+        } else if arguments.flag("no-audio") {
+            options.playback = .silent(reason: "--no-audio")
+        }
+        options.themeName = arguments.string("theme")
+        options.temperature = try arguments.double("temperature", default: 1.0)
+        guard options.temperature.isFinite, (0...3).contains(options.temperature) else {
+            throw CommandFailure("--temperature must be between 0 and 3 (got \(options.temperature))", exitStatus: 2)
+        }
+        options.topP = try arguments.double("top-p", default: 0.95)
+        guard options.topP > 0, options.topP <= 1 else {
+            throw CommandFailure("--top-p must be in (0, 1] (got \(options.topP))", exitStatus: 2)
+        }
+        let seed = try arguments.int("seed", default: 1)
+        guard seed >= 0 else { throw CommandFailure("--seed must be >= 0", exitStatus: 2) }
+        options.seed = UInt64(seed)
+        options.primerPath = arguments.string("primer")
+        options.primerBars = try arguments.int("primer-bars", default: 4)
+        guard options.primerBars >= 1 else { throw CommandFailure("--primer-bars must be >= 1", exitStatus: 2) }
+        options.style = arguments.string("style")
+        options.takesDirectory = arguments.string("takes-dir") ?? "takes"
+        let environment = ProcessInfo.processInfo.environment
+        options.noColour = !(environment["NO_COLOR"] ?? "").isEmpty
+        do {
+            let source = try ComposerLauncher.modelSource(
+                options: options, untrained: arguments.flag("untrained"), environment: environment,
+                currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath())
+            let outcome = try ComposerLauncher.run(options: options, source: source)
+            for line in outcome.messages { printError(line) }
+            return outcome.exitStatus
+        } catch let error as ComposerError {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
