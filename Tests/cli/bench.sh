@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# cadenza bench end to end: a tiny shape prints one JSON object with the documented keys;
+# bad sizes are a user error (non-zero exit, message).
+set -euo pipefail
+BIN=${1:?usage: bench.sh path/to/cadenza}
+out=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 2 --batch-size 2 --seq-len 8 \
+      --threads 1 --steps 1 --sample-tokens 10 --json)
+for key in train_tokens_per_s sample_us_per_token sample_tokens_per_s train_gflops; do
+  echo "$out" | grep -q "\"$key\":" || { echo "bench --json lacks $key: $out" >&2; exit 1; }
+done
+text=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 1 --batch-size 2 --seq-len 4 --steps 1 --sample-tokens 5)
+echo "$text" | grep -q "tokens/s" || { echo "bench text output lacks tokens/s: $text" >&2; exit 1; }
+err=$(mktemp)
+if "$BIN" bench --hidden 0 >/dev/null 2>"$err"; then echo "bench --hidden 0 should fail" >&2; exit 1; fi
+grep -q "positive" "$err" || { echo "unclear error: $(cat "$err")" >&2; exit 1; }
+rm -f "$err"
+echo "bench: ok"
