@@ -84,6 +84,9 @@ rng = np.random.default_rng(7)
 json.dump([rng.integers(0, V, size=n).tolist() for n in (90, 40)], open(sys.argv[2], "w"))
 PYEOF
   compare "cadenza-trained checkpoint" "$WORK/run/last.safetensors" "$WORK/cadenza-tokens.json"
+  "$BIN" train --data "$WORK/corpus" --epochs 1 --batch-size 4 --seq-len 32 --embedding 16 --hidden 32 --layers 2 \
+    --save-dir "$WORK/run16" --seed 2 --val-split 0.3 --dtype f16 > "$WORK/train16.log" 2>&1 || { cat "$WORK/train16.log"; exit 1; }
+  compare "cadenza-trained F16 checkpoint" "$WORK/run16/last.safetensors" "$WORK/cadenza-tokens.json"
 fi
 [ $status = 0 ] && echo "check-torch: all cases agree with PyTorch (rel. error <= 1e-4)" || echo "check-torch: FAILED"
 exit $status
