@@ -126,7 +126,6 @@ final class TrainingProgress {
     let isTerminal: Bool
     private var lastDraw = 0.0
     private var onBar = false
-    private var lastPlainStep = -1
 
     init(isTerminal: Bool) { self.isTerminal = isTerminal }
 
