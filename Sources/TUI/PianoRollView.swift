@@ -93,9 +93,13 @@ public enum PianoRollView {
         let viewEnd = roll.bars[last].endBeats
         // Marks per cell: [upper, lower] in half-block mode, [whole] otherwise.
         var upper: [Int: Mark] = [:], lower: [Int: Mark] = [:]
+        var above = false, below = false
         for bar in roll.bars {
             for note in bar.notes where note.endBeats > viewStart && note.onsetBeats < viewEnd {
-                guard let row = layout.row(forPitch: note.pitch) else { continue }
+                guard let row = layout.row(forPitch: note.pitch) else {
+                    if note.pitch > layout.highPitch { above = true } else { below = true }
+                    continue
+                }
                 let from = layout.column(atBeats: note.onsetBeats, in: roll)
                 // The last cell is the one holding the note's final instant, so a note that ends on a
                 // bar line leaves the line visible and one that crosses it covers it.
@@ -107,6 +111,9 @@ public enum PianoRollView {
                 }
             }
         }
+        // Notes outside the pitch window (a range too wide even for half blocks): arrows.
+        if above { grid[layout.top, 2] = Cell("▲", CellStyle(.warning)) }
+        if below { grid[layout.top + layout.rows - 1, 2] = Cell("▼", CellStyle(.warning)) }
         let cellsWithNotes = Set(upper.keys).union(lower.keys)
         for key in cellsWithNotes {
             let row = key / grid.width, column = key % grid.width

@@ -1,4 +1,5 @@
 // Keys to commands to state changes and effects, without a terminal.
+import Foundation
 import Testing
 @testable import TUI
 
@@ -59,5 +60,15 @@ import Testing
                                    .rewind, .acceptCandidate, .toggleAutoAccept, .togglePlay, .save, .saveWithAudio,
                                    .nextTheme, .toggleColourMode, .newPiece, .toggleHelp, .quit]
         for c in commands { #expect(KeyTable.bindings.contains { $0.command == c }) }
+    }
+}
+
+@Suite struct KeyListTests {
+    /// The README's key list is the key table's own Markdown (`cadenza compose --keys`).
+    @Test func readmeListsEveryKeyFromTheTable() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../README.md").standardizedFileURL
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        #expect(text.contains(KeyTable.markdown()))
     }
 }

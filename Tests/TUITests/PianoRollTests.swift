@@ -138,6 +138,9 @@ func state(_ roll: RollSnapshot, selected: Int? = nil) -> ComposerState {
         let wide = state(makeRoll([[(21, 0, 1), (108, 0, 1)]]))
         let clipped = try #require(ScreenView.layout(wide, width: 80, height: 20))
         #expect(clipped.semitonesPerRow == 2 && clipped.row(forPitch: 64) != nil && clipped.row(forPitch: 21) == nil)
+        let clippedGrid = ScreenView.render(wide, width: 80, height: 20)
+        #expect(clippedGrid[clipped.top, 2].character == "▲")
+        #expect(clippedGrid[clipped.top + clipped.rows - 1, 2].character == "▼")
     }
 
     @Test func tooSmallShowsAMessage() {
