@@ -89,7 +89,7 @@ public enum ComposerLauncher {
         signals.install()
         let player = PlaybackFactory.openPlayer(PlaybackOptions(backend: options.playback))
         let catalog = ThemeCatalog.standard(environment: ProcessInfo.processInfo.environment,
-                                            executablePath: CommandLine.arguments.first ?? "",
+                                            executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first ?? "",
                                             currentDirectory: FileManager.default.currentDirectoryPath)
         let terminal: TerminalScreen
         do {

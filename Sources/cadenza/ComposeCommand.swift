@@ -70,7 +70,7 @@ enum ComposeCommand: Subcommand {
             let source = try ComposerLauncher.modelSource(
                 options: options, untrained: arguments.flag("untrained"), environment: environment,
                 currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath())
+                executable: URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath())
             let outcome = try ComposerLauncher.run(options: options, source: source)
             for line in outcome.messages { printError(line) }
             return outcome.exitStatus
