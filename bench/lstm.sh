@@ -37,10 +37,25 @@ torch_source=""
 if [ -n "$VENV" ] && [ -x "$VENV/bin/python" ] && [ -f "$SHARED/torch_lstm_bench.py" ] \
    && "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   echo "measuring PyTorch now ($VENV, threads $THREADS; a few minutes)..."
+  # Training with PyTorch's default (oneDNN on, its faster trainer); sampling with oneDNN off
+  # (its faster one-token path), each in its own run.
   # shellcheck disable=SC2086
   if "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs $SHAPES \
-       --retries 1 --out "$TMP/torch.json" > "$TMP/torch.log" 2>&1; then
-    torch_source="$TMP/torch.json|measured in this run with $VENV"
+       --skip-sample --retries 1 --out "$TMP/torch-train.json" > "$TMP/torch.log" 2>&1 \
+     && "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs $SHAPES \
+       --skip-train --no-mkldnn --no-sample-variant --retries 1 --out "$TMP/torch-sample.json" >> "$TMP/torch.log" 2>&1; then
+    python3 - "$TMP" <<'MERGE'
+import json, sys
+tmp = sys.argv[1]
+train = json.load(open(tmp + "/torch-train.json"))
+sample = json.load(open(tmp + "/torch-sample.json"))
+by = {(r["config"], r["threads"]): r for r in sample["runs"]}
+for r in train["runs"]:
+    s = by.get((r["config"], r["threads"]), {})
+    r["sample_mkldnn_off"] = s.get("sample")
+json.dump(train, open(tmp + "/torch.json", "w"))
+MERGE
+    torch_source="$TMP/torch.json|measured in this run with $VENV (training oneDNN on, sampling oneDNN off)"
   else
     echo "PyTorch run failed (see below); falling back to stored figures" >&2
     tail -5 "$TMP/torch.log" >&2

@@ -8,6 +8,10 @@
 // recurrent sgemm. Inputs, targets and per-position losses at the API are (B, T), row-major.
 // Threads: a ThreadTeam of `threads` members splits every product by output rows (a
 // single-threaded sgemm each) and each time step by hidden units, with a barrier per step.
+// Gate order inside the engine is "grouped": member p owns hidden units U_p = units[p], and
+// its gate columns are [i | f | g | o] of U_p, contiguous from 4·U_p.start, so its share of a
+// step is one sgemm. Grouped copies of W_ih, W_hh and the biases are refreshed each forward;
+// weight gradients are written straight to their PyTorch rows.
 
 /// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
 /// one batch to the next. h and c are (L, B, H).
@@ -67,7 +71,14 @@ public final class LSTMTrainer {
     let dropped: [FloatBuffer]  // per layer (T, B, H) h · mask (empty when dropout = 0)
     let logits: FloatBuffer  // (N, V) logits, then dL/dlogits
     let losses: FloatBuffer  // (N) per-position loss, 0 where the target is ignored
-    let biasSum: FloatBuffer  // (G) bias_ih + bias_hh of the current layer
+    let groupedIH: [FloatBuffer]  // per layer (G, in) W_ih rows in grouped order
+    let groupedHH: [FloatBuffer]  // per layer (G, H) W_hh rows in grouped order
+    let groupedBias: [FloatBuffer]  // per layer (G) b_ih + b_hh in grouped order
+    let units: [Range<Int>]  // hidden units of each team member (multiples of 8)
+    let dWhhGrouped: FloatBuffer  // (G, H) d W_hh rows in grouped order, before scattering
+    let dWihGrouped: FloatBuffer  // (G, max(E, H)) d W_ih rows in grouped order
+    let dBiasGrouped: FloatBuffer  // (G) d b rows in grouped order
+    let groupSource: [Int]  // grouped gate row -> PyTorch gate row
     let dOutA: FloatBuffer  // (N, H) dL/d(layer output), ping
     let dOutB: FloatBuffer  // (N, H) dL/d(layer output), pong
     let dX0: FloatBuffer  // (N, E) dL/d(embedded input)
@@ -104,7 +115,12 @@ public final class LSTMTrainer {
         dropped = withDropout ? (0..<L).map { _ in FloatBuffer(count: N * H) } : []
         logits = FloatBuffer(count: N * V)
         losses = FloatBuffer(count: N)
-        biasSum = FloatBuffer(count: 4 * H)
+        groupedIH = (0..<L).map { FloatBuffer(count: 4 * H * cfg.inputSize(ofLayer: $0)) }
+        groupedHH = (0..<L).map { _ in FloatBuffer(count: 4 * H * H) }
+        groupedBias = (0..<L).map { _ in FloatBuffer(count: 4 * H) }
+        dWhhGrouped = FloatBuffer(count: 4 * H * H)
+        dWihGrouped = FloatBuffer(count: 4 * H * max(E, H))
+        dBiasGrouped = FloatBuffer(count: 4 * H)
         dOutA = FloatBuffer(count: N * H)
         dOutB = FloatBuffer(count: N * H)
         dX0 = FloatBuffer(count: N * E)
@@ -112,8 +128,13 @@ public final class LSTMTrainer {
         ones = FloatBuffer(count: N)
         ones.pointer.update(repeating: 1, count: N)
         ComputeThreads.blasSingleThreaded
-        team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
+        let team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
+        self.team = team
         partials = FloatBuffer(count: 2 * team.size)
+        units = (0..<team.size).map { team.share(H, $0, multiple: 8) }
+        var source: [Int] = []
+        for u in units { for g in 0..<4 { for j in u { source.append(g * H + j) } } }
+        groupSource = source
     }
 
     /// A zero state shaped for this trainer's batch.
@@ -256,34 +277,40 @@ public final class LSTMTrainer {
         for k in 0..<L {
             let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
             let inSize = k == 0 ? E : H
-            let wih = params + layout.weightIH[k]  // (G, in)
-            let whh = params + layout.weightHH[k]  // (G, H)
             let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
-            let z = gates[k].pointer  // (T, B, G)
+            let wih = groupedIH[k].pointer  // (G, in) grouped rows
+            let whh = groupedHH[k].pointer  // (G, H) grouped rows
+            let bias = groupedBias[k].pointer  // (G) grouped
+            let z = gates[k].pointer  // (T, B, G) grouped columns
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
-            let bias = biasSum.pointer
-            for j in 0..<G { bias[j] = bih[j] + bhh[j] }
 
             team.run { p in
+                // The grouped copies of this layer's weights (each member copies its rows).
+                for r in team.share(G, p) {
+                    let source = groupSource[r]
+                    (wih + r * inSize).update(from: params + layout.weightIH[k] + source * inSize, count: inSize)
+                    (whh + r * H).update(from: params + layout.weightHH[k] + source * H, count: H)
+                    bias[r] = bih[source] + bhh[source]
+                }
+                team.barrier()
+
                 // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
                 gemmShare(p, z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
                           m: N, n: G, k: inSize, beta: 0)
                 team.barrier()
 
-                // Recurrence, member p owning hidden units `units` (and their 4 gate columns):
-                // z_t[:, g·H + units] += h_{t-1} @ W_hh[g·H + units, :]^T, then the cell.    (B, G)
-                let units = team.share(H, p, multiple: 8)
-                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: H, stateStride: H, units: units)
+                // Recurrence, member p owning hidden units U = units[p] and gate columns
+                // 4·U.start ..< 4·U.end:  z_t[:, mine] += h_{t-1} @ W_hh[mine, :]^T, then the cell.  (B, 4U)
+                let u = units[p], mine = 4 * u.lowerBound
+                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: u.count, stateStride: H, units: 0..<u.count)
                 for t in 0..<T {
                     let zt = z + t * B * G
-                    if !units.isEmpty {
-                        for g in 0..<4 {
-                            let col = g * H + units.lowerBound
-                            BLAS.gemm(zt + col, ldc: G, h + t * B * H, lda: H, transA: false, whh + col * H, ldb: H,
-                                      transB: true, m: B, n: units.count, k: H, beta: 1)
-                        }
-                        LSTMCell.forward(gates: zt, c: c + (t + 1) * B * H, tanhC: tc + t * B * H, h: h + (t + 1) * B * H,
-                                         cPrev: c + t * B * H, bias: bias, cell)
+                    if !u.isEmpty {
+                        BLAS.gemm(zt + mine, ldc: G, h + t * B * H, lda: H, transA: false, whh + mine * H, ldb: H,
+                                  transB: true, m: B, n: 4 * u.count, k: H, beta: 1)
+                        let s = u.lowerBound
+                        LSTMCell.forward(gates: zt + mine, c: c + (t + 1) * B * H + s, tanhC: tc + t * B * H + s,
+                                         h: h + (t + 1) * B * H + s, cPrev: c + t * B * H + s, bias: bias + mine, cell)
                     }
                     team.barrier()
                 }
@@ -421,9 +448,9 @@ public final class LSTMTrainer {
         for k in stride(from: L - 1, through: 0, by: -1) {
             let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
             let inSize = k == 0 ? E : H
-            let wih = params + layout.weightIH[k]  // (G, in)
-            let whh = params + layout.weightHH[k]  // (G, H)
-            let z = gates[k].pointer  // (T, B, G): activations, turned into dz step by step
+            let wih = groupedIH[k].pointer  // (G, in) grouped rows
+            let whh = groupedHH[k].pointer  // (G, H) grouped rows
+            let z = gates[k].pointer  // (T, B, G) grouped: activations, turned into dz step by step
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
             let dh = dOut, dx = k == 0 ? dX0.pointer : dOther
             let mask = useDropout ? masks[k].pointer : nil
@@ -436,38 +463,45 @@ public final class LSTMTrainer {
                     for i in (rows.lowerBound * H)..<(rows.upperBound * H) { dh[i] *= mask[i] }
                     team.barrier()
                 }
-                // Through time, t = T-1 ... 0, member p owning hidden units `units`. dh[t] is
-                // dL/dh_t from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
-                // dh_t[:, units] += dz_{t+1} @ W_hh[:, units]                                 (B, H)
-                let units = team.share(H, p, multiple: 8)
-                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: H, stateStride: H, units: units)
+                // Through time, t = T-1 ... 0, member p owning hidden units U. dh[t] is dL/dh_t
+                // from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
+                // dh_t[:, U] += dz_{t+1} @ W_hh[:, U]                                         (B, U)
+                let u = units[p], mine = 4 * u.lowerBound, s = u.lowerBound
+                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: u.count, stateStride: H, units: 0..<u.count)
                 for t in stride(from: T - 1, through: 0, by: -1) {
                     let dht = dh + t * B * H
-                    if !units.isEmpty {
+                    if !u.isEmpty {
                         if t < T - 1 {
-                            BLAS.gemm(dht + units.lowerBound, ldc: H, z + (t + 1) * B * G, lda: G, transA: false,
-                                      whh + units.lowerBound, ldb: H, transB: false, m: B, n: units.count, k: G, beta: 1)
+                            BLAS.gemm(dht + s, ldc: H, z + (t + 1) * B * G, lda: G, transA: false,
+                                      whh + s, ldb: H, transB: false, m: B, n: u.count, k: G, beta: 1)
                         }
-                        LSTMCell.backward(gates: z + t * B * G, dc: dc.pointer, dh: dht, tanhC: tc + t * B * H,
-                                          cPrev: c + t * B * H, cell)
+                        LSTMCell.backward(gates: z + t * B * G + mine, dc: dc.pointer + s, dh: dht + s,
+                                          tanhC: tc + t * B * H + s, cPrev: c + t * B * H + s, cell)
                     }
                     team.barrier()
                 }
 
-                // Weight gradients over all steps at once, from dz (T, B, G):
-                // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                            (G, H)
-                gemmShare(p, grads + layout.weightHH[k], ldc: H, z, lda: G, transA: true, h, ldb: H, transB: false,
-                          m: G, n: H, k: N, beta: 0)
-                // d W_ih = dz^T @ x                                                         (G, in)
-                gemmShare(p, grads + layout.weightIH[k], ldc: inSize, z, lda: G, transA: true, input, ldb: inSize,
-                          transB: false, m: G, n: inSize, k: N, beta: 0)
-                // d b_ih = d b_hh = Σ_rows dz                                               (G)
-                let gs = team.share(G, p)
-                if !gs.isEmpty {
-                    BLAS.gemv(grads + layout.biasIH[k] + gs.lowerBound, z + gs.lowerBound, lda: G, transA: true,
-                              m: N, n: gs.count, ones.pointer, beta: 0)
-                    (grads + layout.biasHH[k] + gs.lowerBound).update(from: grads + layout.biasIH[k] + gs.lowerBound,
-                                                                      count: gs.count)
+                // Weight gradients over all steps at once, from dz (T, B, G), for member p's grouped
+                // rows R = 4·U.start ..< 4·U.end (one sgemm each), then scattered: grouped rows
+                // 4·U.start + g·|U| ..< +|U| are PyTorch rows g·H + U.
+                if !u.isEmpty {
+                    let n4 = 4 * u.count
+                    let dWhh = dWhhGrouped.pointer, dWih = dWihGrouped.pointer, dBias = dBiasGrouped.pointer
+                    // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                         (G, H)
+                    BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: G, transA: true, h, ldb: H, transB: false,
+                              m: n4, n: H, k: N, beta: 0)
+                    // d W_ih = dz^T @ x                                                      (G, in)
+                    BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: G, transA: true, input, ldb: inSize,
+                              transB: false, m: n4, n: inSize, k: N, beta: 0)
+                    // d b_ih = d b_hh = Σ_rows dz                                            (G)
+                    BLAS.gemv(dBias + mine, z + mine, lda: G, transA: true, m: N, n: n4, ones.pointer, beta: 0)
+                    for g in 0..<4 {
+                        let from = mine + g * u.count, row = g * H + s
+                        (grads + layout.weightHH[k] + row * H).update(from: dWhh + from * H, count: u.count * H)
+                        (grads + layout.weightIH[k] + row * inSize).update(from: dWih + from * inSize, count: u.count * inSize)
+                        (grads + layout.biasIH[k] + row).update(from: dBias + from, count: u.count)
+                        (grads + layout.biasHH[k] + row).update(from: dBias + from, count: u.count)
+                    }
                 }
                 // dx = dz @ W_ih                                                            (N, in)
                 gemmShare(p, dx, ldc: inSize, z, lda: G, transA: false, wih, ldb: inSize, transB: false,
