@@ -11,7 +11,7 @@
 // Gate order inside the engine is "grouped": member p owns hidden units U_p = units[p], and
 // its gate columns are [i | f | g | o] of U_p, contiguous from 4·U_p.start, so its share of a
 // step is one sgemm. Grouped copies of W_ih, W_hh and the biases are refreshed each forward;
-// weight gradients are written straight to their PyTorch rows.
+// weight gradients are computed in grouped order and scattered back to their PyTorch rows.
 
 /// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
 /// one batch to the next. h and c are (L, B, H).
@@ -135,6 +135,17 @@ public final class LSTMTrainer {
         var source: [Int] = []
         for u in units { for g in 0..<4 { for j in u { source.append(g * H + j) } } }
         groupSource = source
+    }
+
+    /// Bytes of every buffer the trainer holds (gradients, Adam moments, activations, scratch):
+    /// fixed by the model and (B, T), whatever the corpus size.
+    public var bufferBytes: Int {
+        var floats = gradients.count + adamM.count + adamV.count + x0.count + logits.count + losses.count
+        for list in [hs, cs, tanhCs, gates, masks, dropped, groupedIH, groupedHH, groupedBias] {
+            floats += list.reduce(0) { $0 + $1.count }
+        }
+        for b in [dWhhGrouped, dWihGrouped, dBiasGrouped, dOutA, dOutB, dX0, dc, ones, partials] { floats += b.count }
+        return floats * MemoryLayout<Float>.size
     }
 
     /// A zero state shaped for this trainer's batch.
