@@ -2,6 +2,7 @@
 // Integer operations only, and doubles made from the top 53 bits by exact conversion, so
 // the same seed gives the same stream on every machine and every Swift version (the
 // standard library's random helpers may change their algorithms; we never call them here).
+import NN
 
 /// xoshiro256** (Blackman and Vigna, 2018). A value type: copying it forks the stream,
 /// which is how the composition session rewinds the generator.
@@ -11,15 +12,8 @@ public struct SeededGenerator: RandomNumberGenerator, Hashable, Sendable {
     /// Seeds the four state words from SplitMix64 of `seed`, which never yields the
     /// all-zero state xoshiro must avoid.
     public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        var seeder = SplitMix64(seed: seed)  // NN's SplitMix64: the one implementation in the project
+        s0 = seeder.next(); s1 = seeder.next(); s2 = seeder.next(); s3 = seeder.next()
     }
 
     @inline(__always)
