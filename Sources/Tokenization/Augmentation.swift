@@ -42,24 +42,21 @@ extension PianoScore {
 extension Tokenizer {
     /// PITCH tokens moved by `semitones`; nil if one would leave the vocabulary's range.
     public func transposed(_ ids: [Int], by semitones: Int) -> [Int]? {
-        let v = vocabulary
-        var out = ids
-        for i in out.indices where out[i] >= v.pitchStart && out[i] < v.durationStart {
-            let moved = out[i] + semitones
-            guard moved >= v.pitchStart && moved < v.durationStart else { return nil }
-            out[i] = moved
-        }
-        return out
+        Self.shifted(ids, inIDRange: vocabulary.pitchStart..<vocabulary.durationStart, by: semitones)
     }
 
     /// TEMPO tokens moved by `bins` (positive = faster; with the standard log-spaced bins
     /// one bin is about 8.7%); nil if one would leave the range.
     public func tempoShifted(_ ids: [Int], byBins bins: Int) -> [Int]? {
-        let v = vocabulary
+        Self.shifted(ids, inIDRange: vocabulary.tempoStart..<vocabulary.positionStart, by: bins)
+    }
+
+    /// Moves every id inside `range` by `offset`; nil if one would leave the range.
+    private static func shifted(_ ids: [Int], inIDRange range: Range<Int>, by offset: Int) -> [Int]? {
         var out = ids
-        for i in out.indices where out[i] >= v.tempoStart && out[i] < v.positionStart {
-            let moved = out[i] + bins
-            guard moved >= v.tempoStart && moved < v.positionStart else { return nil }
+        for i in out.indices where range.contains(out[i]) {
+            let moved = out[i] + offset
+            guard range.contains(moved) else { return nil }
             out[i] = moved
         }
         return out
