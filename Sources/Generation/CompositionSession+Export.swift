@@ -63,6 +63,7 @@ extension CompositionSession {
         if includeCandidate, candidate != nil { takes.append("c") }
         var fields = ["cadenza take", "checkpoint=\(checkpointName)", "seed=\(seed)", settings.description,
                       "K=\(regenerationCandidates)"]
+        if let key { fields.append("key=\(key)") }
         if !primerDescription.isEmpty { fields.append(primerDescription) }
         fields.append("bars=\(takes.count)")
         fields.append("takes=\(takes.joined(separator: ","))")

@@ -60,10 +60,10 @@ extension CompositionSession {
         end = r.end
     }
 
-    /// The bar's header: the TS and TEMPO tokens between its BAR and its first POS.
+    /// The bar's header: the TS, KEY and TEMPO tokens between its BAR and its first POS.
     func header(of tokens: [Int]) -> [Int] {
         let v = tokenizer.vocabulary
-        return Array(tokens.dropFirst().prefix { $0 >= v.timeSignatureStart && $0 < v.positionStart })
+        return Array(tokens.dropFirst().prefix { ($0 >= v.timeSignatureStart && $0 < v.positionStart) || $0 >= v.keyStart })
     }
 
     /// Samples a whole bar from `start`: BAR and `header` are fed first (no other TS or

@@ -60,6 +60,9 @@ public final class CompositionSession: @unchecked Sendable {
     /// The bar is ended (BAR forced where the grammar allows it) after this many tokens, so a
     /// model that never writes BAR cannot run away.
     public var maximumTokensPerBar: Int = 512
+    /// The key every new bar is written in (its KEY token is forced); nil lets the model
+    /// choose. Needs a vocabulary with KEY tokens (see `setKey(_:)`).
+    public private(set) var key: MusicalKey?
     /// The seed last given to `reseed(_:)` or the initialiser (recorded in provenance).
     public private(set) var seed: UInt64
     /// The random generator. Reading and restoring it replays sampling exactly.
@@ -135,6 +138,14 @@ public final class CompositionSession: @unchecked Sendable {
     }
 
     // MARK: - Writing
+
+    /// Sets the key of the bars written from now on (nil: the model's choice). Throws for a
+    /// model without KEY tokens.
+    public func setKey(_ newKey: MusicalKey?) throws {
+        if newKey != nil && !tokenizer.vocabulary.hasKeys { throw GenerationError.noKeyTokens }
+        key = newKey
+        version += 1
+    }
 
     /// Changes the seed: the generator restarts from it. Applies from the next token.
     public func reseed(_ newSeed: UInt64) {
@@ -256,9 +267,17 @@ public final class CompositionSession: @unchecked Sendable {
     func fillMask(at boundary: Boundary, forceEnd: Bool, keepHeader: Bool = false) {
         boundary.grammar.fillMask(&mask)
         for id in neverSampled { mask[id] = false }
+        let v = tokenizer.vocabulary
         if keepHeader && boundary.grammar.position < 0 {
-            let v = tokenizer.vocabulary
             for id in v.timeSignatureStart..<v.positionStart { mask[id] = false }
+            for id in v.keyStart..<v.count { mask[id] = false }
+        } else if let key, let keyID = v.keyID(key), boundary.grammar.phase == .afterBar || boundary.grammar.phase == .afterTimeSignature {
+            // The bar opens with the chosen key (after an optional time signature).
+            let allowTimeSignature = boundary.grammar.phase == .afterBar
+            for i in mask.indices where mask[i] && i != keyID && !(allowTimeSignature && i >= v.timeSignatureStart && i < v.tempoStart) {
+                mask[i] = false
+            }
+            mask[keyID] = true
         }
         if forceEnd && mask[barToken] {
             for i in mask.indices { mask[i] = false }

@@ -10,6 +10,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case undecodable(bar: Int, reason: String)
     case takeDoesNotFit(bar: Int)
     case invalidCheckpoint(path: String, reason: String)
+    /// A key was asked of a model whose vocabulary has no KEY tokens.
+    case noKeyTokens
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
             return "\(path) cannot be used for generation: \(reason)"
         case .takeDoesNotFit(let bar):
             return "the following bars are not legal after this take of bar \(bar); choose another take"
+        case .noKeyTokens:
+            return "this model has no KEY tokens (it was trained before keys existed); omit the key or use a newer model"
         case .undecodable(let bar, let reason):
             return "bar \(bar) does not decode: \(reason) (this is a bug; please report it)"
         }

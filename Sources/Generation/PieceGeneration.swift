@@ -11,6 +11,8 @@ public struct PieceRequest: Sendable {
     public var settings: SamplingSettings = .default
     public var seed: UInt64 = 1
     public var style: String?
+    /// The key of every sampled bar (nil: the model's choice).
+    public var key: MusicalKey?
     /// Primer bars as tokens (see `primerBars(from:count:tokenizer:)`).
     public var primerBars: [[Int]] = []
     /// What the primer was, for provenance (e.g. "primer=song.mid:4").
@@ -62,6 +64,7 @@ public enum PieceGenerator {
                 .filter { !$0.isEmpty }.joined(separator: "; ")
         }
         try session.appendPrimerBars(request.primerBars)
+        try session.setKey(request.key)
         for _ in 0..<max(0, request.bars) { session.generateBar() }
         let score = try session.takeAsScore()
         let provenance = session.provenance()

@@ -1,5 +1,5 @@
 // The sampler: from one step's logits and the grammar's mask of legal tokens to one
-// token, through temperature, top-k and top-p, with an injected seeded generator.
+// token, through temperature, min-p, top-k and top-p, with an injected seeded generator.
 // Scratch buffers are allocated once per vocabulary size, never per token. It also
 // reports how probable the chosen token was under the model (temperature 1, legal
 // tokens only), which the session uses for colours and for likelihood scoring.
@@ -55,17 +55,20 @@ public struct Sampler {
         return SampledToken(token: chosen, probability: exp(logProbability), logProbability: logProbability)
     }
 
-    /// Temperature, then top-k, then top-p on what top-k kept, then one draw.
+    /// Temperature, then min-p, then top-k, then top-p on what is left, then one draw.
     private mutating func drawFiltered(logits: UnsafeBufferPointer<Float>, allowed: UnsafeBufferPointer<Bool>,
                                        maxLogit: Double, generator: inout SeededGenerator) -> Int {
         let inverseTemperature = 1.0 / settings.temperature
         let topK = settings.topK
         let topP = settings.topP
+        let minP = settings.minP
         return candidates.withUnsafeMutableBufferPointer { cand in
             weights.withUnsafeMutableBufferPointer { w in
                 var n = 0
                 for i in 0..<logits.count where allowed[i] {
                     w[i] = exp((Double(logits[i]) - maxLogit) * inverseTemperature)
+                    // The best legal token has weight exp(0) = 1, so min-p compares with 1.
+                    if w[i] < minP { continue }
                     cand[n] = Int32(i)
                     n += 1
                 }

@@ -1,4 +1,4 @@
-// The knobs of the sampler, validated in one place: temperature, top-k and top-p.
+// The knobs of the sampler, validated in one place: temperature, top-k, top-p and min-p.
 // A plain value so a UI can change it at any time and a take can record it.
 
 public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
@@ -8,13 +8,18 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
     public var topK: Int
     /// Keep the smallest set of most probable tokens whose mass reaches topP; 1 turns it off.
     public var topP: Double
+    /// Keep only tokens at least minP times as probable as the most probable one (after
+    /// temperature); 0 turns it off. It cuts the long tail in confident steps and leaves
+    /// uncertain steps open, where top-p cuts the same mass everywhere.
+    public var minP: Double
 
-    public static let `default` = SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95)
+    public static let `default` = SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95, minP: 0)
 
-    public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95) {
+    public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95, minP: Double = 0) {
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
+        self.minP = minP
     }
 
     /// Throws unless temperature is finite and >= 0, topK >= 0 and topP is in (0, 1].
@@ -28,9 +33,12 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
         guard topP > 0, topP <= 1 else {
             throw GenerationError.invalidSetting(name: "top-p", value: "\(topP)", expected: "a number in (0, 1] (1 = off)")
         }
+        guard minP.isFinite, minP >= 0, minP < 1 else {
+            throw GenerationError.invalidSetting(name: "min-p", value: "\(minP)", expected: "a number in [0, 1) (0 = off)")
+        }
         return self
     }
 
-    /// "temperature=1.0 top-k=0 top-p=0.95": the form recorded in a take's provenance.
-    public var description: String { "temperature=\(temperature) top-k=\(topK) top-p=\(topP)" }
+    /// "temperature=1.0 top-k=0 top-p=0.95 min-p=0.0": the form recorded in a take's provenance.
+    public var description: String { "temperature=\(temperature) top-k=\(topK) top-p=\(topP) min-p=\(minP)" }
 }

@@ -73,7 +73,7 @@ struct TokenTimeline {
                                                            pitchTokenIndex: pending.index))
                 }
                 pendingPitch = nil
-            case .bos, .eos, .pad, .style:
+            case .bos, .eos, .pad, .style, .key:
                 break
             }
         }

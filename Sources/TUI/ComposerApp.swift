@@ -152,7 +152,7 @@ public final class ComposerApp {
     func perform(_ effect: Effect) -> Bool {
         switch effect {
         case .settingsChanged:
-            worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP)))
+            worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)))
         case .selectTake(let bar, let take):
             pendingAudition = (bar, take)
             worker.post(.selectTake(bar: bar, take: take))
@@ -182,7 +182,7 @@ public final class ComposerApp {
         case .newPiece:
             state.seed &+= 1
             let seed = state.seed, make = makeSession
-            let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP)
+            let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)
             worker.post(.replaceSession({
                 let session = try make(seed)
                 session.settings = settings

@@ -70,7 +70,8 @@ public enum ComposerLauncher {
             primer = try PieceGenerator.primerBars(from: score, count: count, tokenizer: loaded.tokenizer)
             primerDescription = "primer=\(URL(fileURLWithPath: path).lastPathComponent) bars=\(count)"
         }
-        let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP).validated()
+        let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP, minP: options.minP).validated()
+        let key = options.key
         let model = loaded.model, tokenizer = loaded.tokenizer, name = loaded.name, style = options.style
         let primerTokens = primer, primerText = primerDescription
         let makeSession: @Sendable (UInt64) throws -> CompositionSession = { seed in
@@ -80,6 +81,7 @@ public enum ComposerLauncher {
                 session.primerDescription = [session.primerDescription, primerText].filter { !$0.isEmpty }.joined(separator: "; ")
             }
             try session.appendPrimerBars(primerTokens)
+            try session.setKey(key)
             return session
         }
         // Build the first session before touching the terminal, so mistakes print plainly.

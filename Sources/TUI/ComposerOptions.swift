@@ -1,14 +1,19 @@
 // The composer's options as values (parsed by the `compose` subcommand): checkpoint,
 // playback backend, theme, sampling settings, seed, primer, style, takes folder.
 
+import Generation
 import Playback
+import Tokenization
 
 public struct ComposerOptions: Sendable {
     public var checkpointPath: String?
     public var playback: PlaybackOptions.Backend = .sequencer(port: nil)
     public var themeName: String?
-    public var temperature: Double = 1.0
-    public var topP: Double = 0.95
+    public var temperature: Double = SamplingSettings.default.temperature
+    public var topP: Double = SamplingSettings.default.topP
+    public var minP: Double = SamplingSettings.default.minP
+    /// The key of the bars the model writes (nil: its own choice).
+    public var key: MusicalKey?
     public var seed: UInt64 = 1
     public var primerPath: String?
     /// How many bars of the primer file to keep.

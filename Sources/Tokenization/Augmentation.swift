@@ -40,9 +40,18 @@ extension PianoScore {
 }
 
 extension Tokenizer {
-    /// PITCH tokens moved by `semitones`; nil if one would leave the vocabulary's range.
+    /// PITCH tokens moved by `semitones` and KEY tonics turned with them; nil if a pitch
+    /// would leave the vocabulary's range.
     public func transposed(_ ids: [Int], by semitones: Int) -> [Int]? {
-        Self.shifted(ids, inIDRange: vocabulary.pitchStart..<vocabulary.durationStart, by: semitones)
+        guard var out = Self.shifted(ids, inIDRange: vocabulary.pitchStart..<vocabulary.durationStart, by: semitones) else { return nil }
+        let v = vocabulary
+        if v.hasKeys && semitones % 12 != 0 {
+            for i in out.indices where out[i] >= v.keyStart {
+                let key = MusicalKey.all[out[i] - v.keyStart].transposed(by: semitones)
+                out[i] = v.keyStart + key.index
+            }
+        }
+        return out
     }
 
     /// TEMPO tokens moved by `bins` (positive = faster; with the standard log-spaced bins

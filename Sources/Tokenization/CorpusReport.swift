@@ -102,6 +102,12 @@ public struct CorpusReport: Sendable {
         }
         for row in rows { out += line(row) }
         for row in totals { out += line(row) }
+        if let all = totals.last, all.result.keyBars > 0 {
+            let r = all.result
+            out += "\nKey-finding against the files' own key signatures (\(r.keyBars) bars): same key "
+                + "\(fmt(100 * Double(r.keyBarsSameKey) / Double(r.keyBars), 1))%, same signature "
+                + "\(fmt(100 * Double(r.keyBarsSameSignature) / Double(r.keyBars), 1))%\n"
+        }
         let failures = rows.flatMap { row in row.failures.map { (row.group, $0) } }
         if !failures.isEmpty {
             out += "\nFailed files:\n"

@@ -4,14 +4,15 @@
 // allows decodes, and so does every allowed prefix.
 //
 //   sequence := BOS [STYLE] bar* EOS PAD*
-//   bar      := BAR [TS] [TEMPO] onset*
+//   bar      := BAR [TS] [KEY] [TEMPO] onset*   (KEY only in vocabularies with key tokens)
 //   onset    := POS TEMPO note* | POS note+  (POS strictly increasing inside a bar, < bar length;
 //                                             a POS without notes carries a mid-bar tempo change)
-//   note     := VEL PITCH DUR
+//   note     := VEL PITCH DUR               (PITCH strictly rising inside an onset: one note per key,
+//                                             low to high, as the encoder writes chords)
 
 public struct GrammarState: Sendable {
     public enum Phase: Sendable {
-        case start, afterBOS, afterStyle, afterBar, afterTimeSignature, afterBarTempo,
+        case start, afterBOS, afterStyle, afterBar, afterTimeSignature, afterKey, afterBarTempo,
              afterPosition, afterPositionTempo, afterVelocity, afterPitch, afterDuration, complete
     }
 
@@ -23,6 +24,8 @@ public struct GrammarState: Sendable {
     public private(set) var position = -1
     /// Length of the current bar in grid steps (from the last TS; 4/4 at first).
     public private(set) var barSteps: Int
+    /// The highest PITCH (index in the PITCH block) of the current onset, -1 before its first note.
+    public private(set) var onsetTopPitch = -1
     private let barStepsOfTimeSignature: [Int]
 
     public init(vocabulary: Vocabulary) {
@@ -49,8 +52,10 @@ public struct GrammarState: Sendable {
         case .afterStyle:
             return id == v.barID || id == v.eosID
         case .afterBar:
-            return id == v.barID || id == v.eosID || (id >= v.timeSignatureStart && id < v.positionStart) || isAllowedPosition(id)
+            return id == v.barID || id == v.eosID || (id >= v.timeSignatureStart && id < v.positionStart) || isAllowedPosition(id) || id >= v.keyStart
         case .afterTimeSignature:
+            return id == v.barID || id == v.eosID || (id >= v.tempoStart && id < v.positionStart) || isAllowedPosition(id) || id >= v.keyStart
+        case .afterKey:
             return id == v.barID || id == v.eosID || (id >= v.tempoStart && id < v.positionStart) || isAllowedPosition(id)
         case .afterBarTempo:
             return id == v.barID || id == v.eosID || isAllowedPosition(id)
@@ -59,15 +64,18 @@ public struct GrammarState: Sendable {
         case .afterPositionTempo:
             return id == v.barID || id == v.eosID || (id >= v.velocityStart && id < v.pitchStart) || isAllowedPosition(id)
         case .afterVelocity:
-            return id >= v.pitchStart && id < v.durationStart
+            return id > v.pitchStart + onsetTopPitch && id < v.durationStart
         case .afterPitch:
-            return id >= v.durationStart
+            return id >= v.durationStart && id < v.keyStart
         case .afterDuration:
-            return id == v.barID || id == v.eosID || (id >= v.velocityStart && id < v.pitchStart) || isAllowedPosition(id)
+            return id == v.barID || id == v.eosID || (hasHigherPitch && id >= v.velocityStart && id < v.pitchStart) || isAllowedPosition(id)
         case .complete:
             return id == v.padID
         }
     }
+
+    /// Whether another note fits above the onset's highest one.
+    private var hasHigherPitch: Bool { onsetTopPitch < vocabulary.pitchCount - 1 }
 
     @inline(__always) private func isAllowedPosition(_ id: Int) -> Bool {
         let k = id - vocabulary.positionStart
@@ -87,17 +95,20 @@ public struct GrammarState: Sendable {
             case .afterBOS: m[v.barID] = true; m[v.eosID] = true; set(v.styleStart..<v.timeSignatureStart)
             case .afterStyle: m[v.barID] = true; m[v.eosID] = true
             case .afterBar:
-                m[v.barID] = true; m[v.eosID] = true; set(v.timeSignatureStart..<v.positionStart); set(positions)
+                m[v.barID] = true; m[v.eosID] = true; set(v.timeSignatureStart..<v.positionStart); set(positions); set(v.keyStart..<v.count)
             case .afterTimeSignature:
+                m[v.barID] = true; m[v.eosID] = true; set(v.tempoStart..<v.positionStart); set(positions); set(v.keyStart..<v.count)
+            case .afterKey:
                 m[v.barID] = true; m[v.eosID] = true; set(v.tempoStart..<v.positionStart); set(positions)
             case .afterBarTempo: m[v.barID] = true; m[v.eosID] = true; set(positions)
             case .afterPosition: set(v.tempoStart..<v.positionStart); set(v.velocityStart..<v.pitchStart)
             case .afterPositionTempo:
                 m[v.barID] = true; m[v.eosID] = true; set(v.velocityStart..<v.pitchStart); set(positions)
-            case .afterVelocity: set(v.pitchStart..<v.durationStart)
-            case .afterPitch: set(v.durationStart..<v.count)
+            case .afterVelocity: set((v.pitchStart + onsetTopPitch + 1)..<v.durationStart)
+            case .afterPitch: set(v.durationStart..<v.keyStart)
             case .afterDuration:
-                m[v.barID] = true; m[v.eosID] = true; set(v.velocityStart..<v.pitchStart); set(positions)
+                m[v.barID] = true; m[v.eosID] = true; set(positions)
+                if hasHigherPitch { set(v.velocityStart..<v.pitchStart) }
             case .complete: m[v.padID] = true
             }
         }
@@ -110,17 +121,18 @@ public struct GrammarState: Sendable {
         if id == v.padID { return }
         if id == v.bosID { phase = .afterBOS; return }
         if id == v.eosID { phase = .complete; return }
-        if id == v.barID { phase = .afterBar; barIndex += 1; position = -1; return }
+        if id == v.barID { phase = .afterBar; barIndex += 1; position = -1; onsetTopPitch = -1; return }
         if id < v.timeSignatureStart { phase = .afterStyle; return }
         if id < v.tempoStart {
             barSteps = min(barStepsOfTimeSignature[id - v.timeSignatureStart], v.positionCount)
             phase = .afterTimeSignature; return
         }
         if id < v.positionStart { phase = phase == .afterPosition ? .afterPositionTempo : .afterBarTempo; return }
-        if id < v.velocityStart { position = id - v.positionStart; phase = .afterPosition; return }
+        if id < v.velocityStart { position = id - v.positionStart; phase = .afterPosition; onsetTopPitch = -1; return }
         if id < v.pitchStart { phase = .afterVelocity; return }
-        if id < v.durationStart { phase = .afterPitch; return }
-        phase = .afterDuration
+        if id < v.durationStart { onsetTopPitch = id - v.pitchStart; phase = .afterPitch; return }
+        if id < v.keyStart { phase = .afterDuration; return }
+        phase = .afterKey
     }
 
     /// Advances, or throws when the id is unknown or not allowed at `index`.
@@ -140,14 +152,15 @@ public struct GrammarState: Sendable {
         case .start: return "BOS"
         case .afterBOS: return "STYLE, BAR or EOS"
         case .afterStyle: return "BAR or EOS"
-        case .afterBar: return "TS, TEMPO, POS, BAR or EOS"
-        case .afterTimeSignature: return "TEMPO, POS, BAR or EOS"
+        case .afterBar: return vocabulary.hasKeys ? "TS, KEY, TEMPO, POS, BAR or EOS" : "TS, TEMPO, POS, BAR or EOS"
+        case .afterTimeSignature: return vocabulary.hasKeys ? "KEY, TEMPO, POS, BAR or EOS" : "TEMPO, POS, BAR or EOS"
+        case .afterKey: return "TEMPO, POS, BAR or EOS"
         case .afterBarTempo: return "POS, BAR or EOS"
         case .afterPosition: return "TEMPO or VEL"
         case .afterPositionTempo: return "VEL, a later POS, BAR or EOS"
-        case .afterVelocity: return "PITCH"
+        case .afterVelocity: return "a PITCH above the onset's last one"
         case .afterPitch: return "DUR"
-        case .afterDuration: return "VEL, a later POS (below \(barSteps)), BAR or EOS"
+        case .afterDuration: return "VEL (a higher note), a later POS (below \(barSteps)), BAR or EOS"
         case .complete: return "PAD"
         }
     }

@@ -11,6 +11,9 @@ public struct RoundTripResult: Hashable, Sendable {
     public var onsetErrorSeconds = 0.0
     public var statistics = EncodingStatistics()
     public var tokens = 0
+    /// Key-finding against the files' own key signatures (files that have them): bars
+    /// compared, bars with the same key, bars with the same signature (mode aside).
+    public var keyBars = 0, keyBarsSameKey = 0, keyBarsSameSignature = 0
 
     public init() {}
 
@@ -29,6 +32,9 @@ public struct RoundTripResult: Hashable, Sendable {
         r.statistics.mergedNotes += b.statistics.mergedNotes
         r.statistics.tempoTokens += b.statistics.tempoTokens
         r.statistics.bars += b.statistics.bars
+        r.keyBars += b.keyBars
+        r.keyBarsSameKey += b.keyBarsSameKey
+        r.keyBarsSameSignature += b.keyBarsSameSignature
         return r
     }
 }
@@ -41,6 +47,11 @@ extension Tokenizer {
         var result = compare(original: score, decoded: decoded)
         result.statistics = stats
         result.tokens = ids.count
+        if let agreement = Self.keyFindingAgreement(score) {
+            result.keyBars = agreement.bars
+            result.keyBarsSameKey = agreement.sameKey
+            result.keyBarsSameSignature = agreement.sameSignature
+        }
         return result
     }
 

@@ -1,5 +1,5 @@
 // The tokens of the bar-aware piano language and their text form ("BAR", "TS_3/4",
-// "TEMPO_96", "POS_0", "VEL_64", "PITCH_60", "DUR_12", "STYLE_chopin"). Payloads are
+// "TEMPO_96", "POS_0", "VEL_64", "PITCH_60", "DUR_12", "STYLE_chopin", "KEY_Eb_major"). Payloads are
 // the values the tokens stand for (BPM, MIDI velocity, grid steps, key number), not
 // vocabulary indices; which values exist is the Vocabulary's business.
 
@@ -21,6 +21,8 @@ public enum Token: Hashable, Sendable, CustomStringConvertible, Codable {
     case pitch(Int)
     /// Note duration in grid steps (a bin's representative value).
     case duration(Int)
+    /// The key of the bar, after BAR and TS (vocabularies with key tokens only).
+    case key(MusicalKey)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum Token: Hashable, Sendable, CustomStringConvertible, Codable {
         case .velocity(let v): return "VEL_\(v)"
         case .pitch(let v): return "PITCH_\(v)"
         case .duration(let v): return "DUR_\(v)"
+        case .key(let k): return "KEY_\(k.tokenText)"
         }
     }
 
@@ -53,6 +56,10 @@ public enum Token: Hashable, Sendable, CustomStringConvertible, Codable {
         if kind == "STYLE" {
             guard !rest.isEmpty else { return nil }
             self = .style(rest); return
+        }
+        if kind == "KEY" {
+            guard let key = MusicalKey(name: rest) else { return nil }
+            self = .key(key); return
         }
         if kind == "TS" {
             let parts = rest.split(separator: "/", omittingEmptySubsequences: false)

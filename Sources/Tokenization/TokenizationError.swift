@@ -10,6 +10,10 @@ public enum TokenizationError: Error, Hashable, Sendable, CustomStringConvertibl
     case ungrammatical(token: String, index: Int, expected: String)
     /// The report's directory cannot be read.
     case unreadableDirectory(path: String, reason: String)
+    /// A key name a person typed that names no key (the message lists the spellings).
+    case badKeyName(String)
+    /// A key was asked of a vocabulary without KEY tokens.
+    case noKeyTokens
 
     public var description: String {
         switch self {
@@ -21,6 +25,10 @@ public enum TokenizationError: Error, Hashable, Sendable, CustomStringConvertibl
             return "token \(token) at index \(index) is not allowed there (expected \(expected)); sample with the grammar mask"
         case .unreadableDirectory(let path, let reason):
             return "cannot read directory \(path): \(reason)"
+        case .badKeyName(let message):
+            return message
+        case .noKeyTokens:
+            return "this model has no KEY tokens (it was trained before keys existed); train a new model to choose a key"
         }
     }
 }

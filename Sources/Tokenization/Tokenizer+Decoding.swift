@@ -24,6 +24,7 @@ extension Tokenizer {
         var pitch = 60
         var signature = (4, 4)
         var writtenSignature: (Int, Int)? = nil
+        var currentKey: MusicalKey? = nil
 
         for (index, id) in ids.enumerated() {
             try grammar.tryAdvance(id, index: index)
@@ -50,16 +51,28 @@ extension Tokenizer {
                 let on = barStart + position
                 score.notes.append(ScoreNote(pitch: pitch, velocity: velocity, onsetTicks: ticks(on),
                                              durationTicks: max(1, ticks(on + steps) - ticks(on))))
+            case .key(let key):
+                // A key signature at the bar line, only when the key changes.
+                if currentKey != key {
+                    currentKey = key
+                    let change = KeySignatureChange(ticks: ticks(barStart), sharps: key.sharps, isMinor: key.isMinor)
+                    if score.keySignatures.last?.ticks == change.ticks { score.keySignatures[score.keySignatures.count - 1] = change }
+                    else { score.keySignatures.append(change) }
+                }
             case .bos, .eos, .pad, .style:
                 break
             }
-            // A time signature takes effect at its bar's start; record it when it differs.
-            if case .timeSignature = v.token(id), writtenSignature.map({ $0 != signature }) ?? (signature != (4, 4)) {
+            // A time signature takes effect at its bar's start; record it when it differs
+            // (and always the first, 4/4 too, so notation programs draw the meter).
+            if case .timeSignature = v.token(id), writtenSignature.map({ $0 != signature }) ?? true {
                 let change = TimeSignatureChange(ticks: ticks(barStart), numerator: signature.0, denominator: signature.1)
                 if score.timeSignatures.last?.ticks == change.ticks { score.timeSignatures[score.timeSignatures.count - 1] = change }
                 else { score.timeSignatures.append(change) }
                 writtenSignature = signature
             }
+        }
+        if score.timeSignatures.first.map({ $0.ticks > 0 }) ?? !score.notes.isEmpty {
+            score.timeSignatures.insert(TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4), at: 0)
         }
         score.sortNotes()
         return score

@@ -47,6 +47,7 @@ extension Tokenizer {
 
         // 3. Bars, and each note's ideal step on the tokens' bar grid.
         var bars = encodingBars(score, stepsPerTick: stepsPerTick)
+        let barKeys = c.keyTokens ? Self.keys(of: score, atBarStarts: bars.map { Int($0.originalStartTicks.rounded()) }) : []
         let ideal = notes.map { idealStep(Double($0.onsetTicks), bars: bars, stepsPerTick: stepsPerTick) }
 
         // 4. The decoded timeline, bar by bar.
@@ -55,6 +56,7 @@ extension Tokenizer {
         var timeSignature = -1
         var barStartSeconds = 0.0
         var next = 0  // first note not yet written
+        var onsetTopPitch = -1  // highest pitch written at the current POS (the grammar wants rising pitches)
         var b = 0
 
         /// A tempo change planned for a later step of the bar (a POS with TEMPO and no notes).
@@ -108,6 +110,7 @@ extension Tokenizer {
             p = split.step
             tempo = split.bin
             ids.append(v.positionStart + (split.step - barStart))
+            onsetTopPitch = -1
             ids.append(v.tempoStart + split.bin)
             stats.tempoTokens += 1
             return true
@@ -129,6 +132,9 @@ extension Tokenizer {
                 timeSignature = bar.timeSignatureIndex
                 ids.append(v.timeSignatureStart + timeSignature)
             }
+            if let key = barKeys.last.map({ b - 1 < barKeys.count ? barKeys[b - 1] : $0 }), let id = v.keyID(key) {
+                ids.append(id)
+            }
             let start = bar.decodedStartStep
             var p = start
             var seconds = barStartSeconds
@@ -148,14 +154,16 @@ extension Tokenizer {
                     seconds += Double(q - p) * sps
                     p = q
                     ids.append(v.positionStart + (q - start))
+                    onsetTopPitch = -1
                     if let bin = decide(at: p, seconds: seconds, from: end, bar: bar) {
                         tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
                     }
                 } else if !wrotePosition {
                     ids.append(v.positionStart + (q - start))
+                    onsetTopPitch = -1
                 }
                 wrotePosition = true
-                appendNotes(notes[next..<end], stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
+                appendNotes(notes[next..<end], above: &onsetTopPitch, stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
                 next = end
             }
             if let split = pendingSplit, split.step < start + bar.steps {
@@ -168,16 +176,17 @@ extension Tokenizer {
         return (ids, stats)
     }
 
-    /// VEL PITCH DUR for each note of one onset, low to high; one note per pitch.
-    private func appendNotes(_ group: ArraySlice<ScoreNote>, stepsPerTick: Double, to ids: inout [Int],
+    /// VEL PITCH DUR for each note of one onset, low to high; one note per pitch. `top` is
+    /// the highest pitch already written at this onset (notes at or below it are merged
+    /// away: a rare second group on one step after a tempo change).
+    private func appendNotes(_ group: ArraySlice<ScoreNote>, above top: inout Int, stepsPerTick: Double, to ids: inout [Int],
                              statistics stats: inout EncodingStatistics) {
         let c = configuration, v = vocabulary
         var sorted = Array(group)
         sorted.sort { ($0.pitch, -$0.durationTicks) < ($1.pitch, -$1.durationTicks) }
-        var lastPitch = -1
         for n in sorted {
-            if n.pitch == lastPitch { stats.mergedNotes += 1; continue }
-            lastPitch = n.pitch
+            if n.pitch <= top { stats.mergedNotes += 1; continue }
+            top = n.pitch
             ids.append(v.velocityStart + Self.nearestIndex(c.velocities, Double(n.velocity)))
             ids.append(v.pitchStart + (n.pitch - c.lowestPitch))
             let steps = Double(n.durationTicks) * stepsPerTick

@@ -23,10 +23,14 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
     /// A tempo token is emitted when the decoded timeline would drift from the original
     /// by more than this fraction of a grid step at the next onset.
     public var tempoTolerance: Double
+    /// A KEY token (tonic and mode) after every BAR (and TS): the key stays one bar away
+    /// from the model's attention, and a person can ask for a key by forcing it. False in
+    /// vocabularies written before keys existed (the field is absent there).
+    public var keyTokens: Bool
 
     public init(stepsPerQuarter: Int, maxBarQuarters: Int = 8, velocities: [Int], temposBPM: [Int],
                 durationSteps: [Int], timeSignatures: [[Int]], lowestPitch: Int = 21, highestPitch: Int = 108,
-                tempoTolerance: Double = 0.25) {
+                tempoTolerance: Double = 0.25, keyTokens: Bool = true) {
         self.stepsPerQuarter = stepsPerQuarter
         self.maxBarQuarters = maxBarQuarters
         self.velocities = velocities
@@ -36,6 +40,26 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
         self.lowestPitch = lowestPitch
         self.highestPitch = highestPitch
         self.tempoTolerance = tempoTolerance
+        self.keyTokens = keyTokens
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case stepsPerQuarter, maxBarQuarters, velocities, temposBPM, durationSteps, timeSignatures,
+             lowestPitch, highestPitch, tempoTolerance, keyTokens
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(stepsPerQuarter: try c.decode(Int.self, forKey: .stepsPerQuarter),
+                  maxBarQuarters: try c.decode(Int.self, forKey: .maxBarQuarters),
+                  velocities: try c.decode([Int].self, forKey: .velocities),
+                  temposBPM: try c.decode([Int].self, forKey: .temposBPM),
+                  durationSteps: try c.decode([Int].self, forKey: .durationSteps),
+                  timeSignatures: try c.decode([[Int]].self, forKey: .timeSignatures),
+                  lowestPitch: try c.decode(Int.self, forKey: .lowestPitch),
+                  highestPitch: try c.decode(Int.self, forKey: .highestPitch),
+                  tempoTolerance: try c.decode(Double.self, forKey: .tempoTolerance),
+                  keyTokens: try c.decodeIfPresent(Bool.self, forKey: .keyTokens) ?? false)
     }
 
     /// The measured choice (see Tokenization.swift).
@@ -43,13 +67,13 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
 
     /// A configuration with the standard bins for a grid of 12 or 24 steps per quarter.
     public static func make(stepsPerQuarter: Int, tempoBinsPerOctave: Int = 8, velocityBins: Int = 16,
-                            maxBarQuarters: Int = 8) -> TokenizerConfiguration {
+                            maxBarQuarters: Int = 8, keyTokens: Bool = true) -> TokenizerConfiguration {
         TokenizerConfiguration(
             stepsPerQuarter: stepsPerQuarter, maxBarQuarters: maxBarQuarters,
             velocities: standardVelocities(count: velocityBins),
             temposBPM: standardTempi(binsPerOctave: tempoBinsPerOctave),
             durationSteps: standardDurations(stepsPerQuarter: stepsPerQuarter),
-            timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters))
+            timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters), keyTokens: keyTokens)
     }
 
     /// `count` evenly spaced velocities ending at 127 (16 bins: 8, 16, ..., 120, 127).

@@ -1,6 +1,8 @@
 // The vocabulary: ids <-> tokens for one configuration and style list, and its JSON
 // form (format "cadenza-vocabulary", version 1), which goes into checkpoint metadata.
-// Layout: PAD=0, BOS=1, EOS=2, BAR=3, then STYLE, TS, TEMPO, POS, VEL, PITCH, DUR blocks.
+// Layout: PAD=0, BOS=1, EOS=2, BAR=3, then STYLE, TS, TEMPO, POS, VEL, PITCH, DUR blocks,
+// and last the 24 KEY tokens (majors C...B, then minors) when the configuration has keys,
+// so vocabularies without keys keep every id they had.
 import Foundation
 
 public struct Vocabulary: Hashable, Sendable, Codable {
@@ -25,6 +27,8 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     public let velocityStart: Int
     public let pitchStart: Int
     public let durationStart: Int
+    /// First KEY id; equals `count` (an empty block) without key tokens.
+    public let keyStart: Int
     /// Number of POS tokens (positions 0 ..< positionCount).
     public let positionCount: Int
     private let index: [Token: Int]
@@ -51,6 +55,8 @@ public struct Vocabulary: Hashable, Sendable, Codable {
         list += (configuration.lowestPitch...configuration.highestPitch).map { Token.pitch($0) }
         durationStart = list.count
         list += configuration.durationSteps.map { Token.duration($0) }
+        keyStart = list.count
+        if configuration.keyTokens { list += MusicalKey.all.map { Token.key($0) } }
         tokens = list
         var index: [Token: Int] = [:]
         for (i, t) in list.enumerated() where index[t] == nil { index[t] = i }
@@ -73,7 +79,12 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     public var tempoCount: Int { positionStart - tempoStart }
     public var velocityCount: Int { pitchStart - velocityStart }
     public var pitchCount: Int { durationStart - pitchStart }
-    public var durationCount: Int { count - durationStart }
+    public var durationCount: Int { keyStart - durationStart }
+    public var keyCount: Int { count - keyStart }
+    public var hasKeys: Bool { keyCount > 0 }
+
+    /// The KEY id of a key; nil without key tokens.
+    public func keyID(_ key: MusicalKey) -> Int? { hasKeys ? keyStart + key.index : nil }
 
     // MARK: JSON
 

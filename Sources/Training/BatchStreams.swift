@@ -15,15 +15,20 @@ public struct BatchStreams: Sendable {
     private let files: [[UInt16]]
     private let starts: [Int]  // token offset of each piece in the virtual stream; count + 1 entries
     private let pitchIDs: Range<Int>
+    private let keyIDs: Range<Int>
     public let segmentLength: Int
     public var stepsPerEpoch: Int { segmentLength > 0 ? (segmentLength - 1) / sequenceLength : 0 }
     public var tokensPerEpoch: Int { stepsPerEpoch * sequenceLength * batchSize }
 
     /// - Parameters:
     ///   - pitchIDs: the vocabulary's PITCH ids, consecutive semitones (transposition shifts them).
+    ///   - keyIDs: the vocabulary's 24 KEY ids (12 majors from C, then 12 minors), or empty;
+    ///     a transposition turns their tonics with the pitches.
     ///   - augmentSemitones: the largest transposition either way (0 = none).
-    public init(files: [[UInt16]], batchSize: Int, sequenceLength: Int, pitchIDs: Range<Int>,
+    public init(files: [[UInt16]], batchSize: Int, sequenceLength: Int, pitchIDs: Range<Int>, keyIDs: Range<Int> = 0..<0,
                 augmentSemitones: Int, seed: UInt64, epoch: Int) {
+        precondition(keyIDs.isEmpty || keyIDs.count == 24, "a KEY block has 24 ids")
+        self.keyIDs = keyIDs
         self.files = files
         self.batchSize = batchSize
         self.sequenceLength = sequenceLength
@@ -79,6 +84,10 @@ public struct BatchStreams: Sendable {
                 let (file, shift) = order[piece]
                 var id = Int(files[file][position - starts[piece]])
                 if shift != 0 && pitchIDs.contains(id) { id += shift }
+                else if shift != 0 && keyIDs.contains(id) {
+                    let k = id - keyIDs.lowerBound
+                    id = keyIDs.lowerBound + (k / 12) * 12 + ((k % 12 + shift) % 12 + 12) % 12
+                }
                 if t < T { inputs[b * T + t] = Int32(id) }
                 if t > 0 { targets[b * T + t - 1] = Int32(id) }
                 position += 1

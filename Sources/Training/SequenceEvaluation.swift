@@ -35,6 +35,7 @@ public enum TokenKind {
         case .pitch: return "pitch"
         case .duration: return "duration"
         case .style: return "style"
+        case .key: return "key"
         case .bos, .eos, .pad: return "special"
         }
     }

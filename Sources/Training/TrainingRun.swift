@@ -147,7 +147,7 @@ public final class TrainingRun {
         let pitchIDs = vocabulary.pitchStart..<vocabulary.durationStart
         func streams(_ epoch: Int) -> BatchStreams {
             BatchStreams(files: trainingFiles, batchSize: B, sequenceLength: T, pitchIDs: pitchIDs,
-                         augmentSemitones: options.augmentTranspose, seed: options.seed, epoch: epoch)
+                         keyIDs: vocabulary.keyStart..<vocabulary.count, augmentSemitones: options.augmentTranspose, seed: options.seed, epoch: epoch)
         }
         let stepsPerEpoch = streams(0).stepsPerEpoch
         guard stepsPerEpoch >= 1 else {

@@ -2,13 +2,15 @@
 // Parses options into ComposerOptions; the composer itself is in the TUI module.
 import ArgumentParsing
 import Foundation
+import Generation
 import Playback
+import Tokenization
 import TUI
 
 enum ComposeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "compose", summary: "Compose in the terminal: the model writes, you steer (the default command)",
-        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--seed N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
+        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
         options: [
             OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
             OptionSpec("port", value: "P", help: "ALSA sequencer port to play to, e.g. 128:0 (default: the first synth port)"),
@@ -16,8 +18,10 @@ enum ComposeCommand: Subcommand {
             OptionSpec("pcm-device", value: "NAME", default: "default", help: "ALSA PCM device for --synth builtin"),
             OptionSpec("no-audio", help: "Do not play anything"),
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
-            OptionSpec("temperature", value: "T", default: "1.00", help: "Sampling temperature (0 = always the likeliest token)"),
-            OptionSpec("top-p", value: "P", default: "0.95", help: "Nucleus sampling mass, in (0, 1]"),
+            OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
+            OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
+            OptionSpec("min-p", value: "P", default: String(SamplingSettings.default.minP), help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
+            OptionSpec("key", value: "KEY", help: "Write in this key, e.g. \"E minor\" or \"Eb major\" (models with KEY tokens)"),
             OptionSpec("seed", value: "N", default: "1", help: "Random seed; the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -48,13 +52,20 @@ enum ComposeCommand: Subcommand {
             options.playback = .silent(reason: "--no-audio")
         }
         options.themeName = arguments.string("theme")
-        options.temperature = try arguments.double("temperature", default: 1.0)
+        options.temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
         guard options.temperature.isFinite, (0...3).contains(options.temperature) else {
             throw CommandFailure("--temperature must be between 0 and 3 (got \(options.temperature))", exitStatus: 2)
         }
-        options.topP = try arguments.double("top-p", default: 0.95)
+        options.topP = try arguments.double("top-p", default: SamplingSettings.default.topP)
         guard options.topP > 0, options.topP <= 1 else {
             throw CommandFailure("--top-p must be in (0, 1] (got \(options.topP))", exitStatus: 2)
+        }
+        options.minP = try arguments.double("min-p", default: SamplingSettings.default.minP)
+        guard options.minP >= 0, options.minP < 1 else {
+            throw CommandFailure("--min-p must be in [0, 1) (got \(options.minP))", exitStatus: 2)
+        }
+        if let name = arguments.string("key") {
+            do { options.key = try MusicalKey.parse(name) } catch { throw CommandFailure("--key: \(error)", exitStatus: 2) }
         }
         let seed = try arguments.int("seed", default: 1)
         guard seed >= 0 else { throw CommandFailure("--seed must be >= 0", exitStatus: 2) }

@@ -7,11 +7,12 @@ import Foundation
 import Generation
 import MIDI
 import Synthesis
+import Tokenization
 
 enum GenerateCommand: Subcommand {
     static let spec = CommandSpec(
         name: "generate", summary: "Write new pieces with a checkpoint (MIDI, and WAV with --wav)",
-        usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav]",
+        usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--min-p 0] [--key \"E minor\"] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav]",
         options: [
             OptionSpec("output", value: "FILE.mid", short: "o", help: "The MIDI file to write (with --count: FILE-001.mid, ...)"),
             OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
@@ -20,6 +21,8 @@ enum GenerateCommand: Subcommand {
             OptionSpec("temperature", value: "T", default: "1.0", help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
             OptionSpec("top-k", value: "K", default: "0", help: "Sample among the K most probable tokens only (0: no limit)"),
             OptionSpec("top-p", value: "P", default: "0.95", help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
+            OptionSpec("min-p", value: "P", default: "0", help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
+            OptionSpec("key", value: "KEY", help: "Write every bar in this key, e.g. \"E minor\", \"Eb major\", \"F#m\" (models with KEY tokens)"),
             OptionSpec("seed", value: "N", default: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
@@ -42,6 +45,7 @@ enum GenerateCommand: Subcommand {
         let temperature = try arguments.double("temperature", default: 1.0)
         let topK = try arguments.int("top-k", default: 0)
         let topP = try arguments.double("top-p", default: 0.95)
+        let minP = try arguments.double("min-p", default: 0)
         let primerBarCount = try arguments.int("primer-bars", default: 4)
         guard bars >= 1, bars <= 10_000 else { throw CommandFailure("--bars must be between 1 and 10000 (got \(bars))", exitStatus: 2) }
         guard count >= 1, count <= 10_000 else { throw CommandFailure("--count must be between 1 and 10000 (got \(count))", exitStatus: 2) }
@@ -50,6 +54,11 @@ enum GenerateCommand: Subcommand {
         }
         guard topK >= 0 else { throw CommandFailure("--top-k must be >= 0 (got \(topK))", exitStatus: 2) }
         guard topP > 0, topP <= 1 else { throw CommandFailure("--top-p must be in (0, 1] (got \(topP))", exitStatus: 2) }
+        guard minP >= 0, minP < 1 else { throw CommandFailure("--min-p must be in [0, 1) (got \(minP))", exitStatus: 2) }
+        var key: MusicalKey? = nil
+        if let name = arguments.string("key") {
+            do { key = try MusicalKey.parse(name) } catch { throw CommandFailure("--key: \(error)", exitStatus: 2) }
+        }
         guard primerBarCount >= 1, primerBarCount <= 10_000 else {
             throw CommandFailure("--primer-bars must be between 1 and 10000 (got \(primerBarCount))", exitStatus: 2)
         }
@@ -78,8 +87,12 @@ enum GenerateCommand: Subcommand {
         let checkpointURL = try checkpointLocation(arguments.string("checkpoint"))
         let loaded: LoadedModel
         do { loaded = try LoadedModel.load(from: checkpointURL) } catch { throw CommandFailure("\(error)") }
-        var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP),
+        var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP),
                                    seed: seed, style: arguments.string("style"))
+        request.key = key
+        if key != nil && !loaded.tokenizer.vocabulary.hasKeys {
+            throw CommandFailure("--key: \(GenerationError.noKeyTokens)", exitStatus: 2)
+        }
         if let style = request.style, !loaded.tokenizer.vocabulary.styles.contains(style) {
             throw CommandFailure("\(GenerationError.unknownStyle(style, available: loaded.tokenizer.vocabulary.styles))", exitStatus: 2)
         }

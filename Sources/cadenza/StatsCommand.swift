@@ -13,7 +13,7 @@ import Training
 enum StatsCommand: Subcommand {
     static let spec = CommandSpec(
         name: "stats", summary: "Model-card statistics: baselines, music of generated pieces, copying, regeneration gain",
-        usage: "stats --data DIR [--checkpoint FILE] [--pieces 100] [--bars 32] [--seed 1] [--candidates 4] [--regen-pieces 10] [--json]",
+        usage: "stats --data DIR [--checkpoint FILE] [--pieces 100] [--bars 32] [--eval-pieces 30] [--settings-table] [--seed 1] [--candidates 4] [--regen-pieces 10] [--json] | stats --generated DIR --human DIR [--eval-bars 16]",
         options: [
             OptionSpec("checkpoint", value: "FILE", default: "the bundled model", help: "The checkpoint to describe"),
             OptionSpec("data", value: "DIR", help: "The corpus the checkpoint was trained on (split as `cadenza train` did)"),
@@ -23,6 +23,12 @@ enum StatsCommand: Subcommand {
             OptionSpec("seed", value: "N", default: "1", help: "First seed"),
             OptionSpec("candidates", value: "K", default: "4", help: "K for the regeneration gain"),
             OptionSpec("regen-pieces", value: "N", default: "10", help: "Pieces (of 16 bars) for the regeneration gain; 0 skips it"),
+            OptionSpec("eval-pieces", value: "N", default: "30", help: "Pieces for music_eval's window measures and discriminator (0 skips them)"),
+            OptionSpec("eval-bars", value: "N", default: "16", help: "Bars of each piece (and validation file) those measures read"),
+            OptionSpec("settings-table", help: "Also measure a table of temperature / top-p / min-p settings against the validation files"),
+            OptionSpec("write-pieces", value: "DIR", help: "Write the evaluated pieces to DIR/generated and copy the validation files to DIR/validation"),
+            OptionSpec("generated", value: "DIR", help: "Compare the MIDI files under DIR with those under --human (music_eval.py's measures)"),
+            OptionSpec("human", value: "DIR", help: "The human side of --generated"),
             OptionSpec("threads", value: "N", default: "2", help: "Threads for tokenizing and matrix products"),
             OptionSpec("json", help: "Print one JSON object"),
         ],
@@ -31,11 +37,18 @@ enum StatsCommand: Subcommand {
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        let evalBars = try arguments.int("eval-bars", default: 16)
+        guard evalBars >= 4, evalBars <= 1000 else { throw CommandFailure("--eval-bars must be between 4 and 1000", exitStatus: 2) }
+        if arguments.has("generated") || arguments.has("human") {
+            return try compareFolders(arguments, bars: evalBars)
+        }
         guard let dataPath = arguments.string("data") else { throw CommandFailure("missing --data DIR", exitStatus: 2) }
         let pieces = try arguments.int("pieces", default: 100)
         let bars = try arguments.int("bars", default: 32)
         let candidates = try arguments.int("candidates", default: 4)
         let regenPieces = try arguments.int("regen-pieces", default: 10)
+        let evalPieces = try arguments.int("eval-pieces", default: 30)
+        guard evalPieces >= 0, evalPieces <= 10_000 else { throw CommandFailure("--eval-pieces must be between 0 and 10000", exitStatus: 2) }
         let threads = try arguments.int("threads", default: 2)
         guard let firstSeed = UInt64(arguments.string("seed") ?? "1") else { throw CommandFailure("--seed must be a non-negative integer", exitStatus: 2) }
         guard pieces >= 1, bars >= 1, candidates >= 1, regenPieces >= 0, threads >= 1 else {
@@ -80,7 +93,7 @@ enum StatsCommand: Subcommand {
         for i in 0..<pieces {
             do {
                 let piece = try PieceGenerator.generate(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
-                                                        request: PieceRequest(bars: bars, seed: firstSeed &+ UInt64(i)))
+                                                        request: PieceRequest(bars: bars, settings: .default, seed: firstSeed &+ UInt64(i)))
                 generated.append(piece.tokens)
             } catch {
                 failures += 1
@@ -93,13 +106,35 @@ enum StatsCommand: Subcommand {
         let kl = MusicStatistics.klDivergence(music.pitchClassHistogram, trainingMusic.pitchClassHistogram)
         let klReference = MusicStatistics.klDivergence(reference.pitchClassHistogram, trainingMusic.pitchClassHistogram)
 
-        // 4. Copying: generated pieces, and the first `bars` bars of each validation file as a reference.
+        // 4. music_eval.py's window measures: pieces of `evalBars` bars against the validation files cut as long.
+        let validationURLs = split.validation.map { URL(fileURLWithPath: dataPath).appendingPathComponent($0.relativePath) }
+        let human = validationURLs.compactMap { (try? WindowMeasures.pieceWindows(contentsOf: $0, bars: evalBars)) ?? nil }
+        var verdict: MusicComparison? = nil
+        var trials: [SettingsTrial] = []
+        if evalPieces > 0 {
+            log("generating \(evalPieces) pieces of \(evalBars) bars for the window measures ...")
+            let (windows, _) = SettingsSweep.generatedWindows(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
+                                                             settings: .default, pieces: evalPieces, bars: evalBars,
+                                                             windowBars: evalBars, firstSeed: firstSeed)
+            verdict = MusicComparison(generated: windows, human: human)
+            if let folder = arguments.string("write-pieces") {
+                try writePieces(to: URL(fileURLWithPath: folder), loaded: loaded, pieces: evalPieces, bars: evalBars,
+                                firstSeed: firstSeed, validation: validationURLs)
+            }
+            if arguments.flag("settings-table") {
+                trials = SettingsSweep.run(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
+                                           settings: sweepSettings, pieces: evalPieces, bars: evalBars, windowBars: evalBars,
+                                           firstSeed: firstSeed, human: human) { i, n in log("settings \(i + 1) of \(n) ...") }
+            }
+        }
+
+        // 5. Copying: generated pieces, and the first `bars` bars of each validation file as a reference.
         log("looking for copies ...")
         let copies = CopyDetector(training: training)
         let generatedRuns = generated.map { copies.longestSharedRun($0) }.sorted()
         let validationRuns = validation.map { copies.longestSharedRun(firstBars($0, bars, tokenizer.vocabulary)) }.sorted()
 
-        // 5. Regeneration gain.
+        // 6. Regeneration gain.
         var gain = RegenerationGainResult()
         if regenPieces > 0 {
             log("measuring regeneration with K=\(candidates) ...")
@@ -110,12 +145,19 @@ enum StatsCommand: Subcommand {
         }
 
         let trainingTokens = training.reduce(0) { $0 + $1.count }, validationTokens = validation.reduce(0) { $0 + $1.count }
+        // Notes = PITCH tokens predicted: the loss per note sums every token a note costs (bars, positions, tempo and keys included).
+        let notes = lstm.byKind["pitch"]?.count ?? 0
+        let nllPerNote = notes > 0 ? lstm.nllSum / Double(notes) : .nan
         if arguments.flag("json") {
             let object: [String: Any] = [
                 "checkpoint": checkpointURL.path, "validation_fraction": validationFraction,
                 "training_files": training.count, "training_tokens": trainingTokens,
                 "validation_files": validation.count, "validation_tokens": validationTokens,
-                "nll": ["lstm": lstm.meanNLL, "unigram": unigram, "bigram_add_one": bigram, "predictions": lstm.predictions],
+                "nll": ["lstm": lstm.meanNLL, "unigram": unigram, "bigram_add_one": bigram, "predictions": lstm.predictions,
+                        "lstm_per_note": nllPerNote, "notes": notes],
+                "window_measures": (verdict?.dictionary ?? [:]) as Any,
+                "settings_table": trials.map { ["temperature": $0.settings.temperature, "top_p": $0.settings.topP, "min_p": $0.settings.minP,
+                                                "comparison": $0.comparison.dictionary] },
                 "generated": json(music), "validation": json(reference),
                 "pitch_class_kl": ["generated_vs_training": kl, "validation_vs_training": klReference],
                 "copying": ["generated_max": generatedRuns.last ?? 0, "generated_median": median(generatedRuns),
@@ -157,11 +199,13 @@ enum StatsCommand: Subcommand {
         | add-one bigram | \(f(bigram)) | \(f(exp(bigram), 2)) |
         | unigram (add-one) | \(f(unigram)) | \(f(exp(unigram), 2)) |
 
+        LSTM NLL per note (all \(lstm.predictions) token losses over the \(notes) notes): \(f(nllPerNote)) nats.
+
         LSTM NLL by the kind of the predicted token:
 
         \(kinds)
 
-        ### Music statistics: \(pieces) generated pieces of \(bars) bars (seeds \(firstSeed)...\(firstSeed &+ UInt64(pieces - 1)), temperature 1.0, top-p 0.95) vs the validation files
+        ### Music statistics: \(pieces) generated pieces of \(bars) bars (seeds \(firstSeed)...\(firstSeed &+ UInt64(pieces - 1)), \(SamplingSettings.default)) vs the validation files
 
         | measure | generated | validation files |
         | --- | ---: | ---: |
@@ -178,6 +222,24 @@ enum StatsCommand: Subcommand {
 
         (Copying: runs under \(copies.seedLength) tokens count as 0; the validation column uses each file's first \(bars) bars.)
         """)
+        if let verdict {
+            print("""
+
+            ### Against the validation files, window by window (music_eval.py's measures)
+
+            \(evalPieces) generated pieces of \(evalBars) bars (seeds \(firstSeed)..., \(SamplingSettings.default)) against the first \(evalBars) bars of the \(validationURLs.count) validation files, in windows of 4 bars, pedal folded on both sides:
+
+            \(verdict.table(generatedTitle: "generated", humanTitle: "validation files"))
+            """)
+        }
+        if !trials.isEmpty {
+            print("""
+
+            ### Sampling settings against the validation files (\(evalPieces) pieces of \(evalBars) bars each)
+
+            \(SettingsSweep.table(trials, human: WindowSummary(pieces: human)))
+            """)
+        }
         if gain.regenerations > 0 {
             print("""
 
@@ -187,6 +249,68 @@ enum StatsCommand: Subcommand {
             """)
         }
         return 0
+    }
+
+    /// The settings of the sweep: temperature, top-p and min-p around the usual choices.
+    static let sweepSettings: [SamplingSettings] = [
+        SamplingSettings(temperature: 1.0, topP: 0.95, minP: 0),
+        SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.035),
+        SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.1),
+        SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0),
+        SamplingSettings(temperature: 0.9, topP: 1.0, minP: 0.05),
+        SamplingSettings(temperature: 0.8, topP: 0.95, minP: 0),
+        SamplingSettings(temperature: 0.8, topP: 1.0, minP: 0.05),
+        SamplingSettings(temperature: 0.7, topP: 0.9, minP: 0),
+        SamplingSettings(temperature: 0.7, topP: 1.0, minP: 0.05),
+        SamplingSettings(temperature: 0.6, topP: 1.0, minP: 0.05),
+    ]
+
+    /// `stats --generated DIR --human DIR`: music_eval.py's comparison of two folders.
+    static func compareFolders(_ arguments: ParsedArguments, bars: Int) throws -> Int32 {
+        guard let generatedPath = arguments.string("generated"), let humanPath = arguments.string("human") else {
+            throw CommandFailure("--generated DIR and --human DIR go together", exitStatus: 2)
+        }
+        for path in [generatedPath, humanPath] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandFailure("\(path) is not a folder", exitStatus: 2)
+            }
+        }
+        let generated = WindowMeasures.collect(folder: URL(fileURLWithPath: generatedPath), bars: bars)
+        let human = WindowMeasures.collect(folder: URL(fileURLWithPath: humanPath), bars: bars)
+        guard !generated.isEmpty, !human.isEmpty else {
+            throw CommandFailure("no usable MIDI files (8 notes and one window of 4 bars) under \(generated.isEmpty ? generatedPath : humanPath)")
+        }
+        let comparison = MusicComparison(generated: generated, human: human)
+        if arguments.flag("json") {
+            var object = comparison.dictionary
+            object["bars"] = bars; object["window"] = 4
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(comparison.table(), terminator: "")
+        }
+        return 0
+    }
+
+    /// The evaluated pieces as MIDI files and copies of the validation files, for music_eval.py.
+    static func writePieces(to folder: URL, loaded: LoadedModel, pieces: Int, bars: Int, firstSeed: UInt64, validation: [URL]) throws {
+        let generatedFolder = folder.appendingPathComponent("generated"), validationFolder = folder.appendingPathComponent("validation")
+        do {
+            for f in [generatedFolder, validationFolder] { try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true) }
+            for i in 0..<pieces {
+                let request = PieceRequest(bars: bars, settings: .default, seed: firstSeed &+ UInt64(i))
+                let piece = try PieceGenerator.generate(model: loaded.model, tokenizer: loaded.tokenizer, checkpointName: loaded.name, request: request)
+                try piece.midi.write(to: generatedFolder.appendingPathComponent(String(format: "piece-%03d.mid", i + 1)))
+            }
+            for url in validation {
+                let target = validationFolder.appendingPathComponent(url.lastPathComponent)
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.copyItem(at: url, to: target)
+            }
+        } catch {
+            throw CommandFailure("--write-pieces \(folder.path): \(error)")
+        }
     }
 
     static func firstBars(_ ids: [Int], _ count: Int, _ v: Vocabulary) -> [Int] {
