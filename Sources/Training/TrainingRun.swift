@@ -234,12 +234,14 @@ public final class TrainingRun {
         var stepsThisRun = 0
         while epoch < options.epochs {
             let plan = streams(epoch)
+            let explodedLoss = 20 * Foundation.log(Double(max(2, vocabulary.count)))
             if stepInEpoch == 0 { trainer.resetState() }
             while stepInEpoch < stepsPerEpoch {
                 plan.fill(step: stepInEpoch, inputs: &inputs, targets: &targets)
                 let rate = schedule.rate(atStep: trainer.step)
                 let loss = trainer.trainStep(inputs: inputs, targets: targets, learningRate: rate)
-                if !loss.isFinite || !trainer.lastGradientNorm.isFinite {
+                // Saturated gates can keep an exploded loss finite: far above a uniform guess is divergence too.
+                if !loss.isFinite || !trainer.lastGradientNorm.isFinite || Double(loss) > explodedLoss {
                     let message = "the loss became \(loss) at epoch \(epoch + 1), step \(stepInEpoch + 1); try a lower --lr or --clip"
                     return TrainingOutcome(reason: .diverged(message), lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
                                            bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)

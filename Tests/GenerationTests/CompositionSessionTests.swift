@@ -190,7 +190,7 @@ import Tokenization
         let texts = file.tracks[0].events.compactMap { e -> String? in
             if case .meta(.text(let t)) = e.event { return t } else { return nil }
         }
-        #expect(texts == ["cadenza take; checkpoint=test.safetensors; seed=4; temperature=1.0 top-k=0 top-p=0.95; K=4; bars=3; takes=1,0,0"])
+        #expect(texts == ["cadenza take; checkpoint=test.safetensors; seed=4; temperature=1.0 top-k=0 top-p=0.95 min-p=0.0; K=4; bars=3; takes=1,0,0"])
         // Same notes back (the writer merges a pitch struck twice at one tick, so compare sets).
         let reread = PianoScore(midi: try MIDIFile(bytes: file.encoded()))
         func keys(_ score: PianoScore) -> Set<[Int]> { Set(score.notes.map { [$0.pitch, $0.onsetTicks] }) }

@@ -25,9 +25,9 @@ import Testing
         let t = Tokenizer(styles: ["chopin"])
         let (ids, stats) = t.encodeWithStatistics(Self.golden, style: "chopin")
         #expect(t.vocabulary.description(of: ids) == """
-            BOS STYLE_chopin BAR TS_3/4 TEMPO_120 POS_0 VEL_80 PITCH_60 DUR_12 \
+            BOS STYLE_chopin BAR TS_3/4 KEY_A_minor TEMPO_120 POS_0 VEL_80 PITCH_60 DUR_12 \
             POS_12 VEL_64 PITCH_64 DUR_6 VEL_64 PITCH_67 DUR_6 \
-            BAR POS_4 VEL_104 PITCH_57 DUR_36 POS_24 VEL_32 PITCH_98 DUR_2 EOS
+            BAR KEY_A_minor POS_4 VEL_104 PITCH_57 DUR_36 POS_24 VEL_32 PITCH_98 DUR_2 EOS
             """)
         #expect(stats.movedNotes == 1)
         #expect(stats.cappedNotes == 0)
@@ -45,7 +45,7 @@ import Testing
             ScoreNote(pitch: 98, velocity: 32, onsetTicks: 2400, durationTicks: 80),
         ])
         #expect(t.style(of: ids) == "chopin")
-        #expect(t.vocabulary.barStartIndices(ids) == [2, 16])
+        #expect(t.vocabulary.barStartIndices(ids) == [2, 17])
     }
 
     @Test func emptyScoreIsBOSEOS() throws {
@@ -62,9 +62,9 @@ import Testing
         let ids = tokenizer.encode(score)
         let text = tokenizer.vocabulary.description(of: ids)
         #expect(text == """
-            BOS BAR TS_4/4 TEMPO_60 POS_0 VEL_64 PITCH_60 DUR_12 POS_12 VEL_64 PITCH_61 DUR_12 \
+            BOS BAR TS_4/4 KEY_C_major TEMPO_60 POS_0 VEL_64 PITCH_60 DUR_12 POS_12 VEL_64 PITCH_61 DUR_12 \
             POS_24 TEMPO_120 VEL_64 PITCH_62 DUR_12 POS_36 VEL_64 PITCH_63 DUR_12 \
-            BAR POS_0 VEL_64 PITCH_64 DUR_12 POS_12 VEL_64 PITCH_65 DUR_12 POS_24 VEL_64 PITCH_66 DUR_12 \
+            BAR KEY_C_major POS_0 VEL_64 PITCH_64 DUR_12 POS_12 VEL_64 PITCH_65 DUR_12 POS_24 VEL_64 PITCH_66 DUR_12 \
             POS_36 VEL_64 PITCH_67 DUR_12 EOS
             """)
         let result = tokenizer.compare(original: score, decoded: try tokenizer.decode(ids))

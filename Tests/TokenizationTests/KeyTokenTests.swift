@@ -31,7 +31,7 @@ import Testing
     @Test func signaturesRoundTripForAll24Keys() {
         for key in MusicalKey.all {
             #expect(MusicalKey(sharps: key.sharps, isMinor: key.isMinor) == key)
-            #expect((-5...6).contains(key.sharps))
+            #expect((-6...5).contains(key.sharps))  // Gb major / Eb minor: flats win the tie
             #expect(MusicalKey(name: key.description) == key)
         }
         #expect(MusicalKey(tonic: 3, isMinor: false).description == "Eb major")
@@ -68,17 +68,23 @@ import Testing
     }
 
     @Test func keyFindingFollowsTheNotesWithoutSignatures() {
-        // Two bars of an A-minor texture (A C E, G# leading tone), then four of E-flat major.
+        // Sixteen bars of an A-minor texture (A C E, G# leading tone), then sixteen of E-flat
+        // major: a modulation long enough to outweigh the cost of a change.
         var notes: [ScoreNote] = []
         func bar(_ index: Int, _ pitches: [Int]) {
             for (i, p) in pitches.enumerated() { notes.append(ScoreNote(pitch: p, velocity: 64, onsetTicks: index * 1920 + i * 240, durationTicks: 240)) }
         }
-        for b in 0..<6 { bar(b, [57, 60, 64, 69, 68, 71, 64, 57]) }
-        for b in 6..<12 { bar(b, [51, 55, 58, 63, 62, 65, 67, 70]) }
+        for b in 0..<16 { bar(b, [57, 60, 64, 69, 68, 71, 64, 57]) }
+        for b in 16..<32 { bar(b, [51, 55, 58, 63, 56, 60, 62, 63]) }
         let score = PianoScore(ticksPerQuarter: 480, notes: notes)
-        let keys = Tokenizer.keys(of: score, atBarStarts: (0..<12).map { $0 * 1920 })
-        #expect(keys.prefix(5).allSatisfy { $0 == MusicalKey(tonic: 9, isMinor: true) }, "\(keys)")
-        #expect(keys.suffix(5).allSatisfy { $0 == MusicalKey(tonic: 3, isMinor: false) }, "\(keys)")
+        let keys = Tokenizer.keys(of: score, atBarStarts: (0..<32).map { $0 * 1920 })
+        #expect(keys.prefix(12).allSatisfy { $0 == MusicalKey(tonic: 9, isMinor: true) }, "\(keys)")
+        #expect(keys.suffix(12).allSatisfy { $0 == MusicalKey(tonic: 3, isMinor: false) }, "\(keys)")
+        // Two odd bars inside a key do not move it.
+        var chromatic = notes
+        for i in chromatic.indices where chromatic[i].onsetTicks / 1920 == 5 || chromatic[i].onsetTicks / 1920 == 6 { chromatic[i].pitch += 1 }
+        let steady = Tokenizer.keys(of: PianoScore(ticksPerQuarter: 480, notes: chromatic), atBarStarts: (0..<32).map { $0 * 1920 })
+        #expect(steady.prefix(12).allSatisfy { $0 == MusicalKey(tonic: 9, isMinor: true) }, "\(steady)")
     }
 
     @Test func transposingTurnsKeysWithPitches() throws {

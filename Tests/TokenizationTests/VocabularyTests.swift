@@ -6,7 +6,7 @@ import Testing
 @Suite struct VocabularyTests {
     @Test func defaultLayout() {
         let v = Tokenizer(styles: ["bach", "chopin"]).vocabulary
-        #expect(v.count == 308 + 2)
+        #expect(v.count == 308 + 2 + 24)  // 24 KEY tokens last
         #expect(v.token(0) == .pad && v.token(1) == .bos && v.token(2) == .eos && v.token(3) == .bar)
         #expect(v.styles == ["bach", "chopin"])
         #expect(v.id(.style("chopin")) == 5)
