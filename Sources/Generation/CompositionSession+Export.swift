@@ -41,7 +41,8 @@ extension CompositionSession {
                                    startSeconds: tempoMap.seconds(atTicks: placed.startTicks), notes: notes))
         }
         let snapshot = SessionSnapshot(bars: out, settings: settings, regenerationCandidates: regenerationCandidates,
-                                       seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version)
+                                       seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version,
+                                       key: key, hasKeyTokens: tokenizer.vocabulary.hasKeys)
         cachedSnapshot = snapshot
         return snapshot
     }
@@ -77,8 +78,19 @@ extension CompositionSession {
         return Self.midiFile(score: score, provenance: provenance(includeCandidate: includeCandidate), title: title)
     }
 
-    /// A score as MIDI with a provenance text event at tick 0 of the conductor track.
+    /// A score as MIDI with a provenance text event at tick 0 of the conductor track. A
+    /// score without key signatures (a model without KEY tokens) gets them from key-finding,
+    /// so notation programs spell its accidentals in its key.
     public static func midiFile(score: PianoScore, provenance: String, title: String? = nil) -> MIDIFile {
+        var score = score
+        if score.keySignatures.isEmpty && !score.notes.isEmpty {
+            let starts = score.barStartTicks()
+            var previous: MusicalKey? = nil
+            for (start, key) in zip(starts, Tokenizer.keys(of: score, atBarStarts: starts)) where key != previous {
+                score.keySignatures.append(KeySignatureChange(ticks: start, sharps: key.sharps, isMinor: key.isMinor))
+                previous = key
+            }
+        }
         var file = score.midiFile(title: title)
         if !file.tracks.isEmpty {
             let at = title == nil ? 0 : 1

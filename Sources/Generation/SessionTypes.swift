@@ -2,6 +2,7 @@
 // bar, with per-token probabilities), the read-only snapshot a UI draws, and the decoded
 // notes of a bar. All are Sendable values: safe to pass from the generating thread to the
 // drawing thread. The session itself is in CompositionSession.swift.
+import Tokenization
 
 /// One version of a bar: its tokens (the first is always BAR) and, per token, the model's
 /// probability of it given everything before it in the piece as it stands now (temperature 1,
@@ -76,6 +77,9 @@ public struct SessionSnapshot: Hashable, Sendable {
     public var ticksPerQuarter: Int
     /// Increases by one with every change to the session; equal versions, equal snapshots.
     public var version: Int
+    /// The key chosen for new bars (nil: the model's choice), and whether the model has KEY tokens at all.
+    public var key: MusicalKey? = nil
+    public var hasKeyTokens = false
     public var acceptedBarCount: Int { bars.filter { !$0.isCandidate }.count }
     public var candidate: BarSnapshot? { bars.last.flatMap { $0.isCandidate ? $0 : nil } }
 }

@@ -47,6 +47,8 @@ public final class ComposerApp {
         snapshot = worker.take().snapshot
         state.temperature = options.temperature
         state.topP = options.topP
+        state.key = options.key
+        state.keysAvailable = worker.take().snapshot.hasKeyTokens
         state.seed = options.seed
         state.style = options.style
         state.checkpointName = checkpointName
@@ -151,6 +153,8 @@ public final class ComposerApp {
     /// Carries out one effect; returns true to quit.
     func perform(_ effect: Effect) -> Bool {
         switch effect {
+        case .keyChanged(let key):
+            worker.post(.key(key))
         case .settingsChanged:
             worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)))
         case .selectTake(let bar, let take):
@@ -188,6 +192,7 @@ public final class ComposerApp {
                 session.settings = settings
                 return session
             }))
+            worker.post(.key(state.key))
             player.stop()
             player.removeAllBars()
             scheduled = [:]

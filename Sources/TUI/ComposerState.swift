@@ -2,6 +2,8 @@
 // the state and return effects (regenerate bar 3, save, quit...) for the app loop to carry
 // out on the session and the player. No I/O, no clock, no ncurses: testable as is.
 
+import Tokenization
+
 public enum ColourMode: String, Sendable { case velocity, probability }
 
 /// A yes/no question shown in the status line; the next key answers it.
@@ -18,6 +20,8 @@ public enum Question: Hashable, Sendable {
 /// What the app loop must do after a command. State changes are already applied.
 public enum Effect: Hashable, Sendable {
     case settingsChanged
+    /// The key of the bars written from now on changed (nil: the model's choice).
+    case keyChanged(MusicalKey?)
     case selectTake(bar: Int, take: Int)
     case regenerate(bar: Int)
     case rewind
@@ -37,6 +41,10 @@ public struct ComposerState: Sendable {
     // Sampling settings: the UI owns them and pushes them to the session.
     public var temperature: Double = 1.0
     public var topP: Double = 0.95
+    /// The key the next bars are written in; nil lets the model choose.
+    public var key: MusicalKey?
+    /// The model has KEY tokens (older checkpoints do not), so the key keys work.
+    public var keysAvailable = true
     public var seed: UInt64 = 0
     public var autoAccept = true
     public var paused = false
@@ -103,6 +111,17 @@ public struct ComposerState: Sendable {
         case .temperatureDown: return changeTemperature(by: -Self.settingStep)
         case .topPUp: return changeTopP(by: Self.settingStep)
         case .topPDown: return changeTopP(by: -Self.settingStep)
+        case .keyUpAFifth, .switchMode, .freeKey:
+            guard keysAvailable else { message = "this model has no KEY tokens: it always chooses its key"; return [] }
+            switch command {
+            case .keyUpAFifth: key = (key ?? MusicalKey(tonic: 5, isMinor: false)).transposed(by: 7)
+            case .switchMode:
+                let current = key ?? MusicalKey(tonic: 0, isMinor: false)
+                key = current.isMinor ? MusicalKey(tonic: current.tonic + 3, isMinor: false) : MusicalKey(tonic: current.tonic + 9, isMinor: true)
+            default: key = nil
+            }
+            message = key.map { "next bars in \($0)" } ?? "free key: the model chooses"
+            return [.keyChanged(key)]
         case .selectPreviousBar:
             guard !roll.bars.isEmpty else { return [] }
             selectedBar = max(0, (selectedBar ?? roll.bars.count) - 1)

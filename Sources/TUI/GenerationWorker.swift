@@ -5,10 +5,13 @@
 
 import Foundation
 import Generation
+import Tokenization
 
 public final class GenerationWorker: @unchecked Sendable {
     public enum Request: Sendable {
         case settings(SamplingSettings)
+        /// The key of the bars written from now on (nil: the model's choice).
+        case key(MusicalKey?)
         case regenerate(bar: Int)
         case selectTake(bar: Int, take: Int)
         case rewind
@@ -161,6 +164,8 @@ public final class GenerationWorker: @unchecked Sendable {
         switch request {
         case .settings(let settings):
             session.settings = settings
+        case .key(let key):
+            do { try session.setKey(key) } catch { pendingMessages.append("\(error)") }
         case .regenerate(let bar):
             if bar >= session.acceptedBarCount {
                 // The candidate has no takes: drop it and let the model write it again.

@@ -163,6 +163,11 @@ extension Tokenizer {
                     onsetTopPitch = -1
                 }
                 wrotePosition = true
+                // A new tempo at this POS can round more notes onto it: they join this onset
+                // (one group, pitches rising) instead of forming a second group on the same step.
+                if let t = tempo {
+                    while end < notes.count && Int((Double(p) + (onsetSeconds[end] - seconds) / secondsPerStep[t]).rounded()) <= q { end += 1 }
+                }
                 appendNotes(notes[next..<end], above: &onsetTopPitch, stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
                 next = end
             }

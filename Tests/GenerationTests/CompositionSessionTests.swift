@@ -133,6 +133,29 @@ import Tokenization
         #expect(s.regenerationCandidates == 1)
     }
 
+    @Test func aChosenKeyOpensEveryNewBarAndIsSavedAsTheKeySignature() throws {
+        let s = try TestModels.session(seed: 5)
+        let v = TestModels.tokenizer.vocabulary
+        let eMinor = MusicalKey(tonic: 4, isMinor: true), aFlat = MusicalKey(tonic: 8, isMinor: false)
+        try s.setKey(eMinor)
+        for _ in 0..<3 { s.generateBar() }
+        try s.setKey(aFlat)
+        for _ in 0..<2 { s.generateBar() }
+        let keys = TestModels.barTokens(s).map { bar in bar.filter { $0 >= v.keyStart } }
+        #expect(keys == [[v.keyID(eMinor)!], [v.keyID(eMinor)!], [v.keyID(eMinor)!], [v.keyID(aFlat)!], [v.keyID(aFlat)!]])
+        let score = try s.takeAsScore()
+        #expect(score.keySignatures.map { MusicalKey($0) } == [eMinor, aFlat])
+        #expect(s.provenance().contains("key=Ab major"))
+        // Regenerating a bar keeps its key (the bar's header).
+        try s.regenerate(bar: 1)
+        #expect(TestModels.barTokens(s)[1].filter { $0 >= v.keyStart } == [v.keyID(eMinor)!])
+        // A model without KEY tokens refuses a key.
+        let old = Tokenizer(configuration: .make(stepsPerQuarter: 12, keyTokens: false))
+        let oldModel = LSTMModel(configuration: LSTMConfiguration(vocabularySize: old.vocabulary.count, embeddingSize: 8, hiddenSize: 8, layers: 1), seed: 1)
+        let legacy = try CompositionSession(model: oldModel, tokenizer: old, checkpointName: "old", seed: 1)
+        #expect(throws: GenerationError.noKeyTokens) { try legacy.setKey(eMinor) }
+    }
+
     @Test func stylesArePrefixedAndUnknownStylesRejected() throws {
         let s = try TestModels.session(style: "chopin")
         let v = TestModels.tokenizer.vocabulary

@@ -53,6 +53,24 @@ import Testing
         #expect(g[0] == 1)
     }
 
+    @Test func minPKeepsTokensAtLeastThatShareOfTheBest() {
+        // min-p 0.25: 0.15 / 0.5 = 0.3 stays, 0.05 / 0.5 = 0.1 goes; the rest renormalise.
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, minP: 0.25))
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [true, true, true, true], draws: 40_000, seed: 9)
+        #expect(f[3] == 0)
+        #expect(abs(f[2] - 0.15 / 0.95) < 0.01 && abs(f[0] - 0.5 / 0.95) < 0.01)
+        // It compares with the best *legal* token: with token 0 masked, 0.05 / 0.3 > 0.1 survives min-p 0.1.
+        var masked = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, minP: 0.1))
+        let g = Self.frequencies(&masked, logits: Self.logits(p), allowed: [false, true, true, true], draws: 40_000, seed: 10)
+        #expect(g[3] > 0.05)
+        // And after temperature: at T = 0.5 the ratios square, 0.3^2 = 0.09 < 0.25 drops token 2.
+        var cold = Sampler(settings: SamplingSettings(temperature: 0.5, topK: 0, topP: 1, minP: 0.25))
+        let h = Self.frequencies(&cold, logits: Self.logits(p), allowed: [true, true, true, true], draws: 20_000, seed: 11)
+        #expect(h[2] == 0 && h[3] == 0 && h[1] > 0.2)
+        #expect(throws: GenerationError.self) { try SamplingSettings(minP: 1).validated() }
+        #expect(throws: GenerationError.self) { try SamplingSettings(minP: -0.1).validated() }
+    }
+
     @Test func topPAppliesToWhatTheMaskLeaves() {
         // Legal: 1 (0.3), 2 (0.15), 3 (0.05); renormalised 0.6, 0.3, 0.1. top-p 0.85 keeps 1 and 2.
         var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 0.85))

@@ -59,4 +59,18 @@ bad "seed" --checkpoint "$CKPT" -o "$T/bad.mid" --seed banana
 bad "output" --checkpoint "$CKPT"
 bad "folder" --checkpoint "$CKPT" -o "$T/no/such/dir/bad.mid"
 bad "safetensors" --checkpoint "$HERE/../Fixtures/README.md" -o "$T/bad.mid"
+bad "min-p" --checkpoint "$CKPT" -o "$T/bad.mid" --min-p 1
+bad "min-p" --checkpoint "$CKPT" -o "$T/bad.mid" --min-p -0.5
+bad "'Q major' is not a key" --checkpoint "$CKPT" -o "$T/bad.mid" --key "Q major"
+bad "E minor" --checkpoint "$CKPT" -o "$T/bad.mid" --key "E dorian"   # the message lists spellings
+bad "no KEY tokens" --checkpoint "$CKPT" -o "$T/bad.mid" --key "E minor"   # the fixture model predates keys
+
+# The printed note count is the file's (one note per key and onset), and a file always has
+# time and key signatures (key-finding supplies one for a model without KEY tokens).
+$BIN generate --checkpoint "$CKPT" -o "$T/n.mid" --bars 8 --seed 5 --min-p 0.05 > "$T/n.txt"
+printed=$(sed -E 's/.* ([0-9]+) notes.*/\1/' "$T/n.txt")
+$BIN info "$T/n.mid" > "$T/n.info"
+grep -q "^  notes:       $printed " "$T/n.info" || fail "printed $printed notes, the file holds: $(grep notes: "$T/n.info")"
+grep -q "^  time:        4/4" "$T/n.info" || fail "no time signature: $(grep time: "$T/n.info")"
+grep -Eq "^  key:         [A-G][b#]? (major|minor)" "$T/n.info" || fail "no key signature: $(grep key: "$T/n.info")"
 echo "generate: ok"

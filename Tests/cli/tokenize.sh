@@ -9,7 +9,7 @@ fail() { echo "tokenize: $*" >&2; exit 1; }
 
 $BIN tokenize "$FIX/chpn-p7.mid" > "$TMP/text"
 head -1 "$TMP/text" | grep -qx 'BOS' || fail "first line is not BOS"
-sed -n 2p "$TMP/text" | grep -q '^BAR TS_3/4 TEMPO_[0-9]* POS_' || fail "first bar line: $(sed -n 2p "$TMP/text")"
+sed -n 2p "$TMP/text" | grep -q '^BAR TS_3/4 KEY_A_major TEMPO_[0-9]* POS_' || fail "first bar line (A major, from the key signature): $(sed -n 2p "$TMP/text")"
 tail -1 "$TMP/text" | grep -q ' EOS$' || fail "no EOS at the end"
 [ "$(grep -c '^BAR' "$TMP/text")" -ge 10 ] || fail "too few bars"
 
