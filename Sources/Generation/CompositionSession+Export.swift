@@ -64,7 +64,7 @@ extension CompositionSession {
         if includeCandidate, candidate != nil { takes.append("c") }
         var fields = ["cadenza take", "checkpoint=\(checkpointName)", "seed=\(seed)", settings.description,
                       "K=\(regenerationCandidates)"]
-        if let key { fields.append("key=\(key)") }
+        if let key { fields.append("key=\(key)") } else if !holdsKey && tokenizer.vocabulary.hasKeys { fields.append("key=free") }
         if !primerDescription.isEmpty { fields.append(primerDescription) }
         fields.append("bars=\(takes.count)")
         fields.append("takes=\(takes.joined(separator: ","))")

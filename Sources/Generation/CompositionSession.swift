@@ -63,6 +63,12 @@ public final class CompositionSession: @unchecked Sendable {
     /// The key every new bar is written in (its KEY token is forced); nil lets the model
     /// choose. Needs a vocabulary with KEY tokens (see `setKey(_:)`).
     public private(set) var key: MusicalKey?
+    /// Without a chosen key: true keeps the key of the previous bar (the model picks the
+    /// first bar's key and the piece stays in it, as scores mostly do; measured in the model
+    /// card), false lets the model change key at any bar.
+    public var holdsKey = true {
+        didSet { version += 1 }
+    }
     /// The seed last given to `reseed(_:)` or the initialiser (recorded in provenance).
     public private(set) var seed: UInt64
     /// The random generator. Reading and restoring it replays sampling exactly.
@@ -264,15 +270,18 @@ public final class CompositionSession: @unchecked Sendable {
 
     /// Fills `mask` with the tokens the session may write after `boundary`. With
     /// `keepHeader`, no TS or TEMPO token may open the bar (regeneration keeps the header).
-    func fillMask(at boundary: Boundary, forceEnd: Bool, keepHeader: Bool = false) {
+    /// The chosen (or held) key is forced only when sampling (`forceKey`); likelihoods are
+    /// the model's own among the grammar's tokens.
+    func fillMask(at boundary: Boundary, forceEnd: Bool, keepHeader: Bool = false, forceKey: Bool = true) {
         boundary.grammar.fillMask(&mask)
         for id in neverSampled { mask[id] = false }
         let v = tokenizer.vocabulary
         if keepHeader && boundary.grammar.position < 0 {
             for id in v.timeSignatureStart..<v.positionStart { mask[id] = false }
             for id in v.keyStart..<v.count { mask[id] = false }
-        } else if let key, let keyID = v.keyID(key), boundary.grammar.phase == .afterBar || boundary.grammar.phase == .afterTimeSignature {
-            // The bar opens with the chosen key (after an optional time signature).
+        } else if forceKey, let keyID = key.flatMap({ v.keyID($0) }) ?? (holdsKey ? boundary.grammar.keyID : nil),
+                  boundary.grammar.phase == .afterBar || boundary.grammar.phase == .afterTimeSignature {
+            // The bar opens with the chosen (or held) key, after an optional time signature.
             let allowTimeSignature = boundary.grammar.phase == .afterBar
             for i in mask.indices where mask[i] && i != keyID && !(allowTimeSignature && i >= v.timeSignatureStart && i < v.tempoStart) {
                 mask[i] = false
@@ -305,7 +314,7 @@ public final class CompositionSession: @unchecked Sendable {
     /// Natural log of `legalProbability`.
     func legalLogProbability(of token: Int, at boundary: Boundary) -> Double? {
         guard boundary.grammar.isAllowed(token) else { return nil }
-        fillMask(at: boundary, forceEnd: false)
+        fillMask(at: boundary, forceEnd: false, forceKey: false)
         mask[token] = true  // a primer may hold tokens the session would not sample itself
         return boundary.logits.withUnsafeBufferPointer { logits in
             mask.withUnsafeBufferPointer { Sampler.logProbability(of: token, logits: logits, allowed: $0) }

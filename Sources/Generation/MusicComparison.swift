@@ -48,6 +48,8 @@ public struct MusicComparison: Sendable {
 /// One row of the settings sweep.
 public struct SettingsTrial: Sendable {
     public var settings: SamplingSettings
+    /// Whether the key of the first bar was kept (else the model could change key at any bar).
+    public var holdsKey: Bool
     public var comparison: MusicComparison
     /// Pieces that failed to generate or decode.
     public var failures: Int
@@ -56,16 +58,16 @@ public struct SettingsTrial: Sendable {
 public enum SettingsSweep {
     /// Generates `pieces` pieces of `bars` bars (seeds firstSeed...) with each of `settings`
     /// and compares their first `windowBars` bars with `human` (already cut the same way).
-    public static func run(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String, settings: [SamplingSettings],
+    public static func run(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String, settings: [(SamplingSettings, holdsKey: Bool)],
                            pieces: Int, bars: Int, windowBars: Int, firstSeed: UInt64, human: [PieceWindows],
                            progress: (Int, Int) -> Void = { _, _ in }) -> [SettingsTrial] {
         var trials: [SettingsTrial] = []
-        for (index, setting) in settings.enumerated() {
+        for (index, (setting, holdsKey)) in settings.enumerated() {
             progress(index, settings.count)
             let (windows, failures) = generatedWindows(model: model, tokenizer: tokenizer, checkpointName: checkpointName,
                                                        settings: setting, pieces: pieces, bars: bars, windowBars: windowBars,
-                                                       firstSeed: firstSeed)
-            trials.append(SettingsTrial(settings: setting, comparison: MusicComparison(generated: windows, human: human),
+                                                       firstSeed: firstSeed, holdsKey: holdsKey)
+            trials.append(SettingsTrial(settings: setting, holdsKey: holdsKey, comparison: MusicComparison(generated: windows, human: human),
                                         failures: failures))
         }
         return trials
@@ -74,12 +76,13 @@ public enum SettingsSweep {
     /// The windows of freshly generated pieces (seeds firstSeed ..< firstSeed + pieces).
     public static func generatedWindows(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String, settings: SamplingSettings,
                                         pieces: Int, bars: Int, windowBars: Int, firstSeed: UInt64,
-                                        key: MusicalKey? = nil) -> (windows: [PieceWindows], failures: Int) {
+                                        key: MusicalKey? = nil, holdsKey: Bool = true) -> (windows: [PieceWindows], failures: Int) {
         var windows: [PieceWindows] = []
         var failures = 0
         for i in 0..<pieces {
             var request = PieceRequest(bars: bars, settings: settings, seed: firstSeed &+ UInt64(i))
             request.key = key
+            request.holdsKey = holdsKey
             guard let piece = try? PieceGenerator.generate(model: model, tokenizer: tokenizer, checkpointName: checkpointName, request: request) else {
                 failures += 1; continue
             }
@@ -91,14 +94,14 @@ public enum SettingsSweep {
     /// A Markdown table of the trials: settings, the headline measures, the discriminator.
     public static func table(_ trials: [SettingsTrial], human: WindowSummary) -> String {
         let shown = ["in_key", "key_stability", "polyphony", "step_share", "bar_rhythm_repeats", "tempo_spread"]
-        var out = "| temperature | top-p | min-p | discriminator | " + shown.joined(separator: " | ") + " |\n"
-        out += "| ---: | ---: | ---: | ---: |" + String(repeating: " ---: |", count: shown.count) + "\n"
+        var out = "| temperature | top-p | min-p | key | discriminator | " + shown.joined(separator: " | ") + " |\n"
+        out += "| ---: | ---: | ---: | --- | ---: |" + String(repeating: " ---: |", count: shown.count) + "\n"
         for t in trials {
             let c = t.comparison
-            out += "| \(t.settings.temperature) | \(t.settings.topP) | \(t.settings.minP) | \(MusicComparison.format(c.discriminatorAccuracy)) | "
+            out += "| \(t.settings.temperature) | \(t.settings.topP) | \(t.settings.minP) | \(t.holdsKey ? "held" : "free") | \(MusicComparison.format(c.discriminatorAccuracy)) | "
                 + shown.map { MusicComparison.format(c.value($0, of: c.generated)) }.joined(separator: " | ") + " |\n"
         }
-        out += "| human (validation) | | | 0.5 | " + shown.map { name in
+        out += "| human (validation) | | | | 0.5 | " + shown.map { name in
             MusicComparison.format(name == "key_stability" ? (human.keyStability ?? .nan) : (human[name] ?? .nan))
         }.joined(separator: " | ") + " |\n"
         return out

@@ -13,6 +13,8 @@ public struct PieceRequest: Sendable {
     public var style: String?
     /// The key of every sampled bar (nil: the model's choice).
     public var key: MusicalKey?
+    /// Without `key`: keep the first bar's key (true) or let the model modulate (false).
+    public var holdsKey = true
     /// Primer bars as tokens (see `primerBars(from:count:tokenizer:)`).
     public var primerBars: [[Int]] = []
     /// What the primer was, for provenance (e.g. "primer=song.mid:4").
@@ -65,6 +67,7 @@ public enum PieceGenerator {
         }
         try session.appendPrimerBars(request.primerBars)
         try session.setKey(request.key)
+        session.holdsKey = request.holdsKey
         for _ in 0..<max(0, request.bars) { session.generateBar() }
         let score = try session.takeAsScore()
         let provenance = session.provenance()

@@ -52,7 +52,7 @@ public enum KeyTable {
         KeyBinding(keys: [.character("[")], label: "[", help: "top-p down 0.05", command: .topPDown),
         KeyBinding(keys: [.character("K")], label: "K", help: "key of the next bars a fifth up (C, G, D, ...)", command: .keyUpAFifth),
         KeyBinding(keys: [.character("M")], label: "M", help: "next bars in the relative major / minor", command: .switchMode),
-        KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model chooses again", command: .freeKey),
+        KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),
         KeyBinding(keys: [.left, .character("h")], label: "left", help: "select the previous bar", command: .selectPreviousBar),
         KeyBinding(keys: [.right, .character("l")], label: "right", help: "select the next bar (past the last: follow)", command: .selectNextBar),
         KeyBinding(keys: [.up, .character("k")], label: "up", help: "previous take of the selected bar", command: .previousTake),

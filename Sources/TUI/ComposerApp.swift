@@ -48,6 +48,7 @@ public final class ComposerApp {
         state.temperature = options.temperature
         state.topP = options.topP
         state.key = options.key
+        state.keyFree = options.freeKey
         state.keysAvailable = worker.take().snapshot.hasKeyTokens
         state.seed = options.seed
         state.style = options.style
@@ -153,8 +154,8 @@ public final class ComposerApp {
     /// Carries out one effect; returns true to quit.
     func perform(_ effect: Effect) -> Bool {
         switch effect {
-        case .keyChanged(let key):
-            worker.post(.key(key))
+        case .keyChanged(let key, let free):
+            worker.post(.key(key, free: free))
         case .settingsChanged:
             worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)))
         case .selectTake(let bar, let take):
@@ -192,7 +193,7 @@ public final class ComposerApp {
                 session.settings = settings
                 return session
             }))
-            worker.post(.key(state.key))
+            worker.post(.key(state.key, free: state.keyFree))
             player.stop()
             player.removeAllBars()
             scheduled = [:]

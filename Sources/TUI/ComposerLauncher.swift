@@ -71,7 +71,7 @@ public enum ComposerLauncher {
             primerDescription = "primer=\(URL(fileURLWithPath: path).lastPathComponent) bars=\(count)"
         }
         let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP, minP: options.minP).validated()
-        let key = options.key
+        let key = options.key, holdsKey = !options.freeKey
         let model = loaded.model, tokenizer = loaded.tokenizer, name = loaded.name, style = options.style
         let primerTokens = primer, primerText = primerDescription
         let makeSession: @Sendable (UInt64) throws -> CompositionSession = { seed in
@@ -82,6 +82,7 @@ public enum ComposerLauncher {
             }
             try session.appendPrimerBars(primerTokens)
             try session.setKey(key)
+            session.holdsKey = holdsKey
             return session
         }
         // Build the first session before touching the terminal, so mistakes print plainly.

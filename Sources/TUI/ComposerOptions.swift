@@ -14,6 +14,8 @@ public struct ComposerOptions: Sendable {
     public var minP: Double = SamplingSettings.default.minP
     /// The key of the bars the model writes (nil: its own choice).
     public var key: MusicalKey?
+    /// Without `key`: let the model change key at any bar (else it keeps the first bar's).
+    public var freeKey = false
     public var seed: UInt64 = 1
     public var primerPath: String?
     /// How many bars of the primer file to keep.

@@ -20,8 +20,9 @@ public enum Question: Hashable, Sendable {
 /// What the app loop must do after a command. State changes are already applied.
 public enum Effect: Hashable, Sendable {
     case settingsChanged
-    /// The key of the bars written from now on changed (nil: the model's choice).
-    case keyChanged(MusicalKey?)
+    /// The key of the bars written from now on changed: a chosen key, or none; without one
+    /// `free` lets the model change key at any bar instead of keeping the last bar's.
+    case keyChanged(MusicalKey?, free: Bool)
     case selectTake(bar: Int, take: Int)
     case regenerate(bar: Int)
     case rewind
@@ -41,8 +42,9 @@ public struct ComposerState: Sendable {
     // Sampling settings: the UI owns them and pushes them to the session.
     public var temperature: Double = 1.0
     public var topP: Double = 0.95
-    /// The key the next bars are written in; nil lets the model choose.
+    /// The key the next bars are written in; nil: the model's (kept from bar to bar unless `keyFree`).
     public var key: MusicalKey?
+    public var keyFree = false
     /// The model has KEY tokens (older checkpoints do not), so the key keys work.
     public var keysAvailable = true
     public var seed: UInt64 = 0
@@ -120,8 +122,9 @@ public struct ComposerState: Sendable {
                 key = current.isMinor ? MusicalKey(tonic: current.tonic + 3, isMinor: false) : MusicalKey(tonic: current.tonic + 9, isMinor: true)
             default: key = nil
             }
-            message = key.map { "next bars in \($0)" } ?? "free key: the model chooses"
-            return [.keyChanged(key)]
+            keyFree = key == nil
+            message = key.map { "next bars in \($0)" } ?? "free key: the model may change key at any bar"
+            return [.keyChanged(key, free: keyFree)]
         case .selectPreviousBar:
             guard !roll.bars.isEmpty else { return [] }
             selectedBar = max(0, (selectedBar ?? roll.bars.count) - 1)

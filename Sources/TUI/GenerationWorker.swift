@@ -10,8 +10,8 @@ import Tokenization
 public final class GenerationWorker: @unchecked Sendable {
     public enum Request: Sendable {
         case settings(SamplingSettings)
-        /// The key of the bars written from now on (nil: the model's choice).
-        case key(MusicalKey?)
+        /// The key of the bars written from now on; without one, `free` lets the model modulate.
+        case key(MusicalKey?, free: Bool)
         case regenerate(bar: Int)
         case selectTake(bar: Int, take: Int)
         case rewind
@@ -164,8 +164,9 @@ public final class GenerationWorker: @unchecked Sendable {
         switch request {
         case .settings(let settings):
             session.settings = settings
-        case .key(let key):
+        case .key(let key, let free):
             do { try session.setKey(key) } catch { pendingMessages.append("\(error)") }
+            session.holdsKey = !free
         case .regenerate(let bar):
             if bar >= session.acceptedBarCount {
                 // The candidate has no takes: drop it and let the model write it again.

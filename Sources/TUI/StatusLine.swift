@@ -13,7 +13,7 @@ public enum StatusLine {
             String(format: "top-p %.2f", state.topP),
             "seed \(state.seed)",
         ]
-        if let key = state.key { fields.append("key \(key)") }
+        if let key = state.key { fields.append("key \(key)") } else if state.keyFree { fields.append("key free") }
         if let style = state.style { fields.append("style \(style)") }
         fields.append("bars \(state.roll.acceptedBarCount)")
         fields.append(String(format: "%.0f tok/s", state.tokensPerSecond))

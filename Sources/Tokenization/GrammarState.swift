@@ -24,6 +24,8 @@ public struct GrammarState: Sendable {
     public private(set) var position = -1
     /// Length of the current bar in grid steps (from the last TS; 4/4 at first).
     public private(set) var barSteps: Int
+    /// The last KEY id seen (the key of the current bar), nil before any.
+    public private(set) var keyID: Int?
     /// The highest PITCH (index in the PITCH block) of the current onset, -1 before its first note.
     public private(set) var onsetTopPitch = -1
     private let barStepsOfTimeSignature: [Int]
@@ -132,6 +134,7 @@ public struct GrammarState: Sendable {
         if id < v.pitchStart { phase = .afterVelocity; return }
         if id < v.durationStart { onsetTopPitch = id - v.pitchStart; phase = .afterPitch; return }
         if id < v.keyStart { phase = .afterDuration; return }
+        keyID = id
         phase = .afterKey
     }
 

@@ -22,6 +22,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
             OptionSpec("min-p", value: "P", default: String(SamplingSettings.default.minP), help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
             OptionSpec("key", value: "KEY", help: "Write in this key, e.g. \"E minor\" or \"Eb major\" (models with KEY tokens)"),
+            OptionSpec("free-key", help: "Let the model change key at any bar (default: it keeps the key of the first bar)"),
             OptionSpec("seed", value: "N", default: "1", help: "Random seed; the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -64,6 +65,8 @@ enum ComposeCommand: Subcommand {
         guard options.minP >= 0, options.minP < 1 else {
             throw CommandFailure("--min-p must be in [0, 1) (got \(options.minP))", exitStatus: 2)
         }
+        options.freeKey = arguments.flag("free-key")
+        if options.freeKey && arguments.has("key") { throw CommandFailure("--key and --free-key exclude each other", exitStatus: 2) }
         if let name = arguments.string("key") {
             do { options.key = try MusicalKey.parse(name) } catch { throw CommandFailure("--key: \(error)", exitStatus: 2) }
         }

@@ -23,6 +23,7 @@ enum GenerateCommand: Subcommand {
             OptionSpec("top-p", value: "P", default: "0.95", help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
             OptionSpec("min-p", value: "P", default: "0", help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
             OptionSpec("key", value: "KEY", help: "Write every bar in this key, e.g. \"E minor\", \"Eb major\", \"F#m\" (models with KEY tokens)"),
+            OptionSpec("free-key", help: "Let the model change key from bar to bar (default: it keeps the key of its first bar)"),
             OptionSpec("seed", value: "N", default: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
@@ -90,6 +91,8 @@ enum GenerateCommand: Subcommand {
         var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP),
                                    seed: seed, style: arguments.string("style"))
         request.key = key
+        request.holdsKey = !arguments.flag("free-key")
+        if key != nil && arguments.flag("free-key") { throw CommandFailure("--key and --free-key exclude each other", exitStatus: 2) }
         if key != nil && !loaded.tokenizer.vocabulary.hasKeys {
             throw CommandFailure("--key: \(GenerationError.noKeyTokens)", exitStatus: 2)
         }

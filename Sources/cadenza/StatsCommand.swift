@@ -156,7 +156,7 @@ enum StatsCommand: Subcommand {
                 "nll": ["lstm": lstm.meanNLL, "unigram": unigram, "bigram_add_one": bigram, "predictions": lstm.predictions,
                         "lstm_per_note": nllPerNote, "notes": notes],
                 "window_measures": (verdict?.dictionary ?? [:]) as Any,
-                "settings_table": trials.map { ["temperature": $0.settings.temperature, "top_p": $0.settings.topP, "min_p": $0.settings.minP,
+                "settings_table": trials.map { ["temperature": $0.settings.temperature, "top_p": $0.settings.topP, "min_p": $0.settings.minP, "key_held": $0.holdsKey,
                                                 "comparison": $0.comparison.dictionary] },
                 "generated": json(music), "validation": json(reference),
                 "pitch_class_kl": ["generated_vs_training": kl, "validation_vs_training": klReference],
@@ -251,18 +251,23 @@ enum StatsCommand: Subcommand {
         return 0
     }
 
-    /// The settings of the sweep: temperature, top-p and min-p around the usual choices.
-    static let sweepSettings: [SamplingSettings] = [
-        SamplingSettings(temperature: 1.0, topP: 0.95, minP: 0),
-        SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.035),
-        SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.1),
-        SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0),
-        SamplingSettings(temperature: 0.9, topP: 1.0, minP: 0.05),
-        SamplingSettings(temperature: 0.8, topP: 0.95, minP: 0),
-        SamplingSettings(temperature: 0.8, topP: 1.0, minP: 0.05),
-        SamplingSettings(temperature: 0.7, topP: 0.9, minP: 0),
-        SamplingSettings(temperature: 0.7, topP: 1.0, minP: 0.05),
-        SamplingSettings(temperature: 0.6, topP: 1.0, minP: 0.05),
+    /// The settings of the sweep: temperature, top-p and min-p around the usual choices, with
+    /// the first bar's key kept (the default) or free.
+    static let sweepSettings: [(SamplingSettings, holdsKey: Bool)] = [
+        (SamplingSettings(temperature: 1.0, topP: 0.95, minP: 0), false),
+        (SamplingSettings(temperature: 1.0, topP: 0.95, minP: 0), true),
+        (SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.035), true),
+        (SamplingSettings(temperature: 1.0, topP: 1.0, minP: 0.1), true),
+        (SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0), false),
+        (SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0), true),
+        (SamplingSettings(temperature: 0.9, topP: 1.0, minP: 0.05), true),
+        (SamplingSettings(temperature: 0.85, topP: 0.95, minP: 0), true),
+        (SamplingSettings(temperature: 0.8, topP: 0.95, minP: 0), false),
+        (SamplingSettings(temperature: 0.8, topP: 0.95, minP: 0), true),
+        (SamplingSettings(temperature: 0.8, topP: 1.0, minP: 0.05), true),
+        (SamplingSettings(temperature: 0.75, topP: 0.95, minP: 0), true),
+        (SamplingSettings(temperature: 0.7, topP: 0.9, minP: 0), true),
+        (SamplingSettings(temperature: 0.7, topP: 1.0, minP: 0.05), true),
     ]
 
     /// `stats --generated DIR --human DIR`: music_eval.py's comparison of two folders.

@@ -156,6 +156,21 @@ import Tokenization
         #expect(throws: GenerationError.noKeyTokens) { try legacy.setKey(eMinor) }
     }
 
+    @Test func withoutAChosenKeyTheFirstBarsKeyIsKeptUnlessFree() throws {
+        let v = TestModels.tokenizer.vocabulary
+        func keys(_ s: CompositionSession) -> [[Int]] { TestModels.barTokens(s).map { $0.filter { $0 >= v.keyStart } } }
+        let held = try TestModels.session(seed: 9)
+        for _ in 0..<6 { held.generateBar() }
+        let heldKeys = keys(held)
+        #expect(heldKeys.allSatisfy { $0.count == 1 && $0 == heldKeys[0] }, "\(heldKeys)")
+        // Free: the random-weight model changes key (at this seed), and the provenance says so.
+        let free = try TestModels.session(seed: 9)
+        free.holdsKey = false
+        for _ in 0..<6 { free.generateBar() }
+        #expect(Set(keys(free).flatMap { $0 }).count > 1)
+        #expect(free.provenance().contains("key=free"))
+    }
+
     @Test func stylesArePrefixedAndUnknownStylesRejected() throws {
         let s = try TestModels.session(style: "chopin")
         let v = TestModels.tokenizer.vocabulary

@@ -1,6 +1,7 @@
 // Keys to commands to state changes and effects, without a terminal.
 import Foundation
 import Testing
+import Tokenization
 @testable import TUI
 
 @Suite struct ComposerStateTests {
@@ -15,6 +16,23 @@ import Testing
         #expect(s.topP == 1.0)
         _ = s.handle(.character("["))
         #expect(s.topP == 0.95)
+    }
+
+    @Test func keyKeysWalkTheCircleOfFifthsSwitchModeAndFreeTheKey() {
+        var s = ComposerState()
+        #expect(s.handle(.character("K")) == [.keyChanged(MusicalKey(tonic: 0, isMinor: false), free: false)])  // from free: C major
+        _ = s.handle(.character("K"))
+        #expect(s.key == MusicalKey(tonic: 7, isMinor: false) && s.message == "next bars in G major")
+        #expect(s.handle(.character("M")) == [.keyChanged(MusicalKey(tonic: 4, isMinor: true), free: false)])  // relative minor
+        _ = s.handle(.character("M"))
+        #expect(s.key == MusicalKey(tonic: 7, isMinor: false))
+        #expect(StatusLine.settingsFields(s).contains("key G major"))
+        #expect(s.handle(.character("F")) == [.keyChanged(nil, free: true)])
+        #expect(s.key == nil && StatusLine.settingsFields(s).contains("key free"))
+        // A model without KEY tokens: the keys say why and change nothing.
+        s.keysAvailable = false
+        #expect(s.handle(.character("K")) == [])
+        #expect(s.key == nil && s.message.contains("no KEY tokens"))
     }
 
     @Test func barSelectionAndTakes() {
