@@ -111,6 +111,7 @@ public final class CompositionSession: @unchecked Sendable {
         self.seed = seed
         generator = SeededGenerator(seed: seed)
         sampler = Sampler(settings: try settings.validated())
+        sampler.tempoIDs = vocabulary.tempoStart..<vocabulary.positionStart
         mask = [Bool](repeating: false, count: vocabulary.count)
         var prefix = [bos]
         if let style {

@@ -94,14 +94,14 @@ public enum SettingsSweep {
     /// A Markdown table of the trials: settings, the headline measures, the discriminator.
     public static func table(_ trials: [SettingsTrial], human: WindowSummary) -> String {
         let shown = ["in_key", "key_stability", "polyphony", "step_share", "bar_rhythm_repeats", "tempo_spread"]
-        var out = "| temperature | top-p | min-p | key | discriminator | " + shown.joined(separator: " | ") + " |\n"
-        out += "| ---: | ---: | ---: | --- | ---: |" + String(repeating: " ---: |", count: shown.count) + "\n"
+        var out = "| temperature | top-p | min-p | tempo temp. | key | discriminator | " + shown.joined(separator: " | ") + " |\n"
+        out += "| ---: | ---: | ---: | ---: | --- | ---: |" + String(repeating: " ---: |", count: shown.count) + "\n"
         for t in trials {
             let c = t.comparison
-            out += "| \(t.settings.temperature) | \(t.settings.topP) | \(t.settings.minP) | \(t.holdsKey ? "held" : "free") | \(MusicComparison.format(c.discriminatorAccuracy)) | "
+            out += "| \(t.settings.temperature) | \(t.settings.topP) | \(t.settings.minP) | \(t.settings.tempoTemperature.map { String($0) } ?? "=") | \(t.holdsKey ? "held" : "free") | \(MusicComparison.format(c.discriminatorAccuracy)) | "
                 + shown.map { MusicComparison.format(c.value($0, of: c.generated)) }.joined(separator: " | ") + " |\n"
         }
-        out += "| human (validation) | | | | 0.5 | " + shown.map { name in
+        out += "| human (validation) | | | | | 0.5 | " + shown.map { name in
             MusicComparison.format(name == "key_stability" ? (human.keyStability ?? .nan) : (human[name] ?? .nan))
         }.joined(separator: " | ") + " |\n"
         return out

@@ -17,6 +17,9 @@ public struct SampledToken: Hashable, Sendable {
 
 public struct Sampler {
     public var settings: SamplingSettings
+    /// Ids that take `settings.tempoTemperature` instead of the temperature (the TEMPO
+    /// block); empty for none.
+    public var tempoIDs: Range<Int> = 0..<0
     /// Candidate token ids, then sorted by weight (largest first). Size V.
     private var candidates: [Int32] = []
     /// Unnormalised sampling weight exp((logit - max) / temperature), per token id. Size V.
@@ -59,6 +62,8 @@ public struct Sampler {
     private mutating func drawFiltered(logits: UnsafeBufferPointer<Float>, allowed: UnsafeBufferPointer<Bool>,
                                        maxLogit: Double, generator: inout SeededGenerator) -> Int {
         let inverseTemperature = 1.0 / settings.temperature
+        let tempoInverse = settings.tempoTemperature.map { 1.0 / $0 } ?? inverseTemperature
+        let tempoIDs = self.tempoIDs
         let topK = settings.topK
         let topP = settings.topP
         let minP = settings.minP
@@ -66,7 +71,7 @@ public struct Sampler {
             weights.withUnsafeMutableBufferPointer { w in
                 var n = 0
                 for i in 0..<logits.count where allowed[i] {
-                    w[i] = exp((Double(logits[i]) - maxLogit) * inverseTemperature)
+                    w[i] = exp((Double(logits[i]) - maxLogit) * (tempoIDs.contains(i) ? tempoInverse : inverseTemperature))
                     // The best legal token has weight exp(0) = 1, so min-p compares with 1.
                     if w[i] < minP { continue }
                     cand[n] = Int32(i)

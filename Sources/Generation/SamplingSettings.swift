@@ -1,4 +1,5 @@
-// The knobs of the sampler, validated in one place: temperature, top-k, top-p and min-p.
+// The knobs of the sampler, validated in one place: temperature, top-k, top-p, min-p, and
+// the temperature of tempo changes.
 // A plain value so a UI can change it at any time and a take can record it.
 
 public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
@@ -12,14 +13,19 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
     /// temperature); 0 turns it off. It cuts the long tail in confident steps and leaves
     /// uncertain steps open, where top-p cuts the same mass everywhere.
     public var minP: Double
+    /// Temperature of TEMPO tokens (the choice of a tempo bin where a tempo change may
+    /// come); nil uses `temperature`. Lower keeps the tempo steadier: generated tempo
+    /// curves wander more than the corpus's at the note temperature (see the model card).
+    public var tempoTemperature: Double?
 
     public static let `default` = SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95, minP: 0)
 
-    public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95, minP: Double = 0) {
+    public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95, minP: Double = 0, tempoTemperature: Double? = nil) {
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
         self.minP = minP
+        self.tempoTemperature = tempoTemperature
     }
 
     /// Throws unless temperature is finite and >= 0, topK >= 0 and topP is in (0, 1].
@@ -33,6 +39,9 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
         guard topP > 0, topP <= 1 else {
             throw GenerationError.invalidSetting(name: "top-p", value: "\(topP)", expected: "a number in (0, 1] (1 = off)")
         }
+        if let t = tempoTemperature, !(t.isFinite && t > 0 && t <= 3) {
+            throw GenerationError.invalidSetting(name: "tempo temperature", value: "\(t)", expected: "a number in (0, 3]")
+        }
         guard minP.isFinite, minP >= 0, minP < 1 else {
             throw GenerationError.invalidSetting(name: "min-p", value: "\(minP)", expected: "a number in [0, 1) (0 = off)")
         }
@@ -40,5 +49,7 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// "temperature=1.0 top-k=0 top-p=0.95 min-p=0.0": the form recorded in a take's provenance.
-    public var description: String { "temperature=\(temperature) top-k=\(topK) top-p=\(topP) min-p=\(minP)" }
+    public var description: String {
+        "temperature=\(temperature) top-k=\(topK) top-p=\(topP) min-p=\(minP)" + (tempoTemperature.map { " tempo-temperature=\($0)" } ?? "")
+    }
 }

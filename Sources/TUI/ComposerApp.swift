@@ -157,7 +157,7 @@ public final class ComposerApp {
         case .keyChanged(let key, let free):
             worker.post(.key(key, free: free))
         case .settingsChanged:
-            worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)))
+            worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)))
         case .selectTake(let bar, let take):
             pendingAudition = (bar, take)
             worker.post(.selectTake(bar: bar, take: take))
@@ -187,7 +187,7 @@ public final class ComposerApp {
         case .newPiece:
             state.seed &+= 1
             let seed = state.seed, make = makeSession
-            let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP)
+            let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)
             worker.post(.replaceSession({
                 let session = try make(seed)
                 session.settings = settings

@@ -70,7 +70,8 @@ public enum ComposerLauncher {
             primer = try PieceGenerator.primerBars(from: score, count: count, tokenizer: loaded.tokenizer)
             primerDescription = "primer=\(URL(fileURLWithPath: path).lastPathComponent) bars=\(count)"
         }
-        let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP, minP: options.minP).validated()
+        let settings = try SamplingSettings(temperature: options.temperature, topK: 0, topP: options.topP, minP: options.minP,
+                                            tempoTemperature: options.tempoTemperature).validated()
         let key = options.key, holdsKey = !options.freeKey
         let model = loaded.model, tokenizer = loaded.tokenizer, name = loaded.name, style = options.style
         let primerTokens = primer, primerText = primerDescription

@@ -12,6 +12,7 @@ public struct ComposerOptions: Sendable {
     public var temperature: Double = SamplingSettings.default.temperature
     public var topP: Double = SamplingSettings.default.topP
     public var minP: Double = SamplingSettings.default.minP
+    public var tempoTemperature: Double? = SamplingSettings.default.tempoTemperature
     /// The key of the bars the model writes (nil: its own choice).
     public var key: MusicalKey?
     /// Without `key`: let the model change key at any bar (else it keeps the first bar's).

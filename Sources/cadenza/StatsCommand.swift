@@ -157,6 +157,7 @@ enum StatsCommand: Subcommand {
                         "lstm_per_note": nllPerNote, "notes": notes],
                 "window_measures": (verdict?.dictionary ?? [:]) as Any,
                 "settings_table": trials.map { ["temperature": $0.settings.temperature, "top_p": $0.settings.topP, "min_p": $0.settings.minP, "key_held": $0.holdsKey,
+                                                "tempo_temperature": ($0.settings.tempoTemperature ?? $0.settings.temperature),
                                                 "comparison": $0.comparison.dictionary] },
                 "generated": json(music), "validation": json(reference),
                 "pitch_class_kl": ["generated_vs_training": kl, "validation_vs_training": klReference],
@@ -268,6 +269,12 @@ enum StatsCommand: Subcommand {
         (SamplingSettings(temperature: 0.75, topP: 0.95, minP: 0), true),
         (SamplingSettings(temperature: 0.7, topP: 0.9, minP: 0), true),
         (SamplingSettings(temperature: 0.7, topP: 1.0, minP: 0.05), true),
+        (SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0, tempoTemperature: 0.6), true),
+        (SamplingSettings(temperature: 0.9, topP: 0.95, minP: 0, tempoTemperature: 0.4), true),
+        (SamplingSettings(temperature: 0.85, topP: 0.95, minP: 0, tempoTemperature: 0.6), true),
+        (SamplingSettings(temperature: 0.85, topP: 0.95, minP: 0, tempoTemperature: 0.4), true),
+        (SamplingSettings(temperature: 0.8, topP: 0.95, minP: 0, tempoTemperature: 0.5), true),
+        (SamplingSettings(temperature: 0.85, topP: 1.0, minP: 0.05, tempoTemperature: 0.5), true),
     ]
 
     /// `stats --generated DIR --human DIR`: music_eval.py's comparison of two folders.

@@ -71,6 +71,18 @@ import Testing
         #expect(throws: GenerationError.self) { try SamplingSettings(minP: -0.1).validated() }
     }
 
+    @Test func tempoTokensTakeTheirOwnTemperature() {
+        // Tokens 2 and 3 play TEMPO: at tempo temperature 0.5 their weights square (0.15^2/0.5^2
+        // of token 0's ... relative to the best), the others keep temperature 1.
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, tempoTemperature: 0.5))
+        s.tempoIDs = 2..<4
+        let f = Self.frequencies(&s, logits: Self.logits(p), allowed: [true, true, true, true], draws: 60_000, seed: 12)
+        let w = [1.0, 0.6, pow(0.3, 2), pow(0.1, 2)]  // exp((l - max) / T) for T = 1, 1, 0.5, 0.5
+        let total = w.reduce(0, +)
+        for i in 0..<4 { #expect(abs(f[i] - w[i] / total) < 0.01, "token \(i): \(f[i]) vs \(w[i] / total)") }
+        #expect(throws: GenerationError.self) { try SamplingSettings(tempoTemperature: 0).validated() }
+    }
+
     @Test func topPAppliesToWhatTheMaskLeaves() {
         // Legal: 1 (0.3), 2 (0.15), 3 (0.05); renormalised 0.6, 0.3, 0.1. top-p 0.85 keeps 1 and 2.
         var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 0.85))
