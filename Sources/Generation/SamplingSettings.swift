@@ -18,7 +18,10 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
     /// curves wander more than the corpus's at the note temperature (see the model card).
     public var tempoTemperature: Double?
 
-    public static let `default` = SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95, minP: 0)
+    /// Chosen on the validation split (the model card's settings table): against 60 pieces of
+    /// 16 bars the discriminator fell from 0.69 (temperature 1) to 0.62, with the tempo
+    /// spread of the scores instead of 1.8 times it. min-p did not help there (0 = off).
+    public static let `default` = SamplingSettings(temperature: 0.85, topK: 0, topP: 0.95, minP: 0, tempoTemperature: 0.6)
 
     public init(temperature: Double = 1.0, topK: Int = 0, topP: Double = 0.95, minP: Double = 0, tempoTemperature: Double? = nil) {
         self.temperature = temperature

@@ -221,7 +221,7 @@ import Tokenization
     }
 
     @Test func midiExportCarriesProvenance() throws {
-        let s = try TestModels.session(seed: 4)
+        let s = try TestModels.session(seed: 4, settings: SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95))
         for _ in 0..<3 { s.generateBar() }
         try s.regenerate(bar: 0)
         let file = try s.midiFile()

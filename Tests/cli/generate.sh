@@ -19,7 +19,7 @@ cmp -s "$T/a.mid" "$T/b.mid" || fail "same seed gave different files"
 if cmp -s "$T/a.mid" "$T/c.mid"; then fail "different seeds gave the same file"; fi
 grep -q "a.mid: 6 bars, [0-9]* notes, [0-9]*:[0-9.]*, seed 42" "$T/out.txt" || fail "summary line: $(cat "$T/out.txt")"
 # Provenance in a text meta event.
-grep -aq "cadenza take; checkpoint=generation_tiny.safetensors; seed=42; temperature=1.0 top-k=0 top-p=0.95" "$T/a.mid" \
+grep -aq "cadenza take; checkpoint=generation_tiny.safetensors; seed=42; temperature=[0-9.]* top-k=0 top-p=[0-9.]* min-p=[0-9.]*" "$T/a.mid" \
   || fail "no provenance text event"
 # Snake-case spelling of options is accepted too.
 $BIN generate --checkpoint "$CKPT" --output "$T/d.mid" --bars 6 --seed 42 --top_p 0.95 --quiet
@@ -71,6 +71,6 @@ $BIN generate --checkpoint "$CKPT" -o "$T/n.mid" --bars 8 --seed 5 --min-p 0.05 
 printed=$(sed -E 's/.* ([0-9]+) notes.*/\1/' "$T/n.txt")
 $BIN info "$T/n.mid" > "$T/n.info"
 grep -q "^  notes:       $printed " "$T/n.info" || fail "printed $printed notes, the file holds: $(grep notes: "$T/n.info")"
-grep -q "^  time:        4/4" "$T/n.info" || fail "no time signature: $(grep time: "$T/n.info")"
+grep -Eq "^  time:        [0-9]+/[0-9]+" "$T/n.info" || fail "no time signature: $(grep time: "$T/n.info")"
 grep -Eq "^  key:         [A-G][b#]? (major|minor)" "$T/n.info" || fail "no key signature: $(grep key: "$T/n.info")"
 echo "generate: ok"

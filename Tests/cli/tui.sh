@@ -114,7 +114,7 @@ start_shell() {
   wait_for 'PROMPT\$' 5 || fail "the shell did not start"
 }
 run_cadenza() {
-  T send-keys "cd $WORK && $BIN compose ${MODEL[*]} --no-audio --seed 7 --takes-dir $WORK/takes $*; echo EXIT=\$?" Enter
+  T send-keys "cd $WORK && $BIN compose ${MODEL[*]} --no-audio --seed 7 --temperature 1.0 --top-p 0.95 --takes-dir $WORK/takes $*; echo EXIT=\$?" Enter
 }
 
 # 1. Notes appear.
