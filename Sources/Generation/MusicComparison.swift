@@ -10,13 +10,14 @@ import Tokenization
 public struct MusicComparison: Sendable {
     public var generated: WindowSummary
     public var human: WindowSummary
-    /// Balanced accuracy of the grouped 5-fold logistic regression; NaN when a side is empty.
+    /// Balanced accuracy of the grouped 5-fold logistic regression, the mean over 20 fold
+    /// assignments (music_eval.py draws one, so it differs by that draw); NaN when a side is empty.
     public var discriminatorAccuracy: Double
 
     public init(generated: [PieceWindows], human: [PieceWindows], seed: UInt64 = 0) {
         self.generated = WindowSummary(pieces: generated)
         self.human = WindowSummary(pieces: human)
-        discriminatorAccuracy = Generation.discriminatorAccuracy(generated: generated, human: human, seed: seed)
+        discriminatorAccuracy = Generation.discriminatorAccuracy(generated: generated, human: human, seed: seed, shuffles: 20)
     }
 
     /// The measures in music_eval.py's order, then key stability.
