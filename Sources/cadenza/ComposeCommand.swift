@@ -20,11 +20,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
             OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
-            OptionSpec("min-p", value: "P", default: String(SamplingSettings.default.minP), help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
-            OptionSpec("tempo-temperature", value: "T", default: SamplingSettings.default.tempoTemperature.map { String($0) } ?? "the temperature",
-                       help: "Temperature of tempo changes, in (0, 3]: lower keeps the tempo steadier"),
-            OptionSpec("key", value: "KEY", help: "Write in this key, e.g. \"E minor\" or \"Eb major\" (models with KEY tokens)"),
-            OptionSpec("free-key", help: "Let the model change key at any bar (default: it keeps the key of the first bar)"),
+        ] + KeyAndTempoOptions.specs + [
             OptionSpec("seed", value: "N", default: "1", help: "Random seed; the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -63,19 +59,11 @@ enum ComposeCommand: Subcommand {
         guard options.topP > 0, options.topP <= 1 else {
             throw CommandFailure("--top-p must be in (0, 1] (got \(options.topP))", exitStatus: 2)
         }
-        options.minP = try arguments.double("min-p", default: SamplingSettings.default.minP)
-        guard options.minP >= 0, options.minP < 1 else {
-            throw CommandFailure("--min-p must be in [0, 1) (got \(options.minP))", exitStatus: 2)
-        }
-        options.tempoTemperature = try arguments.double("tempo-temperature") ?? SamplingSettings.default.tempoTemperature
-        if let t = options.tempoTemperature, !(t > 0 && t <= 3) {
-            throw CommandFailure("--tempo-temperature must be in (0, 3] (got \(t))", exitStatus: 2)
-        }
-        options.freeKey = arguments.flag("free-key")
-        if options.freeKey && arguments.has("key") { throw CommandFailure("--key and --free-key exclude each other", exitStatus: 2) }
-        if let name = arguments.string("key") {
-            do { options.key = try MusicalKey.parse(name) } catch { throw CommandFailure("--key: \(error)", exitStatus: 2) }
-        }
+        let shared = try KeyAndTempoOptions(arguments)
+        options.minP = shared.minP
+        options.tempoTemperature = shared.tempoTemperature
+        options.freeKey = shared.freeKey
+        options.key = shared.key
         let seed = try arguments.int("seed", default: 1)
         guard seed >= 0 else { throw CommandFailure("--seed must be >= 0", exitStatus: 2) }
         options.seed = UInt64(seed)

@@ -21,11 +21,7 @@ enum GenerateCommand: Subcommand {
             OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
             OptionSpec("top-k", value: "K", default: "0", help: "Sample among the K most probable tokens only (0: no limit)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
-            OptionSpec("min-p", value: "P", default: String(SamplingSettings.default.minP), help: "Drop tokens less than P times as probable as the best one, in [0, 1)"),
-            OptionSpec("tempo-temperature", value: "T", default: SamplingSettings.default.tempoTemperature.map { String($0) } ?? "the temperature",
-                       help: "Temperature of tempo changes, in (0, 3]: lower keeps the tempo steadier"),
-            OptionSpec("key", value: "KEY", help: "Write every bar in this key, e.g. \"E minor\", \"Eb major\", \"F#m\" (models with KEY tokens)"),
-            OptionSpec("free-key", help: "Let the model change key from bar to bar (default: it keeps the key of its first bar)"),
+        ] + KeyAndTempoOptions.specs + [
             OptionSpec("seed", value: "N", default: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
@@ -48,8 +44,8 @@ enum GenerateCommand: Subcommand {
         let temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
         let topK = try arguments.int("top-k", default: 0)
         let topP = try arguments.double("top-p", default: SamplingSettings.default.topP)
-        let minP = try arguments.double("min-p", default: SamplingSettings.default.minP)
-        let tempoTemperature = try arguments.double("tempo-temperature") ?? SamplingSettings.default.tempoTemperature
+        let shared = try KeyAndTempoOptions(arguments)
+        let minP = shared.minP, tempoTemperature = shared.tempoTemperature, key = shared.key
         let primerBarCount = try arguments.int("primer-bars", default: 4)
         guard bars >= 1, bars <= 10_000 else { throw CommandFailure("--bars must be between 1 and 10000 (got \(bars))", exitStatus: 2) }
         guard count >= 1, count <= 10_000 else { throw CommandFailure("--count must be between 1 and 10000 (got \(count))", exitStatus: 2) }
@@ -58,12 +54,6 @@ enum GenerateCommand: Subcommand {
         }
         guard topK >= 0 else { throw CommandFailure("--top-k must be >= 0 (got \(topK))", exitStatus: 2) }
         guard topP > 0, topP <= 1 else { throw CommandFailure("--top-p must be in (0, 1] (got \(topP))", exitStatus: 2) }
-        guard minP >= 0, minP < 1 else { throw CommandFailure("--min-p must be in [0, 1) (got \(minP))", exitStatus: 2) }
-        if let t = tempoTemperature, !(t > 0 && t <= 3) { throw CommandFailure("--tempo-temperature must be in (0, 3] (got \(t))", exitStatus: 2) }
-        var key: MusicalKey? = nil
-        if let name = arguments.string("key") {
-            do { key = try MusicalKey.parse(name) } catch { throw CommandFailure("--key: \(error)", exitStatus: 2) }
-        }
         guard primerBarCount >= 1, primerBarCount <= 10_000 else {
             throw CommandFailure("--primer-bars must be between 1 and 10000 (got \(primerBarCount))", exitStatus: 2)
         }
@@ -95,8 +85,7 @@ enum GenerateCommand: Subcommand {
         var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP, tempoTemperature: tempoTemperature),
                                    seed: seed, style: arguments.string("style"))
         request.key = key
-        request.holdsKey = !arguments.flag("free-key")
-        if key != nil && arguments.flag("free-key") { throw CommandFailure("--key and --free-key exclude each other", exitStatus: 2) }
+        request.holdsKey = !shared.freeKey
         if key != nil && !loaded.tokenizer.vocabulary.hasKeys {
             throw CommandFailure("--key: \(GenerationError.noKeyTokens)", exitStatus: 2)
         }
