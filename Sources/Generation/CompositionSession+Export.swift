@@ -42,7 +42,8 @@ extension CompositionSession {
         }
         let snapshot = SessionSnapshot(bars: out, settings: settings, regenerationCandidates: regenerationCandidates,
                                        seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version,
-                                       key: key, hasKeyTokens: tokenizer.vocabulary.hasKeys)
+                                       key: key, hasKeyTokens: tokenizer.vocabulary.hasKeys,
+                                       currentKey: end.grammar.keyID.map { MusicalKey.all[$0 - tokenizer.vocabulary.keyStart] })
         cachedSnapshot = snapshot
         return snapshot
     }

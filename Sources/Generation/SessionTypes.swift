@@ -80,6 +80,8 @@ public struct SessionSnapshot: Hashable, Sendable {
     /// The key chosen for new bars (nil: the model's choice), and whether the model has KEY tokens at all.
     public var key: MusicalKey? = nil
     public var hasKeyTokens = false
+    /// The key of the last bar written (its KEY token), nil before any.
+    public var currentKey: MusicalKey? = nil
     public var acceptedBarCount: Int { bars.filter { !$0.isCandidate }.count }
     public var candidate: BarSnapshot? { bars.last.flatMap { $0.isCandidate ? $0 : nil } }
 }

@@ -50,7 +50,7 @@ public enum KeyTable {
         KeyBinding(keys: [.character("-"), .character("_")], label: "-", help: "temperature down 0.05", command: .temperatureDown),
         KeyBinding(keys: [.character("]")], label: "]", help: "top-p up 0.05", command: .topPUp),
         KeyBinding(keys: [.character("[")], label: "[", help: "top-p down 0.05", command: .topPDown),
-        KeyBinding(keys: [.character("K")], label: "K", help: "key of the next bars a fifth up (C, G, D, ...)", command: .keyUpAFifth),
+        KeyBinding(keys: [.character("K")], label: "K", help: "key of the next bars a fifth up from the current one", command: .keyUpAFifth),
         KeyBinding(keys: [.character("M")], label: "M", help: "next bars in the relative major / minor", command: .switchMode),
         KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),
         KeyBinding(keys: [.left, .character("h")], label: "left", help: "select the previous bar", command: .selectPreviousBar),

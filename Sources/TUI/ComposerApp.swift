@@ -115,6 +115,7 @@ public final class ComposerApp {
         if published.snapshot.version != snapshot.version || state.roll.bars.count != published.snapshot.bars.count {
             snapshot = published.snapshot
             state.update(roll: SessionBridge.roll(snapshot))
+            state.musicKey = snapshot.currentKey
         }
         state.unsaved = snapshot.version != savedVersion && snapshot.bars.contains { !$0.notes.isEmpty }
         // Playback: accepted bars, and the candidate while auto-accept is on.

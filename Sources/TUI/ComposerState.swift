@@ -45,6 +45,8 @@ public struct ComposerState: Sendable {
     /// The key the next bars are written in; nil: the model's (kept from bar to bar unless `keyFree`).
     public var key: MusicalKey?
     public var keyFree = false
+    /// The key the music is in now (the last bar's), where K and M start when no key is chosen.
+    public var musicKey: MusicalKey?
     /// The model has KEY tokens (older checkpoints do not), so the key keys work.
     public var keysAvailable = true
     public var seed: UInt64 = 0
@@ -116,9 +118,9 @@ public struct ComposerState: Sendable {
         case .keyUpAFifth, .switchMode, .freeKey:
             guard keysAvailable else { message = "this model has no KEY tokens: it always chooses its key"; return [] }
             switch command {
-            case .keyUpAFifth: key = (key ?? MusicalKey(tonic: 5, isMinor: false)).transposed(by: 7)
+            case .keyUpAFifth: key = (key ?? musicKey ?? MusicalKey(tonic: 5, isMinor: false)).transposed(by: 7)
             case .switchMode:
-                let current = key ?? MusicalKey(tonic: 0, isMinor: false)
+                let current = key ?? musicKey ?? MusicalKey(tonic: 0, isMinor: false)
                 key = current.isMinor ? MusicalKey(tonic: current.tonic + 3, isMinor: false) : MusicalKey(tonic: current.tonic + 9, isMinor: true)
             default: key = nil
             }

@@ -20,7 +20,7 @@ import Tokenization
 
     @Test func keyKeysWalkTheCircleOfFifthsSwitchModeAndFreeTheKey() {
         var s = ComposerState()
-        #expect(s.handle(.character("K")) == [.keyChanged(MusicalKey(tonic: 0, isMinor: false), free: false)])  // from free: C major
+        #expect(s.handle(.character("K")) == [.keyChanged(MusicalKey(tonic: 0, isMinor: false), free: false)])  // nothing written yet: C major
         _ = s.handle(.character("K"))
         #expect(s.key == MusicalKey(tonic: 7, isMinor: false) && s.message == "next bars in G major")
         #expect(s.handle(.character("M")) == [.keyChanged(MusicalKey(tonic: 4, isMinor: true), free: false)])  // relative minor
@@ -29,6 +29,13 @@ import Tokenization
         #expect(StatusLine.settingsFields(s).contains("key G major"))
         #expect(s.handle(.character("F")) == [.keyChanged(nil, free: true)])
         #expect(s.key == nil && StatusLine.settingsFields(s).contains("key free"))
+        // With no key chosen, K and M start from the key the music is in.
+        var t = ComposerState()
+        t.musicKey = MusicalKey(tonic: 2, isMinor: true)  // D minor
+        #expect(t.handle(.character("K")) == [.keyChanged(MusicalKey(tonic: 9, isMinor: true), free: false)])
+        var u = ComposerState()
+        u.musicKey = MusicalKey(tonic: 2, isMinor: true)
+        #expect(u.handle(.character("M")) == [.keyChanged(MusicalKey(tonic: 5, isMinor: false), free: false)])
         // A model without KEY tokens: the keys say why and change nothing.
         s.keysAvailable = false
         #expect(s.handle(.character("K")) == [])
