@@ -42,8 +42,8 @@ extension CompositionSession {
         }
         let snapshot = SessionSnapshot(bars: out, settings: settings, regenerationCandidates: regenerationCandidates,
                                        seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version,
-                                       key: key, hasKeyTokens: tokenizer.vocabulary.hasKeys,
-                                       currentKey: end.grammar.keyID.map { MusicalKey.all[$0 - tokenizer.vocabulary.keyStart] })
+                                       hasKeyTokens: tokenizer.vocabulary.hasKeys,
+                                       currentKey: end.grammar.keyID.flatMap { tokenizer.vocabulary.key(ofID: $0) })
         cachedSnapshot = snapshot
         return snapshot
     }

@@ -23,15 +23,11 @@ public struct MusicComparison: Sendable {
     /// The measures in music_eval.py's order, then key stability.
     public static let measureNames = WindowMeasures.featureNames + ["key_stability"]
 
-    public func value(_ name: String, of summary: WindowSummary) -> Double {
-        name == "key_stability" ? (summary.keyStability ?? .nan) : (summary[name] ?? .nan)
-    }
-
     /// A Markdown table: one row per measure, then the discriminator.
     public func table(generatedTitle: String = "generated", humanTitle: String = "human") -> String {
         var out = "| measure | \(generatedTitle) | \(humanTitle) |\n| --- | ---: | ---: |\n"
         for name in Self.measureNames {
-            out += "| \(name) | \(Self.format(value(name, of: generated))) | \(Self.format(value(name, of: human))) |\n"
+            out += "| \(name) | \(Self.format(generated.measure(name))) | \(Self.format(human.measure(name))) |\n"
         }
         out += "| pieces / windows | \(generated.pieces) / \(generated.windows) | \(human.pieces) / \(human.windows) |\n"
         out += "\nDiscriminator accuracy (0.5 = cannot tell them apart): \(Self.format(discriminatorAccuracy))\n"
@@ -65,7 +61,7 @@ public enum SettingsSweep {
         var trials: [SettingsTrial] = []
         for (index, (setting, holdsKey)) in settings.enumerated() {
             progress(index, settings.count)
-            let (windows, failures) = generatedWindows(model: model, tokenizer: tokenizer, checkpointName: checkpointName,
+            let (windows, _, failures) = generatedWindows(model: model, tokenizer: tokenizer, checkpointName: checkpointName,
                                                        settings: setting, pieces: pieces, bars: bars, windowBars: windowBars,
                                                        firstSeed: firstSeed, holdsKey: holdsKey)
             trials.append(SettingsTrial(settings: setting, holdsKey: holdsKey, comparison: MusicComparison(generated: windows, human: human),
@@ -77,8 +73,9 @@ public enum SettingsSweep {
     /// The windows of freshly generated pieces (seeds firstSeed ..< firstSeed + pieces).
     public static func generatedWindows(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String, settings: SamplingSettings,
                                         pieces: Int, bars: Int, windowBars: Int, firstSeed: UInt64,
-                                        key: MusicalKey? = nil, holdsKey: Bool = true) -> (windows: [PieceWindows], failures: Int) {
+                                        key: MusicalKey? = nil, holdsKey: Bool = true) -> (windows: [PieceWindows], pieces: [MIDIFile], failures: Int) {
         var windows: [PieceWindows] = []
+        var files: [MIDIFile] = []
         var failures = 0
         for i in 0..<pieces {
             var request = PieceRequest(bars: bars, settings: settings, seed: firstSeed &+ UInt64(i))
@@ -87,9 +84,10 @@ public enum SettingsSweep {
             guard let piece = try? PieceGenerator.generate(model: model, tokenizer: tokenizer, checkpointName: checkpointName, request: request) else {
                 failures += 1; continue
             }
+            files.append(piece.midi)
             if let w = WindowMeasures.pieceWindows(midi: piece.midi, name: "seed \(request.seed)", bars: windowBars) { windows.append(w) }
         }
-        return (windows, failures)
+        return (windows, files, failures)
     }
 
     /// A Markdown table of the trials: settings, the headline measures, the discriminator.
@@ -100,11 +98,9 @@ public enum SettingsSweep {
         for t in trials {
             let c = t.comparison
             out += "| \(t.settings.temperature) | \(t.settings.topP) | \(t.settings.minP) | \(t.settings.tempoTemperature.map { String($0) } ?? "=") | \(t.holdsKey ? "held" : "free") | \(MusicComparison.format(c.discriminatorAccuracy)) | "
-                + shown.map { MusicComparison.format(c.value($0, of: c.generated)) }.joined(separator: " | ") + " |\n"
+                + shown.map { MusicComparison.format(c.generated.measure($0)) }.joined(separator: " | ") + " |\n"
         }
-        out += "| human (validation) | | | | | 0.5 | " + shown.map { name in
-            MusicComparison.format(name == "key_stability" ? (human.keyStability ?? .nan) : (human[name] ?? .nan))
-        }.joined(separator: " | ") + " |\n"
+        out += "| human (validation) | | | | | 0.5 | " + shown.map { MusicComparison.format(human.measure($0)) }.joined(separator: " | ") + " |\n"
         return out
     }
 }

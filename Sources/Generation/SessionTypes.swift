@@ -77,8 +77,7 @@ public struct SessionSnapshot: Hashable, Sendable {
     public var ticksPerQuarter: Int
     /// Increases by one with every change to the session; equal versions, equal snapshots.
     public var version: Int
-    /// The key chosen for new bars (nil: the model's choice), and whether the model has KEY tokens at all.
-    public var key: MusicalKey? = nil
+    /// Whether the model has KEY tokens at all.
     public var hasKeyTokens = false
     /// The key of the last bar written (its KEY token), nil before any.
     public var currentKey: MusicalKey? = nil

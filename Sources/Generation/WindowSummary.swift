@@ -19,6 +19,11 @@ public struct WindowSummary: Hashable, Sendable, Codable {
         windows = rows.count
     }
 
+    /// A measure by its music_eval.py name, key_stability included; NaN when absent.
+    public func measure(_ name: String) -> Double {
+        name == "key_stability" ? (keyStability ?? .nan) : (self[name] ?? .nan)
+    }
+
     /// The mean of one measure by its music_eval.py name ("in_key", "notes_per_s", ...).
     public subscript(feature: String) -> Double? {
         WindowMeasures.featureNames.firstIndex(of: feature).map { means[$0] }

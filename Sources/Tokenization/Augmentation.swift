@@ -47,8 +47,7 @@ extension Tokenizer {
         let v = vocabulary
         if v.hasKeys && semitones % 12 != 0 {
             for i in out.indices where out[i] >= v.keyStart {
-                let key = MusicalKey.all[out[i] - v.keyStart].transposed(by: semitones)
-                out[i] = v.keyStart + key.index
+                out[i] = v.keyStart + MusicalKey.transposedIndex(out[i] - v.keyStart, by: semitones)
             }
         }
         return out

@@ -51,6 +51,10 @@ public struct MusicalKey: Hashable, Sendable, CustomStringConvertible {
     /// Index in `all`.
     public var index: Int { (isMinor ? 12 : 0) + tonic }
 
+    /// The index in `all` of key `index` transposed by `semitones` (what a KEY id does when
+    /// its piece is transposed).
+    public static func transposedIndex(_ index: Int, by semitones: Int) -> Int { all[index].transposed(by: semitones).index }
+
     // MARK: Names a person types
 
     public static let acceptedSpellings = """

@@ -86,6 +86,9 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     /// The KEY id of a key; nil without key tokens.
     public func keyID(_ key: MusicalKey) -> Int? { hasKeys ? keyStart + key.index : nil }
 
+    /// The key of a KEY id; nil for any other id.
+    public func key(ofID id: Int) -> MusicalKey? { id >= keyStart && id < count ? MusicalKey.all[id - keyStart] : nil }
+
     // MARK: JSON
 
     private struct Stored: Codable {

@@ -6,6 +6,7 @@
 // the LSTM state carries over. Nothing is materialised beyond one batch: memory is bounded by
 // the batch, and any (epoch, step) can be produced directly, which makes resuming exact.
 import NN
+import Tokenization
 
 public struct BatchStreams: Sendable {
     public let batchSize: Int
@@ -85,8 +86,7 @@ public struct BatchStreams: Sendable {
                 var id = Int(files[file][position - starts[piece]])
                 if shift != 0 && pitchIDs.contains(id) { id += shift }
                 else if shift != 0 && keyIDs.contains(id) {
-                    let k = id - keyIDs.lowerBound
-                    id = keyIDs.lowerBound + (k / 12) * 12 + ((k % 12 + shift) % 12 + 12) % 12
+                    id = keyIDs.lowerBound + MusicalKey.transposedIndex(id - keyIDs.lowerBound, by: shift)
                 }
                 if t < T { inputs[b * T + t] = Int32(id) }
                 if t > 0 { targets[b * T + t - 1] = Int32(id) }

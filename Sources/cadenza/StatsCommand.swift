@@ -6,6 +6,7 @@
 import ArgumentParsing
 import Foundation
 import Generation
+import MIDI
 import NN
 import Tokenization
 import Training
@@ -113,13 +114,12 @@ enum StatsCommand: Subcommand {
         var trials: [SettingsTrial] = []
         if evalPieces > 0 {
             log("generating \(evalPieces) pieces of \(evalBars) bars for the window measures ...")
-            let (windows, _) = SettingsSweep.generatedWindows(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
+            let (windows, files, _) = SettingsSweep.generatedWindows(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
                                                              settings: .default, pieces: evalPieces, bars: evalBars,
                                                              windowBars: evalBars, firstSeed: firstSeed)
             verdict = MusicComparison(generated: windows, human: human)
             if let folder = arguments.string("write-pieces") {
-                try writePieces(to: URL(fileURLWithPath: folder), loaded: loaded, pieces: evalPieces, bars: evalBars,
-                                firstSeed: firstSeed, validation: validationURLs)
+                try writePieces(files, validation: validationURLs, to: URL(fileURLWithPath: folder))
             }
             if arguments.flag("settings-table") {
                 trials = SettingsSweep.run(model: loaded.model, tokenizer: tokenizer, checkpointName: loaded.name,
@@ -306,14 +306,12 @@ enum StatsCommand: Subcommand {
     }
 
     /// The evaluated pieces as MIDI files and copies of the validation files, for music_eval.py.
-    static func writePieces(to folder: URL, loaded: LoadedModel, pieces: Int, bars: Int, firstSeed: UInt64, validation: [URL]) throws {
+    static func writePieces(_ pieces: [MIDIFile], validation: [URL], to folder: URL) throws {
         let generatedFolder = folder.appendingPathComponent("generated"), validationFolder = folder.appendingPathComponent("validation")
         do {
             for f in [generatedFolder, validationFolder] { try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true) }
-            for i in 0..<pieces {
-                let request = PieceRequest(bars: bars, settings: .default, seed: firstSeed &+ UInt64(i))
-                let piece = try PieceGenerator.generate(model: loaded.model, tokenizer: loaded.tokenizer, checkpointName: loaded.name, request: request)
-                try piece.midi.write(to: generatedFolder.appendingPathComponent(String(format: "piece-%03d.mid", i + 1)))
+            for (i, midi) in pieces.enumerated() {
+                try midi.write(to: generatedFolder.appendingPathComponent(String(format: "piece-%03d.mid", i + 1)))
             }
             for url in validation {
                 let target = validationFolder.appendingPathComponent(url.lastPathComponent)
