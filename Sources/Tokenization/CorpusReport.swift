@@ -89,15 +89,15 @@ public struct CorpusReport: Sendable {
 
     /// The report as a Markdown table, then the failures.
     public func table() -> String {
-        var out = "| composer | files | notes | tokens | tokens/note | kept % | onset err ms | tempo tok/note | moved | capped | merged | failed |\n"
-        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        var out = "| composer | files | notes | tokens | tokens/note | kept % | onset err ms | re-timed ms | tempo tok/note | moved | capped | merged | failed |\n"
+        out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         func line(_ row: Row) -> String {
             let r = row.result
             let notes = r.originalNotes
             let perNote = notes > 0 ? Double(r.tokens) / Double(notes) : 0
             let tempoPerNote = notes > 0 ? Double(r.statistics.tempoTokens) / Double(notes) : 0
             return "| \(row.group) | \(row.files) | \(notes) | \(r.tokens) | \(fmt(perNote, 2)) | \(fmt(100 * r.keptFraction, 2)) | "
-                + "\(fmt(1000 * r.meanOnsetErrorSeconds, 1)) | \(fmt(tempoPerNote, 3)) | \(r.statistics.movedNotes) | "
+                + "\(fmt(1000 * r.meanOnsetErrorSeconds, 1)) | \(fmt(1000 * r.meanRubatoSeconds, 0)) | \(fmt(tempoPerNote, 3)) | \(r.statistics.movedNotes) | "
                 + "\(r.statistics.cappedNotes) | \(r.statistics.mergedNotes) | \(row.failures.count) |\n"
         }
         for row in rows { out += line(row) }

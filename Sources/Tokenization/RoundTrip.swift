@@ -9,6 +9,9 @@ public struct RoundTripResult: Hashable, Sendable {
     public var keptNotes = 0
     /// Sum of |onset error| in seconds over kept notes.
     public var onsetErrorSeconds = 0.0
+    /// Sum over notes of |onset seconds in the file - onset seconds in the score the tokens
+    /// spell| (non-zero with one tempo per bar: the rubato the tokens drop).
+    public var rubatoSeconds = 0.0
     public var statistics = EncodingStatistics()
     public var tokens = 0
     /// Key-finding against the files' own key signatures (files that have them): bars
@@ -19,12 +22,14 @@ public struct RoundTripResult: Hashable, Sendable {
 
     public var keptFraction: Double { originalNotes == 0 ? 1 : Double(keptNotes) / Double(originalNotes) }
     public var meanOnsetErrorSeconds: Double { keptNotes == 0 ? 0 : onsetErrorSeconds / Double(keptNotes) }
+    public var meanRubatoSeconds: Double { originalNotes == 0 ? 0 : rubatoSeconds / Double(originalNotes) }
 
     public static func + (a: RoundTripResult, b: RoundTripResult) -> RoundTripResult {
         var r = a
         r.originalNotes += b.originalNotes
         r.keptNotes += b.keptNotes
         r.onsetErrorSeconds += b.onsetErrorSeconds
+        r.rubatoSeconds += b.rubatoSeconds
         r.tokens += b.tokens
         r.statistics.notes += b.statistics.notes
         r.statistics.movedNotes += b.statistics.movedNotes
@@ -44,7 +49,10 @@ extension Tokenizer {
     public func roundTrip(_ score: PianoScore, style: String? = nil) throws -> RoundTripResult {
         let (ids, stats) = encodeWithStatistics(score, style: style)
         let decoded = try decode(ids)
-        var result = compare(original: score, decoded: decoded)
+        // Against the score the tokens spell: with one tempo per bar, rubato inside a bar
+        // is not a lost note (`rubatoSeconds` says how much timing the re-timing moved).
+        var result = compare(original: referenceScore(score), decoded: decoded)
+        result.rubatoSeconds = Self.onsetShiftSeconds(score, referenceScore(score))
         result.statistics = stats
         result.tokens = ids.count
         if let agreement = Self.keyFindingAgreement(score) {
@@ -53,6 +61,14 @@ extension Tokenizer {
             result.keyBarsSameSignature = agreement.sameSignature
         }
         return result
+    }
+
+    /// Sum of |onset seconds in `a` - in `b`| over notes (the same notes, in other timings).
+    static func onsetShiftSeconds(_ a: PianoScore, _ b: PianoScore) -> Double {
+        let mapA = a.tempoMap, mapB = b.tempoMap
+        let ticksA = a.notes.map(\.onsetTicks).sorted(), ticksB = b.notes.map(\.onsetTicks).sorted()
+        guard ticksA.count == ticksB.count else { return 0 }
+        return zip(ticksA, ticksB).reduce(0) { $0 + abs(mapA.seconds(atTicks: $1.0) - mapB.seconds(atTicks: $1.1)) }
     }
 
     /// Matches notes of `decoded` to those of `original` (see the file comment).

@@ -27,8 +27,9 @@ extension Tokenizer {
         if let style, let id = v.id(.style(style)) { ids.append(id) }
         guard !input.notes.isEmpty else { ids.append(v.eosID); return (ids, stats) }
 
-        // 1. Constant-tempo files get a tick scale that puts their tempo exactly on a bin.
-        let score = normalizedTempo(input)
+        // 1. Constant-tempo files get a tick scale that puts their tempo exactly on a bin;
+        //    with `tempoPerBar` the score is re-timed to one binned tempo per bar.
+        let score = referenceScore(input)
         let tpq = Double(score.ticksPerQuarter)
         let stepsPerTick = Double(c.stepsPerQuarter) / tpq
 

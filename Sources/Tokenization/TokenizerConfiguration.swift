@@ -27,10 +27,15 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
     /// from the model's attention, and a person can ask for a key by forcing it. False in
     /// vocabularies written before keys existed (the field is absent there).
     public var keyTokens: Bool
+    /// One tempo per bar: the score is re-timed to the bar's mean tempo on a bin, changed
+    /// only when a bar leaves the current bin (see Tokenizer+BarTempo.swift). Rubato inside
+    /// a bar is dropped; the bars and beats stay where the score has them. False in
+    /// vocabularies written before it existed (they follow the tempo map event by event).
+    public var tempoPerBar: Bool
 
     public init(stepsPerQuarter: Int, maxBarQuarters: Int = 8, velocities: [Int], temposBPM: [Int],
                 durationSteps: [Int], timeSignatures: [[Int]], lowestPitch: Int = 21, highestPitch: Int = 108,
-                tempoTolerance: Double = 0.25, keyTokens: Bool = true) {
+                tempoTolerance: Double = 0.25, keyTokens: Bool = true, tempoPerBar: Bool = true) {
         self.stepsPerQuarter = stepsPerQuarter
         self.maxBarQuarters = maxBarQuarters
         self.velocities = velocities
@@ -41,11 +46,12 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
         self.highestPitch = highestPitch
         self.tempoTolerance = tempoTolerance
         self.keyTokens = keyTokens
+        self.tempoPerBar = tempoPerBar
     }
 
     private enum CodingKeys: String, CodingKey {
         case stepsPerQuarter, maxBarQuarters, velocities, temposBPM, durationSteps, timeSignatures,
-             lowestPitch, highestPitch, tempoTolerance, keyTokens
+             lowestPitch, highestPitch, tempoTolerance, keyTokens, tempoPerBar
     }
 
     public init(from decoder: Decoder) throws {
@@ -59,7 +65,8 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
                   lowestPitch: try c.decode(Int.self, forKey: .lowestPitch),
                   highestPitch: try c.decode(Int.self, forKey: .highestPitch),
                   tempoTolerance: try c.decode(Double.self, forKey: .tempoTolerance),
-                  keyTokens: try c.decodeIfPresent(Bool.self, forKey: .keyTokens) ?? false)
+                  keyTokens: try c.decodeIfPresent(Bool.self, forKey: .keyTokens) ?? false,
+                  tempoPerBar: try c.decodeIfPresent(Bool.self, forKey: .tempoPerBar) ?? false)
     }
 
     /// The measured choice (see Tokenization.swift).
@@ -67,13 +74,15 @@ public struct TokenizerConfiguration: Hashable, Sendable, Codable {
 
     /// A configuration with the standard bins for a grid of 12 or 24 steps per quarter.
     public static func make(stepsPerQuarter: Int, tempoBinsPerOctave: Int = 8, velocityBins: Int = 16,
-                            maxBarQuarters: Int = 8, keyTokens: Bool = true) -> TokenizerConfiguration {
+                            maxBarQuarters: Int = 8, keyTokens: Bool = true,
+                            tempoPerBar: Bool = true) -> TokenizerConfiguration {
         TokenizerConfiguration(
             stepsPerQuarter: stepsPerQuarter, maxBarQuarters: maxBarQuarters,
             velocities: standardVelocities(count: velocityBins),
             temposBPM: standardTempi(binsPerOctave: tempoBinsPerOctave),
             durationSteps: standardDurations(stepsPerQuarter: stepsPerQuarter),
-            timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters), keyTokens: keyTokens)
+            timeSignatures: standardTimeSignatures(maxBarQuarters: maxBarQuarters), keyTokens: keyTokens,
+            tempoPerBar: tempoPerBar)
     }
 
     /// `count` evenly spaced velocities ending at 127 (16 bins: 8, 16, ..., 120, 127).

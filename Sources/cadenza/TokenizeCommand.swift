@@ -17,18 +17,19 @@ enum TokenizeCommand: Subcommand {
             OptionSpec("report", value: "DIR", help: "Round-trip every MIDI file under DIR; print a table per folder"),
             OptionSpec("steps-per-quarter", value: "N", default: "12", help: "Onset grid (for measuring other configurations)"),
             OptionSpec("tempo-bins-per-octave", value: "N", default: "8", help: "Tempo bins per doubling of tempo (for measuring)"),
+            OptionSpec("tempo-per-event", help: "Follow the tempo map event by event, not one tempo per bar (for measuring)"),
         ],
         positionals: [("FILE.mid", "A MIDI file to tokenize")], minPositionals: 0, maxPositionals: 1,
         discussion: "Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...")
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         var configuration = TokenizerConfiguration.default
-        if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") {
+        if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") || arguments.has("tempo-per-event") {
             let steps = try arguments.int("steps-per-quarter", default: 12)
             let bins = try arguments.int("tempo-bins-per-octave", default: 8)
             guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24") }
             guard (1...32).contains(bins) else { throw CommandFailure("--tempo-bins-per-octave must be 1...32") }
-            configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins)
+            configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins, tempoPerBar: !arguments.has("tempo-per-event"))
         }
         if let directory = arguments.string("report") {
             guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both") }

@@ -54,11 +54,14 @@ import Testing
         #expect(try tokenizer.decode(ids).notes.isEmpty)
     }
 
+    /// 4/4 quarters: two beats at 60 BPM, then from beat 3 at 120 BPM.
+    static let tempoChangeInsideABar = PianoScore(
+        notes: (0..<8).map { ScoreNote(pitch: 60 + $0, velocity: 64, onsetTicks: $0 * 480, durationTicks: 480) },
+        tempoChanges: [TempoChange(ticks: 0, beatsPerMinute: 60), TempoChange(ticks: 960, beatsPerMinute: 120)])
+
     @Test func tempoChangesInsideABarBecomeTempoTokensAfterPositions() throws {
-        // 4/4: quarters at 60 BPM, then from beat 3 at 120 BPM.
-        let score = PianoScore(
-            notes: (0..<8).map { ScoreNote(pitch: 60 + $0, velocity: 64, onsetTicks: $0 * 480, durationTicks: 480) },
-            tempoChanges: [TempoChange(ticks: 0, beatsPerMinute: 60), TempoChange(ticks: 960, beatsPerMinute: 120)])
+        let tokenizer = Tokenizer(configuration: .make(stepsPerQuarter: 12, tempoPerBar: false))
+        let score = Self.tempoChangeInsideABar
         let ids = tokenizer.encode(score)
         let text = tokenizer.vocabulary.description(of: ids)
         #expect(text == """
@@ -69,6 +72,36 @@ import Testing
             """)
         let result = tokenizer.compare(original: score, decoded: try tokenizer.decode(ids))
         #expect(result.keptNotes == 8)
+    }
+
+    @Test func withOneTempoPerBarABarPlaysAtItsMeanTempo() throws {
+        // Bar 1 takes 2 + 1 seconds for four quarters: 80 BPM, whose nearest bin is 78.
+        let ids = tokenizer.encode(Self.tempoChangeInsideABar)
+        #expect(tokenizer.vocabulary.description(of: ids) == """
+            BOS BAR TS_4/4 KEY_C_major TEMPO_78 POS_0 VEL_64 PITCH_60 DUR_12 POS_12 VEL_64 PITCH_61 DUR_12 \
+            POS_24 VEL_64 PITCH_62 DUR_12 POS_36 VEL_64 PITCH_63 DUR_12 \
+            BAR KEY_C_major TEMPO_120 POS_0 VEL_64 PITCH_64 DUR_12 POS_12 VEL_64 PITCH_65 DUR_12 POS_24 VEL_64 PITCH_66 DUR_12 \
+            POS_36 VEL_64 PITCH_67 DUR_12 EOS
+            """)
+        let result = try tokenizer.roundTrip(Self.tempoChangeInsideABar)
+        #expect(result.keptNotes == 8)
+        #expect(result.rubatoSeconds > 0.5)  // the file's own timing is not the tokens'
+    }
+
+    @Test func aTempoWanderingInsideOneBinChangesNothing() throws {
+        // Bars alternate 100 and 104 BPM, both nearest the bin 101: one TEMPO.
+        let bars = 8
+        let score = PianoScore(
+            notes: (0..<(bars * 4)).map { ScoreNote(pitch: 60, velocity: 64, onsetTicks: $0 * 480, durationTicks: 480) },
+            tempoChanges: (0..<bars).map { TempoChange(ticks: $0 * 1920, beatsPerMinute: $0 % 2 == 0 ? 100 : 104) })
+        let ids = tokenizer.encode(score)
+        #expect(tokenizer.vocabulary.description(of: ids).components(separatedBy: "TEMPO_").count - 1 == 1)
+        // A real change (100 -> 140, the bin 143) is followed.
+        var faster = score
+        faster.tempoChanges = [TempoChange(ticks: 0, beatsPerMinute: 100), TempoChange(ticks: 4 * 1920, beatsPerMinute: 140)]
+        let text = tokenizer.vocabulary.description(of: tokenizer.encode(faster))
+        #expect(text.components(separatedBy: "TEMPO_").count - 1 == 2)
+        #expect(text.contains("BAR KEY_C_major TEMPO_143"))
     }
 
     @Test(arguments: Fixtures.midiFiles)
@@ -83,9 +116,11 @@ import Testing
         let result = try tokenizer.roundTrip(score)
         #expect(result.keptFraction >= 0.99, "\(url.lastPathComponent): kept \(result.keptNotes) of \(result.originalNotes)")
         #expect(result.meanOnsetErrorSeconds < 0.02)
-        // Bar lines of scores survive: the decoded bars start where the original's do.
+        // Bar lines of scores survive: the decoded bars start where those of the score the
+        // tokens spell (one tempo per bar) do.
         if !url.lastPathComponent.hasPrefix("asap_") {
             let decoded = try tokenizer.decode(ids)
+            let score = tokenizer.referenceScore(score)
             let lastOnset = score.notes.map(\.onsetTicks).max() ?? 0
             let originalBars = score.barStartTicks().filter { $0 <= lastOnset }.map { score.tempoMap.seconds(atTicks: $0) }
             let decodedBars = decoded.barStartTicks().map { decoded.tempoMap.seconds(atTicks: $0) }
