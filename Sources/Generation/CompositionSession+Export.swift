@@ -69,7 +69,27 @@ extension CompositionSession {
         if !primerDescription.isEmpty { fields.append(primerDescription) }
         fields.append("bars=\(takes.count)")
         fields.append("takes=\(takes.joined(separator: ","))")
+        fields.append("bar-settings=\(barSettings(includeCandidate: includeCandidate))")
         return fields.joined(separator: "; ")
+    }
+
+    /// The settings each bar's selected take was written with, as runs of bars (1-based):
+    /// "1-2 primer | 3-10 temperature=0.85 ... | 11 temperature=1.2 ...".
+    func barSettings(includeCandidate: Bool) -> String {
+        var origins = bars.map { $0.takes[$0.selectedTake].origin }
+        if includeCandidate, let c = candidate { origins.append(c.take.origin) }
+        var runs: [(first: Int, last: Int, origin: Take.Origin)] = []
+        for (i, origin) in origins.enumerated() {
+            if let last = runs.last, last.origin == origin, last.last == i - 1 { runs[runs.count - 1].last = i }
+            else { runs.append((i, i, origin)) }
+        }
+        return runs.map { run in
+            let span = run.first == run.last ? "\(run.first + 1)" : "\(run.first + 1)-\(run.last + 1)"
+            switch run.origin {
+            case .primer: return span + " primer"
+            case .sampled(let settings): return span + " " + settings.description
+            }
+        }.joined(separator: " | ")
     }
 
     /// The take as a format 1 MIDI file (480 ticks per quarter) whose conductor track opens

@@ -57,7 +57,7 @@ public enum PlaybackFactory {
     }
 
     public static func silentPlayer(reason: String) -> ScheduledPlayer {
-        ScheduledPlayer(output: SilentOutput(nowSeconds: monotonicSeconds), statusDescription: "silent: \(reason)",
+        ScheduledPlayer(output: SilentOutput(nowSeconds: monotonicSeconds), statusDescription: "no sound: \(reason)",
                         isSilent: true, lookaheadSeconds: 2.0, pumpIntervalSeconds: 0.02)
     }
 

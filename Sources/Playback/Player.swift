@@ -9,7 +9,7 @@ public protocol Player: AnyObject {
     /// The playhead, in seconds from the start of the piece.
     var positionSeconds: Double { get }
     /// Which backend plays and where, or why it is silent, for a status line:
-    /// "ALSA seq → 128:0 FLUID Synth", "silent: ALSA sequencer unavailable: no /dev/snd/seq".
+    /// "ALSA seq → 128:0 FLUID Synth", "no sound: ALSA sequencer unavailable: no /dev/snd/seq".
     var statusDescription: String { get }
     /// True when nothing can be heard (the silent backend).
     var isSilent: Bool { get }

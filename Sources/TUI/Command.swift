@@ -2,8 +2,9 @@
 // to commands. The same table drives dispatch, the `?` help overlay and the README's key
 // list (`cadenza compose --keys` prints it), so they cannot disagree.
 
-public enum Command: Hashable, Sendable {
-    case togglePause
+public enum Command: Hashable, Sendable, CaseIterable {
+    case toggleMusic
+    case toggleWriting
     case temperatureUp, temperatureDown
     case topPUp, topPDown
     case keyUpAFifth, switchMode, freeKey
@@ -45,7 +46,8 @@ public struct KeyBinding: Sendable {
 
 public enum KeyTable {
     public static let bindings: [KeyBinding] = [
-        KeyBinding(keys: [.character(" ")], label: "space", help: "pause / resume writing", command: .togglePause),
+        KeyBinding(keys: [.character(" ")], label: "space", help: "pause / resume the music (playing and writing)", command: .toggleMusic),
+        KeyBinding(keys: [.character("w")], label: "w", help: "pause / resume writing only", command: .toggleWriting),
         KeyBinding(keys: [.character("+"), .character("=")], label: "+", help: "temperature up 0.05", command: .temperatureUp),
         KeyBinding(keys: [.character("-"), .character("_")], label: "-", help: "temperature down 0.05", command: .temperatureDown),
         KeyBinding(keys: [.character("]")], label: "]", help: "top-p up 0.05", command: .topPUp),
@@ -53,12 +55,12 @@ public enum KeyTable {
         KeyBinding(keys: [.character("K")], label: "K", help: "key of the next bars a fifth up from the current one", command: .keyUpAFifth),
         KeyBinding(keys: [.character("M")], label: "M", help: "next bars in the relative major / minor", command: .switchMode),
         KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),
-        KeyBinding(keys: [.left, .character("h")], label: "left", help: "select the previous bar", command: .selectPreviousBar),
-        KeyBinding(keys: [.right, .character("l")], label: "right", help: "select the next bar (past the last: follow)", command: .selectNextBar),
-        KeyBinding(keys: [.up, .character("k")], label: "up", help: "previous take of the selected bar", command: .previousTake),
-        KeyBinding(keys: [.down, .character("j")], label: "down", help: "next take of the selected bar", command: .nextTake),
+        KeyBinding(keys: [.left, .character("h")], label: "left h", help: "select the previous bar", command: .selectPreviousBar),
+        KeyBinding(keys: [.right, .character("l")], label: "right l", help: "select the next bar (past the last: follow)", command: .selectNextBar),
+        KeyBinding(keys: [.up, .character("k")], label: "up k", help: "previous take of the selected bar", command: .previousTake),
+        KeyBinding(keys: [.down, .character("j")], label: "down j", help: "next take of the selected bar", command: .nextTake),
         KeyBinding(keys: [.character("r")], label: "r", help: "regenerate the selected bar (a new take)", command: .regenerateBar),
-        KeyBinding(keys: [.backspace], label: "backspace", help: "rewind: drop the last bar", command: .rewind),
+        KeyBinding(keys: [.backspace], label: "backspace", help: "rewind: drop the last bar and pause writing", command: .rewind),
         KeyBinding(keys: [.enter], label: "enter", help: "accept the candidate bar", command: .acceptCandidate),
         KeyBinding(keys: [.character("a")], label: "a", help: "auto-accept on / off", command: .toggleAutoAccept),
         KeyBinding(keys: [.character("p")], label: "p", help: "play from the selected bar / stop", command: .togglePlay),

@@ -30,7 +30,9 @@ public final class ComposerApp {
     var snapshot: SessionSnapshot
     var scheduled: [Int: [PlaybackNote]] = [:]
     var savedVersion = -1
-    var pendingAudition: (bar: Int, take: Int)?
+    /// Where playback waits for the model when it has played everything written (the end
+    /// of the music, in seconds); it goes on from there when the next bar arrives.
+    var heldAtSeconds: Double?
     /// Messages from background saves (WAV rendering), shown by the loop.
     let outbox = Outbox()
 
@@ -54,6 +56,7 @@ public final class ComposerApp {
         state.style = options.style
         state.checkpointName = checkpointName
         state.playbackDescription = player.statusDescription
+        state.soundIsSilent = player.isSilent
     }
 
     /// Applies the theme named in the options (or the default), reporting a bad file.
@@ -132,24 +135,30 @@ public final class ComposerApp {
             player.removeBar(i)
             scheduled[i] = nil
         }
-        // A chosen take is heard once the worker has selected it.
-        if let (bar, take) = pendingAudition, bar < snapshot.bars.count, snapshot.bars[bar].selectedTake == take {
-            pendingAudition = nil
-            let start = snapshot.bars[bar].startSeconds
-            player.play(fromSeconds: start, untilSeconds: start + SessionBridge.durationSeconds(ofBar: bar, in: snapshot))
+        // The playhead. At the end of the written music playback waits for the next bar
+        // (the model is slower, or auto-accept is off) and goes on when it is there.
+        let musicEnd = endOfPlayedMusic()
+        if let held = heldAtSeconds, !state.musicPaused, musicEnd > held + 0.01 {
+            heldAtSeconds = nil
+            player.play(fromSeconds: held)
         }
-        // The playhead, and the end of the written music stops it.
-        let position = player.positionSeconds
-        state.isPlaying = player.state == .playing
-        state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
-        if state.isPlaying, let last = snapshot.bars.last,
-           position > last.startSeconds + SessionBridge.durationSeconds(ofBar: snapshot.bars.count - 1, in: snapshot) + 0.25 {
+        let position = heldAtSeconds ?? player.positionSeconds
+        if player.state == .playing, position > musicEnd + 0.25 {
             player.pause()
-            state.isPlaying = false
+            heldAtSeconds = musicEnd
         }
+        state.isPlaying = player.state == .playing || heldAtSeconds != nil
+        state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
         let playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
-        worker.setControls(paused: state.paused, autoAccept: state.autoAccept,
+        worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
                            barLimit: playingBar + options.lookaheadBars + 1)
+    }
+
+    /// Seconds at which the music scheduled for playback ends (accepted bars, and the
+    /// candidate with auto-accept on).
+    func endOfPlayedMusic() -> Double {
+        guard let last = snapshot.bars.indices.last(where: { !snapshot.bars[$0].isCandidate || state.autoAccept }) else { return 0 }
+        return snapshot.bars[last].startSeconds + SessionBridge.durationSeconds(ofBar: last, in: snapshot)
     }
 
     /// Carries out one effect; returns true to quit.
@@ -160,7 +169,7 @@ public final class ComposerApp {
         case .settingsChanged:
             worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)))
         case .selectTake(let bar, let take):
-            pendingAudition = (bar, take)
+            // Scheduled in place by `sync`; playback and writing go on.
             worker.post(.selectTake(bar: bar, take: take))
         case .regenerate(let bar):
             worker.post(.regenerate(bar: bar))
@@ -168,7 +177,13 @@ public final class ComposerApp {
             worker.post(.rewind)
         case .acceptCandidate:
             worker.post(.acceptCandidate)
+        case .pauseMusic:
+            if let held = heldAtSeconds { heldAtSeconds = nil; player.play(fromSeconds: held) }
+            player.pause()
+        case .resumeMusic:
+            if player.state == .paused { player.resume() } else if player.state == .stopped { player.play(fromSeconds: 0) }
         case .play(let bar):
+            heldAtSeconds = nil
             if let bar, bar < snapshot.bars.count {
                 player.play(fromSeconds: snapshot.bars[bar].startSeconds)
             } else if player.state == .paused {
@@ -178,6 +193,7 @@ public final class ComposerApp {
             }
             state.message = "playing"
         case .stopPlayback:
+            heldAtSeconds = nil
             player.pause()
             state.message = "playback stopped; writing continues up to \(options.lookaheadBars) bars ahead"
         case .save(let withAudio):
@@ -198,6 +214,7 @@ public final class ComposerApp {
             player.stop()
             player.removeAllBars()
             scheduled = [:]
+            heldAtSeconds = nil
             player.play(fromSeconds: 0)
             state.selectedBar = nil
             state.viewFirstBar = 0

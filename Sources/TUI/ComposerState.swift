@@ -27,6 +27,8 @@ public enum Effect: Hashable, Sendable {
     case regenerate(bar: Int)
     case rewind
     case acceptCandidate
+    /// Space: the music (playback and writing together) stops or goes on.
+    case pauseMusic, resumeMusic
     /// Play from a bar's start; nil resumes where playback stopped.
     case play(fromBar: Int?)
     case stopPlayback
@@ -51,12 +53,19 @@ public struct ComposerState: Sendable {
     public var keysAvailable = true
     public var seed: UInt64 = 0
     public var autoAccept = true
+    /// Writing is paused (w, or after a rewind); playback goes on.
     public var paused = false
+    /// The music is paused (space): playback and writing both wait.
+    public var musicPaused = false
+    /// The model writes when neither pause holds.
+    public var writingPaused: Bool { paused || musicPaused }
     // Facts shown in the status line, set by the app.
     public var checkpointName = "no checkpoint"
     public var style: String?
     public var tokensPerSecond: Double = 0
-    public var playbackDescription = "silent"
+    public var playbackDescription = "no sound"
+    /// Nothing can be heard (the silent backend): the description is the reason.
+    public var soundIsSilent = true
     public var isPlaying = false
     public var playheadBeats: Double?
     public var themeName = "dark"
@@ -107,10 +116,14 @@ public struct ComposerState: Sendable {
 
     public mutating func apply(_ command: Command) -> [Effect] {
         switch command {
-        case .togglePause:
+        case .toggleMusic:
+            musicPaused.toggle()
+            message = musicPaused ? "paused: space goes on" : paused ? "playing; writing still paused (w writes)" : "playing and writing"
+            return [musicPaused ? .pauseMusic : .resumeMusic]
+        case .toggleWriting:
             paused.toggle()
-            message = paused ? "paused" : "writing"
-            return [.settingsChanged]
+            message = paused ? "writing paused: w writes again" : "writing"
+            return []
         case .temperatureUp: return changeTemperature(by: Self.settingStep)
         case .temperatureDown: return changeTemperature(by: -Self.settingStep)
         case .topPUp: return changeTopP(by: Self.settingStep)
@@ -154,16 +167,19 @@ public struct ComposerState: Sendable {
         case .rewind:
             guard !roll.bars.isEmpty else { message = "nothing to rewind"; return [] }
             if let s = selectedBar, s >= roll.bars.count - 1 { selectedBar = nil }
-            message = "rewound one bar"
+            // Writing waits, or the model would write the dropped bar again at once.
+            paused = true
+            message = "rewound one bar; writing paused (w writes again)"
             return [.rewind]
         case .acceptCandidate:
             return [.acceptCandidate]
         case .toggleAutoAccept:
             autoAccept.toggle()
             message = autoAccept ? "auto-accept on" : "auto-accept off: enter accepts each bar"
-            return [.settingsChanged]
+            return []
         case .togglePlay:
             if isPlaying { return [.stopPlayback] }
+            musicPaused = false
             return [.play(fromBar: selectedBar)]
         case .save: return [.save(withAudio: false)]
         case .saveWithAudio: return [.save(withAudio: true)]

@@ -191,6 +191,8 @@ public final class GenerationWorker: @unchecked Sendable {
                 pendingMessages.append("no candidate bar to accept")
             } else if !session.acceptCandidate() {
                 pendingMessages.append("the candidate cannot end here yet; wait a moment")
+            } else {
+                pendingMessages.append("bar \(session.acceptedBarCount) accepted")
             }
         case .replaceSession(let make):
             do {

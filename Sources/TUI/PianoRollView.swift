@@ -55,7 +55,10 @@ public enum PianoRollView {
                 for row in rollRows where grid[row, column].character == " " || grid[row, column].character == "│" {
                     grid[row, column] = Cell("┃", CellStyle(.playhead))
                 }
-                grid[layout.top - 1, column] = Cell("▼", CellStyle(.playhead))
+                // The marker never hides a bar number: over a label the line below says it.
+                if grid[layout.top - 1, column].character == " " {
+                    grid[layout.top - 1, column] = Cell("▼", CellStyle(.playhead))
+                }
             }
         }
         if roll.bars.isEmpty {

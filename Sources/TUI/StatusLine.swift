@@ -17,7 +17,7 @@ public enum StatusLine {
         if let style = state.style { fields.append("style \(style)") }
         fields.append("bars \(state.roll.acceptedBarCount)")
         fields.append(String(format: "%.0f tok/s", state.tokensPerSecond))
-        fields.append(state.paused ? "paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
+        fields.append(state.musicPaused ? "paused" : state.paused ? "writing paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
                       : state.waitingForPlayhead ? "ahead of the playhead" : "writing")
         return fields
     }
@@ -25,10 +25,13 @@ public enum StatusLine {
     /// The second line: playback and auto-accept, then the last message if there is one,
     /// else the colour mode, theme and the help hint. `budget` is the room left of the message.
     public static func playbackFields(_ state: ComposerState, budget: Int = 120) -> [String] {
-        let playback = (state.isPlaying ? "playing: " : "") + state.playbackDescription
+        // "playing: FLUID Synth", "stopped: ...", "playing (no sound: --no-audio)".
+        let motion = state.isPlaying ? "playing" : "stopped"
+        let playback = state.soundIsSilent ? "\(motion) (\(state.playbackDescription))" : "\(motion): \(state.playbackDescription)"
         let autoAccept = "auto-accept " + (state.autoAccept ? "on" : "off")
-        // A long reason for silence must not push auto-accept and the message off the line.
-        let limit = max(12, min(48, budget - autoAccept.count - 3))
+        // A long reason for silence uses the width there is, but never pushes auto-accept
+        // and the message off the line.
+        let limit = max(12, budget - autoAccept.count - 3)
         var fields = [playback.count > limit ? String(playback.prefix(limit - 3)) + "..." : playback, autoAccept]
         if state.message.isEmpty {
             fields += ["colour " + state.colourMode.rawValue, "theme \(state.themeName)", "? keys"]

@@ -21,7 +21,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
         ] + KeyAndTempoOptions.specs + [
-            OptionSpec("seed", value: "N", default: "1", help: "Random seed; the same seed and keys give the same piece"),
+            OptionSpec("seed", value: "N", help: "Random seed (default: a fresh one, shown in the status line); the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token, if the checkpoint knows styles"),
@@ -64,7 +64,8 @@ enum ComposeCommand: Subcommand {
         options.tempoTemperature = shared.tempoTemperature
         options.freeKey = shared.freeKey
         options.key = shared.key
-        let seed = try arguments.int("seed", default: 1)
+        // A fresh piece at every launch; a short number, easy to give back as --seed.
+        let seed = try arguments.int("seed", default: Int.random(in: 1...999_999))
         guard seed >= 0 else { throw CommandFailure("--seed must be >= 0", exitStatus: 2) }
         options.seed = UInt64(seed)
         options.primerPath = arguments.string("primer")

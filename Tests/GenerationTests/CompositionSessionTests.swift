@@ -196,6 +196,11 @@ import Tokenization
         let end = s.snapshot().bars[2].startTicks
         #expect(decoded.notes.filter { $0.onsetTicks < end } == original.notes)
         #expect(s.provenance().contains("takes=p,p,0,0,0"))
+        // Each bar's settings: change the temperature for the last bar.
+        let before = s.settings.description
+        s.settings.temperature = 1.25
+        s.generateBar()
+        #expect(s.provenance().contains("bar-settings=1-2 primer | 3-5 \(before) | 6 \(s.settings.description)"))
         #expect(throws: GenerationError.self) {
             _ = try PieceGenerator.primerBars(from: score, count: 100_000, tokenizer: TestModels.tokenizer)
         }
@@ -228,7 +233,7 @@ import Tokenization
         let texts = file.tracks[0].events.compactMap { e -> String? in
             if case .meta(.text(let t)) = e.event { return t } else { return nil }
         }
-        #expect(texts == ["cadenza take; checkpoint=test.safetensors; seed=4; temperature=1.0 top-k=0 top-p=0.95 min-p=0.0; K=4; bars=3; takes=1,0,0"])
+        #expect(texts == ["cadenza take; checkpoint=test.safetensors; seed=4; temperature=1.0 top-k=0 top-p=0.95 min-p=0.0; K=4; bars=3; takes=1,0,0; bar-settings=1-3 temperature=1.0 top-k=0 top-p=0.95 min-p=0.0"])
         // Same notes back (the writer merges a pitch struck twice at one tick, so compare sets).
         let reread = PianoScore(midi: try MIDIFile(bytes: file.encoded()))
         func keys(_ score: PianoScore) -> Set<[Int]> { Set(score.notes.map { [$0.pitch, $0.onsetTicks] }) }

@@ -32,7 +32,7 @@ import MIDI
         let player = PlaybackFactory.silentPlayer(reason: "ALSA sequencer unavailable: no /dev/snd/seq")
         defer { player.close() }
         #expect(player.isSilent)
-        #expect(player.statusDescription == "silent: ALSA sequencer unavailable: no /dev/snd/seq")
+        #expect(player.statusDescription == "no sound: ALSA sequencer unavailable: no /dev/snd/seq")
         player.schedule(bar: 0, notes: [PlaybackNote(pitch: 60, velocity: 90, onsetSeconds: 0, durationSeconds: 0.05)])
         player.play(fromSeconds: 0, untilSeconds: 0.1)
         var waited = 0
@@ -56,7 +56,7 @@ import MIDI
                 #expect("\(error)".hasPrefix("ALSA sequencer unavailable: no /dev/snd/seq"))
             }
             #expect(player.isSilent)
-            #expect(player.statusDescription.hasPrefix("silent: ALSA sequencer unavailable: no /dev/snd/seq"))
+            #expect(player.statusDescription.hasPrefix("no sound: ALSA sequencer unavailable: no /dev/snd/seq"))
         } else {
             #expect(!player.isSilent)
             #expect(player.statusDescription.hasPrefix("ALSA seq"))

@@ -72,6 +72,39 @@ import Tokenization
         #expect(s.handle(.character("y")) == [.quit])
     }
 
+    @Test func spacePausesTheMusicWAndBackspacePauseOnlyTheWriting() {
+        var s = ComposerState()
+        s.roll = RollSnapshot(bars: [RollBar(startBeats: 0, lengthBeats: 4, notes: [], isCandidate: false, takeIndex: 0, takeCount: 1)])
+        #expect(s.handle(.character(" ")) == [.pauseMusic])
+        #expect(s.musicPaused && s.writingPaused && StatusLine.settingsFields(s).contains("paused"))
+        #expect(s.handle(.character(" ")) == [.resumeMusic])
+        #expect(!s.writingPaused)
+        #expect(s.handle(.character("w")) == [])
+        #expect(s.paused && !s.musicPaused && StatusLine.settingsFields(s).contains("writing paused"))
+        _ = s.handle(.character("w"))
+        // A rewind pauses the writing, so the dropped bar is not written again at once.
+        #expect(s.handle(.backspace) == [.rewind])
+        #expect(s.writingPaused && s.message.contains("writing paused"))
+        // p plays, and lifts a pause of the music.
+        _ = s.handle(.character(" "))
+        #expect(s.handle(.character("p")) == [.play(fromBar: nil)])
+        #expect(!s.musicPaused)
+    }
+
+    @Test func theHelpShowsEveryKeyOnAnEightyByTwentyFourTerminal() {
+        var s = ComposerState()
+        s.helpVisible = true
+        for (width, height) in [(80, 24), (120, 40), (60, 16)] {
+            let grid = ScreenView.render(s, width: width, height: height)
+            let text = (0..<height).map { grid.line($0) }.joined(separator: "\n")
+            for binding in KeyTable.bindings {
+                let label = String(binding.label.prefix(8))
+                #expect(text.contains(label), "\(width)x\(height): key \(binding.label) not shown")
+            }
+            #expect(text.contains("?  ") && text.contains("q  "), "\(width)x\(height)")
+        }
+    }
+
     @Test func everyCommandHasAKeyAndNoKeyIsBoundTwice() {
         var seen: Set<Key> = []
         for binding in KeyTable.bindings {
@@ -80,11 +113,7 @@ import Tokenization
                 seen.insert(key)
             }
         }
-        let commands: [Command] = [.togglePause, .temperatureUp, .temperatureDown, .topPUp, .topPDown,
-                                   .selectPreviousBar, .selectNextBar, .previousTake, .nextTake, .regenerateBar,
-                                   .rewind, .acceptCandidate, .toggleAutoAccept, .togglePlay, .save, .saveWithAudio,
-                                   .nextTheme, .toggleColourMode, .newPiece, .toggleHelp, .quit]
-        for c in commands { #expect(KeyTable.bindings.contains { $0.command == c }) }
+        for c in Command.allCases { #expect(KeyTable.bindings.contains { $0.command == c }, "no key for \(c)") }
     }
 }
 

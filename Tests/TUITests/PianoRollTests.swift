@@ -155,7 +155,7 @@ func state(_ roll: RollSnapshot, selected: Int? = nil) -> ComposerState {
         let grid = ScreenView.render(s, width: 120, height: 30)
         let status = grid.line(28)
         #expect(status.contains("cadenza-piano  temp 1.00  top-p 0.95  seed 3  style chopin  bars 1  212 tok/s"))
-        #expect(grid.line(29).contains("silent") && grid.line(29).contains("auto-accept on"))
+        #expect(grid.line(29).contains("no sound") && grid.line(29).contains("auto-accept on"))
     }
 
     @Test func helpOverlayListsEveryKey() {

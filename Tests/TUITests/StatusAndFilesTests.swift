@@ -6,12 +6,15 @@ import Testing
 @Suite struct StatusAndFilesTests {
     @Test func longPlaybackReasonsAreCutAndTheMessageStays() {
         var s = ComposerState()
-        s.playbackDescription = "silent: ALSA sequencer unavailable: no /dev/snd/seq (this kernel has no ALSA sequencer; load snd-seq)"
+        s.playbackDescription = "no sound: ALSA sequencer unavailable: no /dev/snd/seq (this kernel has no ALSA sequencer; load snd-seq)"
         s.message = "saved takes/take-20261124-101500.mid"
         let grid = ScreenView.render(s, width: 100, height: 20)
         let last = grid.line(19)
-        #expect(last.contains("silent: ALSA sequencer"))
+        #expect(last.contains("stopped (no sound: ALSA sequencer"))
         #expect(last.contains("..."))
+        // A wide terminal shows the whole reason.
+        let wide = ScreenView.render(s, width: 200, height: 20).line(19)
+        #expect(wide.contains("load snd-seq)") && wide.contains("auto-accept on") && wide.contains("take-20261124-101500.mid"))
         #expect(last.contains("auto-accept on"))
         #expect(last.contains("saved takes/take-20261124-101500.mid"))
         // On a narrow terminal the message still wins.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The terminal composer end to end in a real terminal (tmux, 120x40, private socket):
 # notes appear; `+` twice raises the temperature by 0.10; `r` changes the selected bar
-# and leaves the others (checked in saved MIDI files); backspace rewinds; `s` saves a file
+# and leaves the others (checked in saved MIDI files); choosing a take and accepting a
+# rewritten candidate keep the music going; backspace rewinds and pauses; `s` saves a file
 # that parses and holds the bars shown; `?` shows the help; resizing to 60x15 and back;
 # 20x8 shows the too-small message; `q` quits back to the shell; Ctrl-C leaves a
 # recovery file. Uses the bundled model when present, else an untrained one.
@@ -14,7 +15,8 @@ command -v python3 >/dev/null 2>&1 || { echo "tui: python3 not installed; skippe
 WORK=$(mktemp -d)
 SOCKET="cadenza-tui-$$"
 T() { tmux -L "$SOCKET" "$@"; }
-cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$WORK"; }
+# The composer may still be writing its recovery file when the server goes: retry once.
+cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$WORK" 2>/dev/null || { sleep 1; rm -rf "$WORK"; }; }
 trap cleanup EXIT
 fail() {
   echo "tui: FAIL: $*" >&2
@@ -47,6 +49,17 @@ status() { screen | tail -2 | head -1; }
 ruler() { screen | head -1; }
 last_bar_number() { ruler | grep -oE '(^| )[0-9]+' | tail -1 | tr -d ' '; }
 last_message() { screen | tail -1 | sed -n 's/.* | //p'; }
+bars_now() { status | grep -oE 'bars [0-9]+' | grep -oE '[0-9]+'; }
+# grows_by N SECONDS: the piece gains N accepted bars within SECONDS.
+grows_by() {
+  local from start=$SECONDS
+  from=$(bars_now)
+  while (( SECONDS - start < $2 )); do
+    (( $(bars_now) >= from + $1 )) && return 0
+    sleep 0.2
+  done
+  return 1
+}
 
 # Notes of a MIDI file, and its bars (from time signatures), printed as JSON.
 cat >"$WORK/midi.py" <<'PY'
@@ -132,11 +145,10 @@ wait_for 'temp 1\.10 ' 1 || fail "+ + did not show temp 1.10"
 T send-keys -
 wait_for 'temp 1\.05 ' 1 || fail "- did not show temp 1.05"
 
-# Freeze the music for the next checks: pause writing and stop playback.
+# Freeze the music for the next checks: space pauses playing and writing.
 wait_for 'bars [3-9]|bars [1-9][0-9]' 20 || fail "fewer than 3 bars were written"
 T send-keys Space
-wait_for 'paused' 2 || fail "space did not pause"
-T send-keys p
+wait_for 'paused: space goes on' 2 || fail "space did not pause"
 sleep 0.3
 
 # 3. Backspace rewinds: the last bar on the ruler goes.
@@ -181,6 +193,42 @@ for k in set(a) | set(b):
 assert a.get(str(sel)) != b.get(str(sel)), f"bar {sel + 1} did not change"
 PY
 T send-keys Right Right Right
+
+# 5b. Choosing a take keeps the music going: the take is put in place and playback and
+#     writing go on (the piece grows by 2 bars within 20 s; the status says playing).
+T send-keys Space
+wait_for 'playing and writing' 2 || fail "space did not resume the music"
+T send-keys Left Left r
+wait_for "bar [0-9]+: take 2 of 2" 30 || fail "r during the music: no second take"
+T send-keys Up
+wait_for "bar [0-9]+: take 1 of 2" 5 || fail "up did not choose take 1"
+grows_by 2 20 || fail "after choosing a take the piece stopped growing"
+screen | tail -1 | grep -q '^ playing' || fail "after choosing a take the status does not say playing"
+T send-keys Right Right Right Right
+
+# 5c. Auto-accept off: the candidate waits, r rewrites it, enter accepts it, and the
+#     music goes on after auto-accept is back on.
+T send-keys a
+wait_for 'auto-accept off' 2 || fail "a did not turn auto-accept off"
+wait_for 'waiting: enter accepts' 40 || fail "auto-accept off: the candidate never waited"
+T send-keys r
+wait_for 'rewriting bar' 2 || fail "r on the candidate showed no message"
+wait_for 'waiting: enter accepts' 40 || fail "the rewritten candidate never waited"
+T send-keys Enter
+wait_for 'bar [0-9]+ accepted' 5 || fail "enter did not accept the candidate"
+T send-keys a
+wait_for 'auto-accept on' 2 || fail "a did not turn auto-accept on"
+grows_by 2 20 || fail "after r and enter with auto-accept off the piece stopped growing"
+screen | tail -1 | grep -q '^ playing' || fail "after r and enter the status does not say playing"
+
+# 5d. Backspace drops a bar and pauses the writing; w writes again.
+T send-keys BSpace
+wait_for 'writing paused' 2 || fail "backspace did not pause the writing"
+paused_at=$(bars_now)
+sleep 3
+[ "$(bars_now)" -le "$paused_at" ] || fail "backspace: the dropped bar was written again at once"
+T send-keys w
+grows_by 1 20 || fail "w did not resume the writing"
 
 # 6. `?` shows the help; any key closes it.
 T send-keys '?'
