@@ -9,6 +9,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
     case topPUp, topPDown
     case keyUpAFifth, switchMode, freeKey
     case selectPreviousBar, selectNextBar
+    case selectFirstBar, followMusic, goToBar
     case previousTake, nextTake
     case regenerateBar
     case rewind
@@ -28,6 +29,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
 public enum Key: Hashable, Sendable {
     case character(Character)
     case up, down, left, right
+    case home, end
     case enter, backspace, escape
     case resize
     /// Ctrl-C read as a key (when the terminal delivers it instead of SIGINT).
@@ -57,6 +59,9 @@ public enum KeyTable {
         KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),
         KeyBinding(keys: [.left, .character("h")], label: "left h", help: "select the previous bar", command: .selectPreviousBar),
         KeyBinding(keys: [.right, .character("l")], label: "right l", help: "select the next bar (past the last: follow)", command: .selectNextBar),
+        KeyBinding(keys: [.home], label: "Home", help: "select the first bar", command: .selectFirstBar),
+        KeyBinding(keys: [.end, .escape], label: "End Esc", help: "follow the music (no bar selected)", command: .followMusic),
+        KeyBinding(keys: [.character("g")], label: "g N enter", help: "go to bar N", command: .goToBar),
         KeyBinding(keys: [.up, .character("k")], label: "up k", help: "previous take of the selected bar", command: .previousTake),
         KeyBinding(keys: [.down, .character("j")], label: "down j", help: "next take of the selected bar", command: .nextTake),
         KeyBinding(keys: [.character("r")], label: "r", help: "regenerate the selected bar (a new take)", command: .regenerateBar),

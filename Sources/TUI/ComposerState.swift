@@ -85,6 +85,8 @@ public struct ComposerState: Sendable {
     public var colourMode: ColourMode = .velocity
     public var helpVisible = false
     public var question: Question?
+    /// The digits typed after `g` (nil when no bar number is being typed).
+    public var barNumberTyped: String?
 
     public static let temperatureRange = 0.0...3.0
     public static let topPRange = 0.05...1.0
@@ -110,6 +112,7 @@ public struct ComposerState: Sendable {
             helpVisible = false
             return []
         }
+        if let typed = barNumberTyped { return typeBarNumber(typed, key) }
         guard let command = KeyTable.command(for: key) else { return [] }
         return apply(command)
     }
@@ -148,6 +151,18 @@ public struct ComposerState: Sendable {
             guard let s = selectedBar else { return [] }
             selectedBar = s + 1 < roll.bars.count ? s + 1 : nil
             if selectedBar == nil { message = "following the music" }
+            return []
+        case .selectFirstBar:
+            guard !roll.bars.isEmpty else { return [] }
+            selectedBar = 0
+            return []
+        case .followMusic:
+            selectedBar = nil
+            message = "following the music"
+            return []
+        case .goToBar:
+            barNumberTyped = ""
+            message = "go to bar: (type a number, enter)"
             return []
         case .previousTake, .nextTake:
             guard let b = targetBar, b < roll.bars.count else { return [] }
@@ -198,6 +213,31 @@ public struct ComposerState: Sendable {
             if unsaved { question = .quit; return [] }
             return [.quit]
         }
+    }
+
+    /// A key while a bar number is typed after `g`: digits add up, backspace takes one
+    /// back, enter selects the bar, any other key cancels.
+    private mutating func typeBarNumber(_ typed: String, _ key: Key) -> [Effect] {
+        switch key {
+        case .character(let c) where c.isASCII && c.isNumber && typed.count < 6:
+            barNumberTyped = typed + String(c)
+            message = "go to bar: \(typed + String(c))"
+        case .backspace:
+            barNumberTyped = String(typed.dropLast())
+            message = "go to bar: \(typed.dropLast())"
+        case .enter:
+            barNumberTyped = nil
+            guard let n = Int(typed), n >= 1, n <= roll.bars.count else {
+                message = roll.bars.isEmpty ? "no bars yet" : "no bar \(typed): bars 1...\(roll.bars.count)"
+                return []
+            }
+            selectedBar = n - 1
+            message = "bar \(n)"
+        default:
+            barNumberTyped = nil
+            message = "cancelled"
+        }
+        return []
     }
 
     private mutating func changeTemperature(by delta: Double) -> [Effect] {

@@ -36,6 +36,12 @@ public final class TerminalScreen: TerminalDevice {
         keypad(cadenza_stdscr(), true)
         intrflush(cadenza_stdscr(), false)
         set_escdelay(25)
+        // Home and End as the common terminals send them, whatever TERM's entry says
+        // (tmux and screen send ESC [1~ / ESC [4~ under TERM=xterm-256color).
+        for (sequence, code) in [("\u{1B}[1~", KEY_HOME), ("\u{1B}[7~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME),
+                                 ("\u{1B}[4~", KEY_END), ("\u{1B}[8~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END)] {
+            define_key(sequence, code)
+        }
         curs_set(0)
         var depth = ColourDepth.none
         if !noColour && has_colors() {
@@ -78,6 +84,8 @@ public final class TerminalScreen: TerminalDevice {
             case KEY_RIGHT: return .right
             case KEY_BACKSPACE, KEY_DC: return .backspace
             case KEY_ENTER: return .enter
+            case KEY_HOME: return .home
+            case KEY_END: return .end
             case cadenza_key_resize(): return .resize
             default: return .unknown
             }

@@ -91,6 +91,25 @@ import Tokenization
         #expect(!s.musicPaused)
     }
 
+    @Test func homeEndAndGoToBarMoveTheSelection() {
+        var s = ComposerState()
+        s.roll = RollSnapshot(bars: (0..<40).map { RollBar(startBeats: Double($0 * 4)) })
+        _ = s.handle(.home)
+        #expect(s.selectedBar == 0)
+        _ = s.handle(.end)
+        #expect(s.selectedBar == nil && s.message == "following the music")
+        _ = s.handle(.left)
+        _ = s.handle(.escape)
+        #expect(s.selectedBar == nil)
+        for key: Key in [.character("g"), .character("3"), .character("4"), .backspace, .character("3"), .enter] { _ = s.handle(key) }
+        #expect(s.selectedBar == 32 && s.message == "bar 33")
+        for key: Key in [.character("g"), .character("9"), .character("9"), .enter] { _ = s.handle(key) }
+        #expect(s.selectedBar == 32 && s.message == "no bar 99: bars 1...40")
+        // Any other key cancels the number, and is not taken as a command.
+        for key: Key in [.character("g"), .character("2"), .character("q")] { _ = s.handle(key) }
+        #expect(s.selectedBar == 32 && s.question == nil && s.message == "cancelled")
+    }
+
     @Test func theHelpShowsEveryKeyOnAnEightyByTwentyFourTerminal() {
         var s = ComposerState()
         s.helpVisible = true

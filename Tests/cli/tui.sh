@@ -192,19 +192,24 @@ for k in set(a) | set(b):
         assert a.get(k) == b.get(k), f"bar {int(k) + 1} changed"
 assert a.get(str(sel)) != b.get(str(sel)), f"bar {sel + 1} did not change"
 PY
-T send-keys Right Right Right
+T send-keys End
 
 # 5b. Choosing a take keeps the music going: the take is put in place and playback and
 #     writing go on (the piece grows by 2 bars within 20 s; the status says playing).
+T send-keys w   # the rewind of step 3 paused the writing
+wait_for '\| writing$' 2 || fail "w did not resume the writing"
 T send-keys Space
 wait_for 'playing and writing' 2 || fail "space did not resume the music"
 T send-keys Left Left r
-wait_for "bar [0-9]+: take 2 of 2" 30 || fail "r during the music: no second take"
+wait_for "bar [0-9]+: take ([0-9]+) of \\1" 30 || fail "r during the music: no new take"
 T send-keys Up
-wait_for "bar [0-9]+: take 1 of 2" 5 || fail "up did not choose take 1"
+wait_for "bar [0-9]+: take ([0-9]+) of [0-9]+$" 5 || fail "up did not choose an earlier take"
 grows_by 2 20 || fail "after choosing a take the piece stopped growing"
 screen | tail -1 | grep -q '^ playing' || fail "after choosing a take the status does not say playing"
-T send-keys Right Right Right Right
+T send-keys Home
+wait_for '^ bar 1 ' 2 || fail "Home did not show the first bar"
+T send-keys End
+wait_for 'following the music' 2 || fail "End did not return to following the music"
 
 # 5c. Auto-accept off: the candidate waits, r rewrites it, enter accepts it, and the
 #     music goes on after auto-accept is back on.
