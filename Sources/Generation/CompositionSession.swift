@@ -18,13 +18,13 @@ import Tokenization
 public final class CompositionSession: @unchecked Sendable {
     /// Where each bar's generation starts: the state after every token before its BAR,
     /// the grammar there, and the logits that state produced (the distribution of that BAR).
-    struct Boundary {
+    struct Boundary: Sendable {
         var state: LSTMState
         var grammar: GrammarState
         var logits: [Float]
     }
 
-    struct BarRecord {
+    struct BarRecord: Sendable {
         var start: Boundary
         var takes: [Take]
         var selectedTake: Int
@@ -32,7 +32,7 @@ public final class CompositionSession: @unchecked Sendable {
         var tokens: [Int] { takes[selectedTake].tokens }
     }
 
-    struct CandidateRecord {
+    struct CandidateRecord: Sendable {
         var start: Boundary
         var take: Take
         var isComplete: Bool

@@ -13,6 +13,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
     case previousTake, nextTake
     case regenerateBar
     case rewind
+    case undo, redo
     case acceptCandidate
     case toggleAutoAccept
     case togglePlay
@@ -66,6 +67,8 @@ public enum KeyTable {
         KeyBinding(keys: [.down, .character("j")], label: "down j", help: "next take of the selected bar", command: .nextTake),
         KeyBinding(keys: [.character("r")], label: "r", help: "regenerate the selected bar (a new take)", command: .regenerateBar),
         KeyBinding(keys: [.backspace], label: "backspace", help: "rewind: drop the last bar and pause writing", command: .rewind),
+        KeyBinding(keys: [.character("u")], label: "u", help: "undo (take, regenerate, rewind, accept, key, settings)", command: .undo),
+        KeyBinding(keys: [.character("\u{12}")], label: "Ctrl-R", help: "redo", command: .redo),
         KeyBinding(keys: [.enter], label: "enter", help: "accept the candidate bar", command: .acceptCandidate),
         KeyBinding(keys: [.character("a")], label: "a", help: "auto-accept on / off", command: .toggleAutoAccept),
         KeyBinding(keys: [.character("p")], label: "p", help: "play from the selected bar / stop", command: .togglePlay),

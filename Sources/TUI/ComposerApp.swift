@@ -53,6 +53,7 @@ public final class ComposerApp {
         state.keyFree = options.freeKey
         state.keysAvailable = worker.take().snapshot.hasKeyTokens
         state.seed = options.seed
+        state.totalBars = options.totalBars
         state.style = options.style
         state.checkpointName = checkpointName
         state.playbackDescription = player.statusDescription
@@ -112,6 +113,15 @@ public final class ComposerApp {
         let published = worker.take()
         for message in published.messages { state.message = message }
         for message in outbox.drain() { state.message = message }
+        // An undo or redo of a settings or key change: show what the session writes with.
+        if let settings = published.restoredSettings {
+            state.temperature = settings.temperature
+            state.topP = settings.topP
+        }
+        if let choice = published.restoredKey {
+            state.key = choice.key
+            state.keyFree = choice.free
+        }
         state.tokensPerSecond = published.tokensPerSecond
         state.waitingForAccept = published.waitingForAccept
         state.waitingForPlayhead = published.waitingForPlayhead
@@ -147,11 +157,11 @@ public final class ComposerApp {
             player.pause()
             heldAtSeconds = musicEnd
         }
-        state.isPlaying = player.state == .playing || heldAtSeconds != nil
+        state.isPlaying = player.state == .playing || (heldAtSeconds != nil && !state.isFinished)
         state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
         let playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
         worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
-                           barLimit: playingBar + options.lookaheadBars + 1)
+                           barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
     }
 
     /// Seconds at which the music scheduled for playback ends (accepted bars, and the
@@ -177,6 +187,10 @@ public final class ComposerApp {
             worker.post(.rewind)
         case .acceptCandidate:
             worker.post(.acceptCandidate)
+        case .undo:
+            worker.post(.undo)
+        case .redo:
+            worker.post(.redo)
         case .pauseMusic:
             if let held = heldAtSeconds { heldAtSeconds = nil; player.play(fromSeconds: held) }
             player.pause()

@@ -23,6 +23,8 @@ public struct ComposerOptions: Sendable {
     public var primerBars = 4
     public var style: String?
     public var takesDirectory = "takes"
+    /// The length of the piece: writing stops after this many bars (primer included).
+    public var totalBars: Int?
     /// Bars the model may write ahead of the playhead.
     public var lookaheadBars = 4
     /// NO_COLOR was set: draw without colours.

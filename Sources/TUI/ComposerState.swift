@@ -26,6 +26,7 @@ public enum Effect: Hashable, Sendable {
     case selectTake(bar: Int, take: Int)
     case regenerate(bar: Int)
     case rewind
+    case undo, redo
     case acceptCandidate
     /// Space: the music (playback and writing together) stops or goes on.
     case pauseMusic, resumeMusic
@@ -52,6 +53,10 @@ public struct ComposerState: Sendable {
     /// The model has KEY tokens (older checkpoints do not), so the key keys work.
     public var keysAvailable = true
     public var seed: UInt64 = 0
+    /// The piece's length (`--bars`): the model stops writing there.
+    public var totalBars: Int?
+    /// The piece has all its bars.
+    public var isFinished: Bool { totalBars.map { roll.acceptedBarCount >= $0 } ?? false }
     public var autoAccept = true
     /// Writing is paused (w, or after a rewind); playback goes on.
     public var paused = false
@@ -188,6 +193,12 @@ public struct ComposerState: Sendable {
             return [.rewind]
         case .acceptCandidate:
             return [.acceptCandidate]
+        case .undo:
+            message = "undoing..."
+            return [.undo]
+        case .redo:
+            message = "redoing..."
+            return [.redo]
         case .toggleAutoAccept:
             autoAccept.toggle()
             message = autoAccept ? "auto-accept on" : "auto-accept off: enter accepts each bar"

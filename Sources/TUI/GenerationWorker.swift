@@ -16,6 +16,7 @@ public final class GenerationWorker: @unchecked Sendable {
         case selectTake(bar: Int, take: Int)
         case rewind
         case acceptCandidate
+        case undo, redo
         /// Replace the session (a new piece); the closure builds it on the worker thread.
         case replaceSession(@Sendable () throws -> CompositionSession)
     }
@@ -30,6 +31,9 @@ public final class GenerationWorker: @unchecked Sendable {
         public var waitingForPlayhead: Bool
         /// Messages for the status line, oldest first ("bar 3: take 2 of 2").
         public var messages: [String]
+        /// Settings and key put back by an undo or redo, for the UI to show (taken once).
+        public var restoredSettings: SamplingSettings?
+        public var restoredKey: KeyChoice?
     }
 
     private let lock = NSLock()
@@ -38,6 +42,9 @@ public final class GenerationWorker: @unchecked Sendable {
     private var requests: [Request] = []
     private var published: Published
     private var pendingMessages: [String] = []
+    private var history = EditHistory()
+    private var restoredSettings: SamplingSettings?
+    private var restoredKey: KeyChoice?
     private var running = true
     private var thread: Thread?
     // Controls set by the UI.
@@ -85,6 +92,8 @@ public final class GenerationWorker: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let out = published
         published.messages = []
+        published.restoredSettings = nil
+        published.restoredKey = nil
         return out
     }
 
@@ -148,6 +157,8 @@ public final class GenerationWorker: @unchecked Sendable {
                 published.waitingForPlayhead = atLimit
                 published.messages += pendingMessages
                 pendingMessages = []
+                if let r = restoredSettings { published.restoredSettings = r; restoredSettings = nil }
+                if let r = restoredKey { published.restoredKey = r; restoredKey = nil }
                 lock.unlock()
             }
             if !wrote && !completed {
@@ -163,10 +174,28 @@ public final class GenerationWorker: @unchecked Sendable {
     private func apply(_ request: Request) {
         switch request {
         case .settings(let settings):
+            let before = session.settings
+            guard settings != before else { return }
             session.settings = settings
+            history.record(.settings(from: before, to: settings))
         case .key(let key, let free):
-            do { try session.setKey(key) } catch { pendingMessages.append("\(error)") }
+            let before = KeyChoice(key: session.key, free: !session.holdsKey)
+            guard before != KeyChoice(key: key, free: free) else { return }
+            do { try session.setKey(key) } catch { pendingMessages.append("\(error)"); return }
             session.holdsKey = !free
+            history.record(.key(from: before, to: KeyChoice(key: key, free: free)))
+        case .undo:
+            guard let edit = history.popUndo() else { pendingMessages.append("nothing to undo"); return }
+            if undoEdit(edit) {
+                history.undid(edit)
+                pendingMessages.append("undid \(edit.description)")
+            }
+        case .redo:
+            guard let edit = history.popRedo() else { pendingMessages.append("nothing to redo"); return }
+            if let done = redoEdit(edit) {
+                history.redid(done)
+                pendingMessages.append("redid \(edit.description)")
+            }
         case .regenerate(let bar):
             if bar >= session.acceptedBarCount {
                 // The candidate has no takes: drop it and let the model write it again.
@@ -175,32 +204,94 @@ public final class GenerationWorker: @unchecked Sendable {
                 return
             }
             do {
+                let before = try session.takes(ofBar: bar).selected
                 let report = try session.regenerate(bar: bar)
+                history.record(.take(bar: bar, from: before, to: report.take))
                 let count = (try? session.takes(ofBar: bar).count) ?? report.take + 1
                 pendingMessages.append("bar \(bar + 1): take \(report.take + 1) of \(count)")
             } catch {
                 pendingMessages.append("bar \(bar + 1): \(error)")
             }
         case .selectTake(let bar, let take):
-            do { try session.selectTake(bar: bar, take: take) } catch { pendingMessages.append("\(error)") }
+            do {
+                let before = try session.takes(ofBar: bar).selected
+                try session.selectTake(bar: bar, take: take)
+                if before != take { history.record(.take(bar: bar, from: before, to: take)) }
+            } catch { pendingMessages.append("\(error)") }
         case .rewind:
             // The bar on screen last: the candidate if any, else the last accepted bar.
-            session.rewind()
+            if let dropped = session.rewindKeepingBar() { history.record(.rewind(dropped)) }
         case .acceptCandidate:
             if !session.hasCandidate {
                 pendingMessages.append("no candidate bar to accept")
             } else if !session.acceptCandidate() {
                 pendingMessages.append("the candidate cannot end here yet; wait a moment")
             } else {
+                history.record(.accept)
                 pendingMessages.append("bar \(session.acceptedBarCount) accepted")
             }
         case .replaceSession(let make):
             do {
                 session = try make()
                 stepTimes = []
+                history = EditHistory()
             } catch {
                 pendingMessages.append("new piece failed: \(error)")
             }
+        }
+    }
+
+    /// Undoes `edit` on the session; false (with a message) when the piece has moved on
+    /// so that it no longer applies.
+    private func undoEdit(_ edit: Edit) -> Bool {
+        switch edit {
+        case .take(let bar, let from, _):
+            do { try session.selectTake(bar: bar, take: from) } catch {
+                pendingMessages.append("cannot undo \(edit.description): \(error)"); return false
+            }
+        case .rewind(let dropped):
+            guard session.restore(dropped) else {
+                pendingMessages.append("cannot undo \(edit.description): bars were written after it"); return false
+            }
+        case .accept:
+            guard session.unacceptLastBar() else { pendingMessages.append("nothing to un-accept"); return false }
+        case .key(let from, _):
+            try? session.setKey(from.key)
+            session.holdsKey = !from.free
+            restoredKey = from
+        case .settings(let from, _):
+            session.settings = from
+            restoredSettings = from
+        }
+        return true
+    }
+
+    /// Does `edit` again; returns the edit as it now stands in the history (a redone rewind
+    /// holds the bar it dropped this time), or nil with a message when it no longer applies.
+    private func redoEdit(_ edit: Edit) -> Edit? {
+        switch edit {
+        case .take(let bar, _, let to):
+            do { try session.selectTake(bar: bar, take: to) } catch {
+                pendingMessages.append("cannot redo \(edit.description): \(error)"); return nil
+            }
+            return edit
+        case .rewind:
+            guard let dropped = session.rewindKeepingBar() else { pendingMessages.append("nothing to rewind"); return nil }
+            return .rewind(dropped)
+        case .accept:
+            guard session.hasCandidate, session.acceptCandidate() else {
+                pendingMessages.append("cannot redo \(edit.description): no candidate"); return nil
+            }
+            return edit
+        case .key(_, let to):
+            try? session.setKey(to.key)
+            session.holdsKey = !to.free
+            restoredKey = to
+            return edit
+        case .settings(_, let to):
+            session.settings = to
+            restoredSettings = to
+            return edit
         }
     }
 }

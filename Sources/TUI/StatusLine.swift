@@ -15,9 +15,9 @@ public enum StatusLine {
         ]
         if let key = state.key { fields.append("key \(key)") } else if state.keyFree { fields.append("key free") }
         if let style = state.style { fields.append("style \(style)") }
-        fields.append("bars \(state.roll.acceptedBarCount)")
+        fields.append("bars \(state.roll.acceptedBarCount)" + (state.totalBars.map { " of \($0)" } ?? ""))
         fields.append(String(format: "%.0f tok/s", state.tokensPerSecond))
-        fields.append(state.musicPaused ? "paused" : state.paused ? "writing paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
+        fields.append(state.isFinished ? "finished: s saves" : state.musicPaused ? "paused" : state.paused ? "writing paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
                       : state.waitingForPlayhead ? "ahead of the playhead" : "writing")
         return fields
     }

@@ -10,7 +10,7 @@ import TUI
 enum ComposeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "compose", summary: "Compose in the terminal: the model writes, you steer (the default command)",
-        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
+        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--bars N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
         options: [
             OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
             OptionSpec("port", value: "P", help: "ALSA sequencer port to play to, e.g. 128:0 (default: the first synth port)"),
@@ -26,6 +26,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token, if the checkpoint knows styles"),
             OptionSpec("takes-dir", value: "DIR", default: "takes", help: "Where s and S save takes"),
+            OptionSpec("bars", value: "N", help: "The length of the piece: writing stops after bar N"),
             OptionSpec("untrained", help: "Use an untrained model (notes are noise): try the interface without a checkpoint"),
             OptionSpec("keys", help: "Print the key list (Markdown) and exit"),
         ],
@@ -73,6 +74,11 @@ enum ComposeCommand: Subcommand {
         guard options.primerBars >= 1 else { throw CommandFailure("--primer-bars must be >= 1", exitStatus: 2) }
         options.style = arguments.string("style")
         options.takesDirectory = arguments.string("takes-dir") ?? "takes"
+        if arguments.has("bars") {
+            let bars = try arguments.int("bars", default: 32)
+            guard (1...100_000).contains(bars) else { throw CommandFailure("--bars must be 1...100000 (got \(bars))", exitStatus: 2) }
+            options.totalBars = bars
+        }
         let environment = ProcessInfo.processInfo.environment
         options.noColour = !(environment["NO_COLOR"] ?? "").isEmpty
         do {

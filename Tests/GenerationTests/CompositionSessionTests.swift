@@ -225,6 +225,35 @@ import Tokenization
         #expect(s.snapshot().version > snapshot.version)
     }
 
+    @Test func aRewoundBarCanBePutBackAndAnAcceptedBarUnaccepted() throws {
+        let s = try TestModels.session()
+        for _ in 0..<3 { s.generateBar() }
+        let tokens = s.tokens(includeCandidate: false)
+        let endState = s.end.state
+        let dropped = try #require(s.rewindKeepingBar())
+        #expect(s.acceptedBarCount == 2 && dropped.index == 2)
+        #expect(s.restore(dropped))
+        #expect(s.tokens(includeCandidate: false) == tokens && s.end.state == endState)
+        // Un-accepting makes the last bar a complete candidate; accepting it again is a no-op.
+        #expect(s.unacceptLastBar())
+        #expect(s.acceptedBarCount == 2 && s.hasCandidate && s.candidateIsComplete)
+        #expect(s.tokens(includeCandidate: true) == tokens && s.end.state == endState)
+        #expect(s.acceptCandidate())
+        #expect(s.tokens(includeCandidate: false) == tokens && s.end.state == endState)
+        // A dropped candidate comes back as the candidate.
+        _ = s.step(); _ = s.step()
+        let withCandidate = s.tokens(includeCandidate: true)
+        let droppedCandidate = try #require(s.rewindKeepingBar())
+        #expect(!s.hasCandidate)
+        #expect(s.restore(droppedCandidate))
+        #expect(s.tokens(includeCandidate: true) == withCandidate)
+        // Once bars were written after the rewind, the bar cannot go back.
+        s.rewind()
+        let old = try #require(s.rewindKeepingBar())
+        s.generateBar()
+        #expect(!s.restore(old))
+    }
+
     @Test func midiExportCarriesProvenance() throws {
         let s = try TestModels.session(seed: 4, settings: SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95))
         for _ in 0..<3 { s.generateBar() }

@@ -235,6 +235,36 @@ sleep 3
 T send-keys w
 grows_by 1 20 || fail "w did not resume the writing"
 
+# 5e. u undoes a regeneration (the bar's notes come back, in the saved file too); Ctrl-R
+#     redoes it.
+T send-keys Space
+wait_for 'paused: space goes on' 2 || fail "space did not pause before the undo check"
+undo_bar=$(( $(bars_now) - 1 ))
+T send-keys g $undo_bar Enter
+wait_for "\| bar $undo_bar$" 2 || fail "g $undo_bar enter did not select bar $undo_bar"
+sleep 1.1
+T send-keys s
+wait_for 'saved .*take-' 5 || fail "save before r"
+before_r=$(ls -t "$WORK"/takes/take-*.mid | head -1)
+T send-keys r
+wait_for "bar $undo_bar: take ([0-9]+) of \\1" 30 || fail "r before the undo check: no new take"
+T send-keys u
+wait_for "undid the take of bar $undo_bar" 5 || fail "u did not undo the regeneration"
+sleep 1.1
+T send-keys s
+wait_for 'saved .*take-' 5 || fail "save after u"
+after_u=$(ls -t "$WORK"/takes/take-*.mid | head -1)
+[ "$before_r" != "$after_u" ] || fail "the save after u overwrote the one before r"
+python3 - "$(midi_json "$before_r")" "$(midi_json "$after_u")" "$undo_bar" <<'PY' || fail "u did not bring the bar's notes back"
+import json, sys
+a, b, bar = json.loads(sys.argv[1])["per_bar"], json.loads(sys.argv[2])["per_bar"], str(int(sys.argv[3]) - 1)
+assert a.get(bar) == b.get(bar), f"bar {int(bar) + 1}: {a.get(bar)} vs {b.get(bar)}"
+PY
+T send-keys C-r
+wait_for "redid the take of bar $undo_bar" 5 || fail "Ctrl-R did not redo the regeneration"
+T send-keys End Space
+wait_for 'playing and writing' 2 || fail "space did not resume after the undo check"
+
 # 6. `?` shows the help; any key closes it.
 T send-keys '?'
 wait_for 'regenerate the selected bar' 2 || fail "? did not show the help"
@@ -267,4 +297,21 @@ screen | grep -q 'the take is saved in .*recovered-' || fail "Ctrl-C did not ann
 recovered=$(ls "$WORK"/takes/recovered-*.mid 2>/dev/null | head -1)
 [ -n "$recovered" ] || fail "no recovery file"
 midi_json "$recovered" >/dev/null || fail "the recovery file does not parse"
+T send-keys clear Enter
+
+# 10. --bars 3: the composer writes three bars, says so, and the saved piece has them.
+run_cadenza --bars 3
+wait_for 'bars 3 of 3  .*finished: s saves' 40 || fail "--bars 3: the piece did not finish at bar 3"
+sleep 1
+screen | grep -q 'bars 3 of 3' || fail "--bars 3: more than three bars were written"
+T send-keys s
+wait_for 'saved .*take-' 5 || fail "--bars 3: s did not save"
+short=$(ls -t "$WORK"/takes/take-*.mid | head -1)
+python3 - "$(midi_json "$short")" <<'PY' || fail "--bars 3: the saved take does not hold three bars"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["notes"] > 0 and d["bars"] == 3, d["bars"]
+PY
+T send-keys q
+wait_for 'EXIT=0' 5 || fail "--bars 3: q did not quit"
 echo "tui: all scenarios passed"
