@@ -7,6 +7,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
     case toggleWriting
     case temperatureUp, temperatureDown
     case topPUp, topPDown
+    case tempoUp, tempoDown
     case keyUpAFifth, switchMode, freeKey
     case selectPreviousBar, selectNextBar
     case selectFirstBar, followMusic, goToBar
@@ -55,6 +56,8 @@ public enum KeyTable {
         KeyBinding(keys: [.character("-"), .character("_")], label: "-", help: "temperature down 0.05", command: .temperatureDown),
         KeyBinding(keys: [.character("]")], label: "]", help: "top-p up 0.05", command: .topPUp),
         KeyBinding(keys: [.character("[")], label: "[", help: "top-p down 0.05", command: .topPDown),
+        KeyBinding(keys: [.character(">"), .character(".")], label: ">", help: "faster: tempo x0.05 up (playing, saved MIDI and WAV)", command: .tempoUp),
+        KeyBinding(keys: [.character("<"), .character(",")], label: "<", help: "slower: tempo x0.05 down", command: .tempoDown),
         KeyBinding(keys: [.character("K")], label: "K", help: "key of the next bars a fifth up from the current one", command: .keyUpAFifth),
         KeyBinding(keys: [.character("M")], label: "M", help: "next bars in the relative major / minor", command: .switchMode),
         KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),

@@ -27,6 +27,9 @@ public final class ComposerApp {
     var theme: Theme = .dark
     /// The theme name asked for last (it may have failed to load): `t` moves on from it.
     var lastThemeTried = "dark"
+    /// The worker's newest snapshot, and the same in played time (`tempoScale` applied),
+    /// which everything here that talks to the player uses.
+    var rawSnapshot: SessionSnapshot
     var snapshot: SessionSnapshot
     var scheduled: [Int: [PlaybackNote]] = [:]
     var savedVersion = -1
@@ -46,7 +49,8 @@ public final class ComposerApp {
         self.options = options
         self.makeSession = makeSession
         self.signals = signals
-        snapshot = worker.take().snapshot
+        rawSnapshot = worker.take().snapshot
+        snapshot = rawSnapshot
         state.temperature = options.temperature
         state.topP = options.topP
         state.key = options.key
@@ -125,8 +129,9 @@ public final class ComposerApp {
         state.tokensPerSecond = published.tokensPerSecond
         state.waitingForAccept = published.waitingForAccept
         state.waitingForPlayhead = published.waitingForPlayhead
-        if published.snapshot.version != snapshot.version || state.roll.bars.count != published.snapshot.bars.count {
-            snapshot = published.snapshot
+        if published.snapshot.version != rawSnapshot.version || state.roll.bars.count != published.snapshot.bars.count {
+            rawSnapshot = published.snapshot
+            snapshot = SessionBridge.timeScaled(rawSnapshot, tempoScale: state.tempoScale)
             state.update(roll: SessionBridge.roll(snapshot))
             state.musicKey = snapshot.currentKey
         }
@@ -176,6 +181,18 @@ public final class ComposerApp {
         switch effect {
         case .keyChanged(let key, let free):
             worker.post(.key(key, free: free))
+        case .tempoChanged(let from):
+            // The same moment of the music at the new pace.
+            let ratio = from / state.tempoScale
+            snapshot = SessionBridge.timeScaled(rawSnapshot, tempoScale: state.tempoScale)
+            if let held = heldAtSeconds {
+                heldAtSeconds = held * ratio
+            } else if player.state == .playing {
+                player.play(fromSeconds: player.positionSeconds * ratio)
+            } else if player.state == .paused {
+                player.play(fromSeconds: player.positionSeconds * ratio)
+                player.pause()
+            }
         case .settingsChanged:
             worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)))
         case .selectTake(let bar, let take):
@@ -275,9 +292,10 @@ public final class ComposerApp {
         let path = TakeFiles.freshPath(directory: options.takesDirectory, prefix: prefix, date: Date())
         let (file, score): (MIDIFile, PianoScore) = try worker.withSession { session in
             let withCandidate = (try? session.takeAsScore(includeCandidate: true)) != nil
-            let score = try session.takeAsScore(includeCandidate: withCandidate)
-            let file = CompositionSession.midiFile(score: score, provenance: session.provenance(includeCandidate: withCandidate))
-            return (file, score)
+            let score = SessionBridge.timeScaled(try session.takeAsScore(includeCandidate: withCandidate), tempoScale: state.tempoScale)
+            var provenance = session.provenance(includeCandidate: withCandidate)
+            if state.tempoScale != 1 { provenance += String(format: "; tempo-scale=%.2f", state.tempoScale) }
+            return (CompositionSession.midiFile(score: score, provenance: provenance), score)
         }
         do {
             try file.write(to: URL(fileURLWithPath: path))

@@ -20,6 +20,8 @@ public enum Question: Hashable, Sendable {
 /// What the app loop must do after a command. State changes are already applied.
 public enum Effect: Hashable, Sendable {
     case settingsChanged
+    /// The tempo scale changed (it was `from`): playback moves to the new pace.
+    case tempoChanged(from: Double)
     /// The key of the bars written from now on changed: a chosen key, or none; without one
     /// `free` lets the model change key at any bar instead of keeping the last bar's.
     case keyChanged(MusicalKey?, free: Bool)
@@ -45,6 +47,8 @@ public struct ComposerState: Sendable {
     // Sampling settings: the UI owns them and pushes them to the session.
     public var temperature: Double = 1.0
     public var topP: Double = 0.95
+    /// How much faster than written the music plays and is saved (1 = as the model wrote it).
+    public var tempoScale: Double = 1.0
     /// The key the next bars are written in; nil: the model's (kept from bar to bar unless `keyFree`).
     public var key: MusicalKey?
     public var keyFree = false
@@ -93,6 +97,7 @@ public struct ComposerState: Sendable {
     /// The digits typed after `g` (nil when no bar number is being typed).
     public var barNumberTyped: String?
 
+    public static let tempoScaleRange = 0.25...4.0
     public static let temperatureRange = 0.0...3.0
     public static let topPRange = 0.05...1.0
     public static let settingStep = 0.05
@@ -134,6 +139,11 @@ public struct ComposerState: Sendable {
             return []
         case .temperatureUp: return changeTemperature(by: Self.settingStep)
         case .temperatureDown: return changeTemperature(by: -Self.settingStep)
+        case .tempoUp, .tempoDown:
+            let before = tempoScale
+            tempoScale = Self.clampRounded(tempoScale + (command == .tempoUp ? Self.settingStep : -Self.settingStep), Self.tempoScaleRange)
+            message = String(format: "tempo x%.2f", tempoScale)
+            return tempoScale == before ? [] : [.tempoChanged(from: before)]
         case .topPUp: return changeTopP(by: Self.settingStep)
         case .topPDown: return changeTopP(by: -Self.settingStep)
         case .keyUpAFifth, .switchMode, .freeKey:

@@ -3,6 +3,7 @@
 // position from the player's seconds. Pure functions over values.
 
 import Generation
+import MIDI
 import Playback
 
 public enum SessionBridge {
@@ -17,6 +18,34 @@ public enum SessionBridge {
                     },
                     isCandidate: bar.isCandidate, takeIndex: bar.selectedTake, takeCount: bar.takeCount)
         })
+    }
+
+    /// The snapshot played `tempoScale` times as fast: every time in seconds divided by it
+    /// (ticks, and so the roll, unchanged). The app keeps its snapshot in played time.
+    public static func timeScaled(_ snapshot: SessionSnapshot, tempoScale: Double) -> SessionSnapshot {
+        guard tempoScale != 1, tempoScale > 0 else { return snapshot }
+        var out = snapshot
+        for b in out.bars.indices {
+            out.bars[b].startSeconds /= tempoScale
+            for n in out.bars[b].notes.indices {
+                out.bars[b].notes[n].onsetSeconds /= tempoScale
+                out.bars[b].notes[n].durationSeconds /= tempoScale
+            }
+        }
+        return out
+    }
+
+    /// A score played `tempoScale` times as fast (its tempo events scaled), for saving.
+    public static func timeScaled(_ score: PianoScore, tempoScale: Double) -> PianoScore {
+        guard tempoScale != 1, tempoScale > 0 else { return score }
+        var out = score
+        out.tempoChanges = score.tempoChanges.map {
+            TempoChange(ticks: $0.ticks, microsecondsPerQuarter: max(1, Int((Double($0.microsecondsPerQuarter) / tempoScale).rounded())))
+        }
+        if out.tempoChanges.first.map({ $0.ticks > 0 }) ?? true {  // the implicit 120 BPM at the start
+            out.tempoChanges.insert(TempoChange(ticks: 0, microsecondsPerQuarter: Int((500_000 / tempoScale).rounded())), at: 0)
+        }
+        return out
     }
 
     public static func playbackNotes(_ bar: BarSnapshot) -> [PlaybackNote] {

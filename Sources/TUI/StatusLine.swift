@@ -13,6 +13,7 @@ public enum StatusLine {
             String(format: "top-p %.2f", state.topP),
             "seed \(state.seed)",
         ]
+        if state.tempoScale != 1 { fields.append(String(format: "tempo x%.2f", state.tempoScale)) }
         if let key = state.key { fields.append("key \(key)") } else if state.keyFree { fields.append("key free") }
         if let style = state.style { fields.append("style \(style)") }
         fields.append("bars \(state.roll.acceptedBarCount)" + (state.totalBars.map { " of \($0)" } ?? ""))

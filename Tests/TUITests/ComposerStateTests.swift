@@ -1,5 +1,6 @@
 // Keys to commands to state changes and effects, without a terminal.
 import Foundation
+import MIDI
 import Testing
 import Tokenization
 @testable import TUI
@@ -89,6 +90,23 @@ import Tokenization
         _ = s.handle(.character(" "))
         #expect(s.handle(.character("p")) == [.play(fromBar: nil)])
         #expect(!s.musicPaused)
+    }
+
+    @Test func tempoKeysScaleThePaceAndTheSavedScore() {
+        var s = ComposerState()
+        #expect(s.handle(.character(">")) == [.tempoChanged(from: 1.0)])
+        _ = s.handle(.character(">"))
+        #expect(s.tempoScale == 1.10 && StatusLine.settingsFields(s).contains("tempo x1.10"))
+        for _ in 0..<100 { _ = s.handle(.character("<")) }
+        #expect(s.tempoScale == 0.25)
+        #expect(s.handle(.character("<")) == [])
+        // Twice as fast: tempo events halve, the implicit 120 BPM start included.
+        let score = PianoScore(notes: [ScoreNote(pitch: 60, velocity: 64, onsetTicks: 960, durationTicks: 480)],
+                               tempoChanges: [TempoChange(ticks: 480, microsecondsPerQuarter: 1_000_000)])
+        let fast = SessionBridge.timeScaled(score, tempoScale: 2)
+        #expect(fast.tempoChanges == [TempoChange(ticks: 0, microsecondsPerQuarter: 250_000),
+                                      TempoChange(ticks: 480, microsecondsPerQuarter: 500_000)])
+        #expect(abs(fast.tempoMap.seconds(atTicks: 960) - score.tempoMap.seconds(atTicks: 960) / 2) < 1e-9)
     }
 
     @Test func homeEndAndGoToBarMoveTheSelection() {

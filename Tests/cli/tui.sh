@@ -68,6 +68,7 @@ def read(path):
     data = open(path, "rb").read()
     assert data[:4] == b"MThd", "not a MIDI file"
     tpq = int.from_bytes(data[12:14], "big")
+    global tempos
     pos, notes, sigs = 8 + int.from_bytes(data[4:8], "big"), [], []
     while pos < len(data):
         length = int.from_bytes(data[pos + 4:pos + 8], "big")
@@ -86,6 +87,7 @@ def read(path):
                     b = track[i]; i += 1; n = (n << 7) | (b & 127)
                     if b < 128: break
                 if kind == 0x58: sigs.append((tick, track[i], 2 ** track[i + 1]))
+                if kind == 0x51: tempos.append((tick, int.from_bytes(track[i:i + 3], "big")))
                 i += n
             elif status in (0xF0, 0xF7):
                 n = 0
@@ -110,6 +112,7 @@ def bar_starts(tpq, sigs, end):
         while k < len(sigs) and sigs[k][0] <= nxt: num, den = sigs[k][1], sigs[k][2]; k += 1
         tick = nxt
         if tick > end: return starts
+tempos = []
 tpq, notes, sigs = read(sys.argv[1])
 end = max([t for t, _ in notes], default=0)
 starts = bar_starts(tpq, sigs, end)
@@ -117,7 +120,8 @@ bars = {}
 for t, p in notes:
     b = max(i for i, s in enumerate(starts) if s <= t)
     bars.setdefault(b, []).append([t - starts[b], p])
-print(json.dumps({"notes": len(notes), "bars": len(starts), "per_bar": {str(k): v for k, v in bars.items()}}))
+print(json.dumps({"notes": len(notes), "bars": len(starts), "per_bar": {str(k): v for k, v in bars.items()},
+                  "tempos": sorted(tempos)}))
 PY
 midi_json() { python3 "$WORK/midi.py" "$1"; }
 
@@ -264,6 +268,23 @@ T send-keys C-r
 wait_for "redid the take of bar $undo_bar" 5 || fail "Ctrl-R did not redo the regeneration"
 T send-keys End Space
 wait_for 'playing and writing' 2 || fail "space did not resume after the undo check"
+
+# 5f. > twice plays 10% faster, and the saved MIDI's tempo follows; < twice goes back.
+T send-keys '>' '>'
+wait_for 'tempo x1\.10' 2 || fail "> > did not show tempo x1.10"
+sleep 1.1
+T send-keys s
+wait_for 'saved .*take-' 5 || fail "save after > >"
+faster=$(ls -t "$WORK"/takes/take-*.mid | head -1)
+python3 - "$(midi_json "$after_u")" "$(midi_json "$faster")" <<'PY' || fail "the saved MIDI does not follow the tempo"
+import json, sys
+a, b = json.loads(sys.argv[1])["tempos"], json.loads(sys.argv[2])["tempos"]
+assert a and b, (a, b)
+ratio = a[0][1] / b[0][1]
+assert abs(ratio - 1.1) < 0.001, ratio
+PY
+T send-keys '<' '<'
+wait_for 'tempo x1\.00' 2 || fail "< < did not show tempo x1.00"
 
 # 6. `?` shows the help; any key closes it.
 T send-keys '?'
