@@ -182,6 +182,18 @@ import Testing
         }
     }
 
+    @Test func fileBytesInMessagesAreEscaped() throws {
+        let four: [UInt8] = [0, 0, 128, 63]
+        let json = "{\"a\\nb\":{\"dtype\":\"\\u001b[31mF32\",\"shape\":[1],\"data_offsets\":[0,4]}}"
+        do {
+            _ = try SafeTensorsFile(data: Self.withHeader(json, data: four))
+            Issue.record("accepted an ESC dtype")
+        } catch let e as SafeTensorsError {
+            #expect(e == .unknownDType(tensor: "a\nb", dtype: "\u{1B}[31mF32"))
+            #expect(e.description == "tensor 'a\\x0Ab': unknown dtype '\\x1B[31mF32'")
+        }
+    }
+
     @Test func emptyFileAndScalarsAreValid() throws {
         let empty = try SafeTensorsFile(data: Self.withHeader("{}", data: []))
         #expect(empty.entries.isEmpty)
