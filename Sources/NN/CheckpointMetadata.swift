@@ -102,6 +102,22 @@ public struct CheckpointMetadata: Equatable, Sendable {
         return out
     }
 
+    /// The sizes the `model` key states ("V", "E", "H", "L"; those present), for checking
+    /// against the tensor shapes: a file whose metadata and tensors disagree is rejected.
+    static func declaredSizes(_ m: [String: String]) throws -> [String: Int] {
+        guard let model = m["model"],
+              let object = try? JSONSerialization.jsonObject(with: Data(model.utf8)) as? [String: Any] else { return [:] }
+        var sizes: [String: Int] = [:]
+        for key in ["V", "E", "H", "L"] {
+            guard let value = object[key] else { continue }
+            guard let number = value as? NSNumber, let size = Int(exactly: number.doubleValue), size > 0 else {
+                throw CheckpointError.badMetadata(key: "model", detail: "\(key) must be a positive integer, not \(value)")
+            }
+            sizes[key] = size
+        }
+        return sizes
+    }
+
     static func json(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
