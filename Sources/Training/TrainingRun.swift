@@ -109,6 +109,9 @@ public final class TrainingRun {
         } else {
             let styles = options.styles ? Array(Set(files.compactMap(\.style))).sorted() : []
             vocabulary = Vocabulary(configuration: .default, styles: styles)
+            do { try vocabulary.checkSize() } catch {
+                throw TrainingError.invalidOption("--styles: \(styles.count) composer folders are too many styles: \(error)")
+            }
         }
         let cacheURL = TokenCache.url(in: options.saveDirectory, vocabulary: vocabulary)
         let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, useStyles: !vocabulary.styles.isEmpty)
