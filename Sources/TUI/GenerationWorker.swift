@@ -30,6 +30,8 @@ public final class GenerationWorker: @unchecked Sendable {
         public var waitingForPlayhead: Bool
         /// Messages for the status line, oldest first ("bar 3: take 2 of 2").
         public var messages: [String]
+        /// Why writing stopped for good (a model whose logits are not numbers); the app ends.
+        public var failure: String?
     }
 
     private let lock = NSLock()
@@ -46,11 +48,13 @@ public final class GenerationWorker: @unchecked Sendable {
     private var barLimit = 4
     // Tokens per second over the last second of writing.
     private var stepTimes: [Double] = []
+    /// Set when sampling failed; no more tokens are written.
+    private var failure: String?
 
     public init(session: CompositionSession) {
         self.session = session
         published = Published(snapshot: session.snapshot(), tokensPerSecond: 0, waitingForAccept: false,
-                              waitingForPlayhead: false, messages: [])
+                              waitingForPlayhead: false, messages: [], failure: nil)
     }
 
     public func start() {
@@ -118,14 +122,18 @@ public final class GenerationWorker: @unchecked Sendable {
             var wrote = false
             var completed = false
             let s = session
-            if !isPaused {
+            if !isPaused && failure == nil {
                 if s.hasCandidate && s.candidateIsComplete {
                     if accepts { s.acceptCandidate(); completed = true }
                 } else if s.hasCandidate || s.acceptedBarCount < limit {
-                    if let event = s.step() {
-                        wrote = true
-                        stepTimes.append(Self.now())
-                        if event.completesBar && accepts { s.acceptCandidate(); completed = true }
+                    do {
+                        if let event = try s.step() {
+                            wrote = true
+                            stepTimes.append(Self.now())
+                            if event.completesBar && accepts { s.acceptCandidate(); completed = true }
+                        }
+                    } catch {
+                        failure = "\(error)"
                     }
                 }
             }
@@ -146,6 +154,7 @@ public final class GenerationWorker: @unchecked Sendable {
                 if !stepTimes.isEmpty { published.tokensPerSecond = Double(stepTimes.count) / max(0.05, min(1, time - stepTimes[0])) }
                 published.waitingForAccept = waiting
                 published.waitingForPlayhead = atLimit
+                published.failure = failure
                 published.messages += pendingMessages
                 pendingMessages = []
                 lock.unlock()

@@ -3,7 +3,7 @@
 # notes appear; `+` twice raises the temperature by 0.10; `r` changes the selected bar
 # and leaves the others (checked in saved MIDI files); backspace rewinds; `s` saves a file
 # that parses and holds the bars shown; `?` shows the help; resizing to 60x15 and back;
-# 20x8 shows the too-small message; `q` quits back to the shell; Ctrl-C leaves a
+# 20x8 shows the too-small message; `q` quits back to the shell; Ctrl-C and Ctrl-\ leave a
 # recovery file. Uses the bundled model when present, else an untrained one.
 set -uo pipefail
 BIN=$1
@@ -214,4 +214,17 @@ screen | grep -q 'the take is saved in .*recovered-' || fail "Ctrl-C did not ann
 recovered=$(ls "$WORK"/takes/recovered-*.mid 2>/dev/null | head -1)
 [ -n "$recovered" ] || fail "no recovery file"
 midi_json "$recovered" >/dev/null || fail "the recovery file does not parse"
+T send-keys clear Enter
+
+# 10. Ctrl-\ (SIGQUIT) is handled like SIGTERM: terminal restored, a recovery file, no crash report.
+rm -f "$WORK"/takes/recovered-*.mid
+run_cadenza
+wait_for '[█▀▄]' 10 || fail "no notes in the third run"
+T send-keys 'C-\'
+wait_for 'EXIT=131' 5 || fail "Ctrl-\\ did not end with status 131"
+screen | grep -q 'quit (Ctrl-\\); the take is saved in .*recovered-' || fail "Ctrl-\\ did not announce the recovery file"
+if screen | grep -Eqi 'backtrace|crash|core dumped'; then fail "Ctrl-\\ printed a crash report"; fi
+recovered=$(ls "$WORK"/takes/recovered-*.mid 2>/dev/null | head -1)
+[ -n "$recovered" ] || fail "no recovery file after Ctrl-\\"
+midi_json "$recovered" >/dev/null || fail "the recovery file after Ctrl-\\ does not parse"
 echo "tui: all scenarios passed"
