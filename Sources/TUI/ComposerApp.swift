@@ -246,18 +246,13 @@ public final class ComposerApp {
     @discardableResult
     public func writeTake(prefix: String) throws -> (String, PianoScore) {
         try TakeFiles.ensureDirectory(options.takesDirectory)
-        let path = TakeFiles.freshPath(directory: options.takesDirectory, prefix: prefix, date: Date())
         let (file, score): (MIDIFile, PianoScore) = try worker.withSession { session in
             let withCandidate = (try? session.takeAsScore(includeCandidate: true)) != nil
             let score = try session.takeAsScore(includeCandidate: withCandidate)
             let file = CompositionSession.midiFile(score: score, provenance: session.provenance(includeCandidate: withCandidate))
             return (file, score)
         }
-        do {
-            try file.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw ComposerError.cannotWrite(path: path, reason: "\(error)")
-        }
+        let path = try TakeFiles.write(file.encoded(), directory: options.takesDirectory, prefix: prefix, date: Date())
         return (path, score)
     }
 }
