@@ -26,7 +26,7 @@ let package = Package(
         // Escaping of file bytes quoted in error messages, shared by every reader.
         .target(name: "UntrustedText"),
         .target(name: "MIDI", dependencies: ["UntrustedText"]),
-        .target(name: "Tokenization", dependencies: ["MIDI"]),
+        .target(name: "Tokenization", dependencies: ["MIDI", "UntrustedText"]),
         .target(name: "NN", dependencies: ["CBLAS", "UntrustedText"]),
         .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI"]),
         .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),

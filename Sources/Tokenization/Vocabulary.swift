@@ -43,8 +43,7 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     /// Throws when the vocabulary has more tokens than `maximumCount`.
     public func checkSize() throws {
         guard count <= Self.maximumCount else {
-            throw TokenizationError.badVocabulary(
-                "it has \(count) tokens (\(styleCount) of them styles), more than the \(Self.maximumCount) that 16-bit token ids can hold")
+            throw TokenizationError.vocabularyTooLarge(count: count, styles: styleCount)
         }
     }
 

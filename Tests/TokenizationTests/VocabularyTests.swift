@@ -53,8 +53,8 @@ import Testing
         #expect(fits.count == 65_535)
         #expect(try Vocabulary(jsonString: fits.jsonString()).count == 65_535)
         let tooMany = Vocabulary(configuration: .default, styles: (0...(Vocabulary.maximumCount - base)).map { "s\($0)" })
-        let expected = TokenizationError.badVocabulary(
-            "it has 65536 tokens (\(tooMany.styleCount) of them styles), more than the 65535 that 16-bit token ids can hold")
+        let expected = TokenizationError.vocabularyTooLarge(count: 65_536, styles: tooMany.styleCount)
+        #expect(expected.description == "the vocabulary has 65536 tokens (\(tooMany.styleCount) of them styles), more than the 65535 that 16-bit token ids can hold; this checkpoint cannot be used")
         #expect(throws: expected) { try Vocabulary(jsonString: tooMany.jsonString()) }
         #expect(throws: expected) { try JSONDecoder().decode(Vocabulary.self, from: JSONEncoder().encode(tooMany)) }
         #expect(throws: expected) { try Tokenizer(vocabularyJSON: tooMany.jsonString()) }
