@@ -241,7 +241,8 @@ public final class ComposerApp {
         }
     }
 
-    /// Writes `<takes>/<prefix>-<stamp>.mid`; returns its path and the score written.
+    /// Writes `<takes>/<prefix>-<stamp>.mid` (or `-2`, `-3`... when taken, claimed atomically);
+    /// returns its path and the score written.
     /// The candidate is included when it decodes; otherwise the accepted bars alone.
     @discardableResult
     public func writeTake(prefix: String) throws -> (String, PianoScore) {

@@ -1,6 +1,7 @@
 // Starting the composer: load the checkpoint (or the bundled one), read the primer, open
 // the player and the terminal, run the app loop, then restore the terminal and, after a
-// signal (or a model that cannot write), save the take to a recovery file. Returns what to tell the user on exit.
+// signal (or a model that cannot write), save the take to a recovery file. Returns what
+// to tell the user on exit.
 
 import Foundation
 import Generation

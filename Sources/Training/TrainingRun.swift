@@ -111,7 +111,10 @@ public final class TrainingRun {
             let styles = options.styles ? Array(Set(files.compactMap(\.style))).sorted() : []
             vocabulary = Vocabulary(configuration: .default, styles: styles)
             do { try vocabulary.checkSize() } catch {
-                throw TrainingError.invalidOption("--styles: \(styles.count) composer folders are too many styles: \(error)")
+                throw TrainingError.invalidOption("""
+                    --styles: \(styles.count) composer folders make \(vocabulary.count) tokens, more than the \
+                    \(Vocabulary.maximumCount) that 16-bit token ids can hold; gather the files in fewer folders
+                    """)
             }
         }
         let cacheURL = TokenCache.url(in: options.saveDirectory, vocabulary: vocabulary)
