@@ -23,12 +23,14 @@ let package = Package(
                 ]),
 
         // Core modules: data flows one way, top to bottom.
-        .target(name: "MIDI"),
-        .target(name: "Tokenization", dependencies: ["MIDI"]),
-        .target(name: "NN", dependencies: ["CBLAS"]),
+        // Escaping of file bytes quoted in error messages, shared by every reader.
+        .target(name: "UntrustedText"),
+        .target(name: "MIDI", dependencies: ["UntrustedText"]),
+        .target(name: "Tokenization", dependencies: ["MIDI", "UntrustedText"]),
+        .target(name: "NN", dependencies: ["CBLAS", "UntrustedText"]),
         .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI"]),
         .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),
-        .target(name: "Synthesis", dependencies: ["MIDI"]),
+        .target(name: "Synthesis", dependencies: ["MIDI", "UntrustedText"]),
         .target(name: "Playback", dependencies: ["CALSA", "MIDI", "Synthesis"]),
         .target(name: "TUI", dependencies: ["CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN"]),
         .target(name: "ArgumentParsing"),
@@ -37,6 +39,7 @@ let package = Package(
                                          "Generation", "Synthesis", "Playback", "TUI"]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CNcursesw", "CALSA", "CBLAS"]),
+        .testTarget(name: "UntrustedTextTests", dependencies: ["UntrustedText"]),
         .testTarget(name: "MIDITests", dependencies: ["MIDI"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MIDI"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),

@@ -69,7 +69,7 @@ extension CompositionSession {
     /// Samples a whole bar from `start`: BAR and `header` are fed first (no other TS or
     /// TEMPO may open it), then tokens until the model samples BAR, which is not fed.
     /// Returns the take and the boundary after its last token.
-    func sampleBar(from start: Boundary, header: [Int]) -> (Take, Boundary) {
+    func sampleBar(from start: Boundary, header: [Int]) throws -> (Take, Boundary) {
         var boundary = start
         var take = Take(tokens: [], probabilities: [], origin: .sampled(settings))
         for token in [barToken] + header {
@@ -78,7 +78,7 @@ extension CompositionSession {
             feed(token, into: &boundary)
         }
         while true {
-            let sampled = sampleNext(at: boundary, forceEnd: take.tokens.count >= maximumTokensPerBar, keepHeader: true)
+            let sampled = try sampleNext(at: boundary, forceEnd: take.tokens.count >= maximumTokensPerBar, keepHeader: true)
             if sampled.token == barToken { break }
             take.tokens.append(sampled.token)
             take.probabilities.append(Float(sampled.probability))
@@ -103,7 +103,7 @@ extension CompositionSession {
         var likelihoods: [Double] = []
         var best: (index: Int, take: Take, refeed: Refeed?)?
         for i in 0..<count {
-            let (take, boundary) = sampleBar(from: start, header: header(of: bars[k].tokens))
+            let (take, boundary) = try sampleBar(from: start, header: header(of: bars[k].tokens))
             guard hasFollowing else {
                 best = (i, take, Refeed(starts: [], probabilities: [], candidateStart: nil, candidateProbabilities: [],
                                         end: boundary, logLikelihood: 0))

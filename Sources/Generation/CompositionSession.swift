@@ -163,13 +163,14 @@ public final class CompositionSession: @unchecked Sendable {
 
     /// Samples one token of the candidate bar (starting a candidate if there is none) and
     /// reports it. Returns nil, doing nothing, while the candidate is complete: call
-    /// `acceptCandidate()` (or `rewind()`) first.
+    /// `acceptCandidate()` (or `rewind()`) first. Throws `nonFiniteLogits` for a model whose
+    /// outputs are not numbers (the candidate keeps the tokens sampled before).
     @discardableResult
-    public func step() -> TokenEvent? {
+    public func step() throws -> TokenEvent? {
         if candidate?.isComplete == true { return nil }
         if candidate == nil { beginCandidate() }
         let forceEnd = candidate!.take.tokens.count >= maximumTokensPerBar
-        let sampled = sampleNext(at: end, forceEnd: forceEnd)
+        let sampled = try sampleNext(at: end, forceEnd: forceEnd)
         version += 1
         let index = bars.count
         if sampled.token == barToken {
@@ -199,8 +200,8 @@ public final class CompositionSession: @unchecked Sendable {
 
     /// Steps until the candidate is complete, then accepts it. Returns the new bar's index.
     @discardableResult
-    public func generateBar() -> Int {
-        while step() != nil {}
+    public func generateBar() throws -> Int {
+        while try step() != nil {}
         acceptCandidate()
         return bars.count - 1
     }
@@ -295,15 +296,18 @@ public final class CompositionSession: @unchecked Sendable {
         }
     }
 
-    /// Samples the next token after `boundary` (not fed).
-    func sampleNext(at boundary: Boundary, forceEnd: Bool, keepHeader: Bool = false) -> SampledToken {
+    /// Samples the next token after `boundary` (not fed). The one place the session samples,
+    /// so the one place a model with non-finite logits is caught.
+    func sampleNext(at boundary: Boundary, forceEnd: Bool, keepHeader: Bool = false) throws -> SampledToken {
         fillMask(at: boundary, forceEnd: forceEnd, keepHeader: keepHeader)
         if !mask.contains(true) { mask[barToken] = true }  // a grammar dead end: end the bar
-        return boundary.logits.withUnsafeBufferPointer { logits in
+        let sampled = boundary.logits.withUnsafeBufferPointer { logits in
             mask.withUnsafeBufferPointer { allowed in
                 sampler.sample(logits: logits, allowed: allowed, using: &generator)
             }
         }
+        guard let sampled else { throw GenerationError.nonFiniteLogits(checkpoint: checkpointName) }
+        return sampled
     }
 
     /// The model's probability of `token` after `boundary` among the tokens the session may

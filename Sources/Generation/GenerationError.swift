@@ -12,6 +12,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     case invalidCheckpoint(path: String, reason: String)
     /// A key was asked of a model whose vocabulary has no KEY tokens.
     case noKeyTokens
+    /// The model's logits hold NaN or infinity (huge or broken weights): nothing to sample.
+    case nonFiniteLogits(checkpoint: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
             return "the following bars are not legal after this take of bar \(bar); choose another take"
         case .noKeyTokens:
             return "this model has no KEY tokens (it was trained before keys existed); omit the key or use a newer model"
+        case .nonFiniteLogits(let checkpoint):
+            return "\(checkpoint.isEmpty ? "the model" : checkpoint) gives NaN or infinite logits, so no token can be sampled; its weights are broken or too large, use another checkpoint"
         case .undecodable(let bar, let reason):
             return "bar \(bar) does not decode: \(reason) (this is a bug; please report it)"
         }

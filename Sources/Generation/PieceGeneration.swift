@@ -68,7 +68,7 @@ public enum PieceGenerator {
         try session.appendPrimerBars(request.primerBars)
         try session.setKey(request.key)
         session.holdsKey = request.holdsKey
-        for _ in 0..<max(0, request.bars) { session.generateBar() }
+        for _ in 0..<max(0, request.bars) { try session.generateBar() }
         let score = try session.takeAsScore()
         let provenance = session.provenance()
         return GeneratedPiece(score: score, midi: CompositionSession.midiFile(score: score, provenance: provenance),

@@ -31,7 +31,7 @@ public enum RegenerationGain {
                                                  seed: seed &+ UInt64(p))
             session.regenerationCandidates = k
             session.maximumTokensPerBar = maxTokensPerBar
-            for _ in 0..<bars { session.generateBar() }
+            for _ in 0..<bars { try session.generateBar() }
             for bar in Set([bars / 4, bars / 2, 3 * bars / 4]).sorted() where bar + 1 < bars {
                 let followingTokens = session.bars[(bar + 1)...].reduce(0) { $0 + $1.tokens.count }
                 let report = try session.regenerate(bar: bar)

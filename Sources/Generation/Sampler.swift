@@ -30,9 +30,11 @@ public struct Sampler {
     }
 
     /// Samples one legal token. `allowed[i]` says whether token i may follow (the grammar
-    /// mask, applied before anything else); at least one token must be allowed.
+    /// mask, applied before anything else); at least one token must be allowed. Returns nil
+    /// when a logit is NaN or infinite: a broken model gives no distribution to sample from
+    /// (the caller reports it; checking here costs one comparison per logit per token).
     public mutating func sample(logits: UnsafeBufferPointer<Float>, allowed: UnsafeBufferPointer<Bool>,
-                                using generator: inout SeededGenerator) -> SampledToken {
+                                using generator: inout SeededGenerator) -> SampledToken? {
         let vocabularySize = logits.count
         precondition(allowed.count == vocabularySize, "mask and logits differ in size")
         if candidates.count != vocabularySize {
@@ -42,7 +44,9 @@ public struct Sampler {
         // 1. The largest legal logit (and the argmax, lowest id on ties).
         var best = -1
         var maxLogit = -Double.infinity
-        for i in 0..<vocabularySize where allowed[i] {
+        for i in 0..<vocabularySize {
+            guard logits[i].isFinite else { return nil }
+            guard allowed[i] else { continue }
             let l = Double(logits[i])
             if best < 0 || l > maxLogit { best = i; maxLogit = l }
         }

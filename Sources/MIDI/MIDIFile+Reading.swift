@@ -9,6 +9,7 @@
 // The writer never relies on that (it restates the status after meta and sysex).
 
 import Foundation
+import UntrustedText
 
 extension MIDIFile {
     /// Largest file `init(contentsOf:)` will read; real MIDI files are a few megabytes.
@@ -143,14 +144,11 @@ struct SMFReader {
         if bytes.isEmpty { return "an empty file" }
         let prefix = Array(bytes.prefix(4))
         if prefix == Array("RIFF".utf8) { return "\"RIFF\" (a RIFF file such as WAV, not MIDI)" }
-        if prefix.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return "\"" + String(decoding: prefix, as: UTF8.self) + "\"" }
-        return prefix.map(hex).joined(separator: " ")
+        return "\"" + escapedForDisplay(prefix) + "\""
     }
 
     func chunkName(at i: Int) -> String {
-        let raw = Array(bytes[i..<i + 4])
-        if raw.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(decoding: raw, as: UTF8.self) }
-        return raw.map(hex).joined(separator: " ")
+        escapedForDisplay(bytes[i..<i + 4])
     }
 
     // MARK: - Track events

@@ -71,9 +71,25 @@ public struct Checkpoint {
         return LSTMConfiguration(vocabularySize: embedding[0], embeddingSize: embedding[1], hiddenSize: hh0[1], layers: layers)
     }
 
+    /// The metadata's V, E, H, L must be what the shapes say: a file that contradicts itself
+    /// was edited or written by a broken tool, and either reading of it could be wrong.
+    static func checkDeclaredSizes(_ file: SafeTensorsFile, _ c: LSTMConfiguration, path: String) throws {
+        let actual: [(String, Int, String)] = [
+            ("V", c.vocabularySize, "rows of embedding.weight"), ("E", c.embeddingSize, "columns of embedding.weight"),
+            ("H", c.hiddenSize, "columns of lstm.weight_hh_l0"), ("L", c.layers, "LSTM layers"),
+        ]
+        let declared = try CheckpointMetadata.declaredSizes(file.metadata)
+        for (key, size, what) in actual {
+            if let stated = declared[key], stated != size {
+                throw CheckpointError.mismatch(path: path, detail: "the metadata says \(key)=\(stated) but the tensors have \(size) \(what); the file contradicts itself")
+            }
+        }
+    }
+
     public static func load(_ file: SafeTensorsFile, path: String) throws -> Checkpoint {
         var configuration = try configuration(of: file, path: path)
         let metadata = try CheckpointMetadata.decode(file.metadata)
+        try checkDeclaredSizes(file, configuration, path: path)
         configuration.dropout = metadata.dropout ?? 0
         // Every expected tensor must be present with exactly its shape before anything is allocated.
         let layout = ParameterLayout(configuration)

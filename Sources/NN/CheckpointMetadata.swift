@@ -3,7 +3,7 @@
 // tokenizer owns its format). Format version 1; keys:
 //   format="pt", cadenza_format="1", model={"V","E","H","L","dropout","gate_order"} (JSON),
 //   vocabulary (JSON), hyperparameters (JSON object of strings), corpus_files, corpus_hash,
-//   tokens_seen, epochs, validation_loss, created_by. Unknown keys are kept in `extra`.
+//   tokens_seen, step, epochs, validation_loss, created_by. Unknown keys are kept in `extra`.
 import Foundation
 
 public struct CheckpointMetadata: Equatable, Sendable {
@@ -17,6 +17,9 @@ public struct CheckpointMetadata: Equatable, Sendable {
     /// A hash of the corpus files' contents (hex), to tell which data a model saw.
     public var corpusHash: String?
     public var tokensSeen: Int?
+    /// Optimizer steps taken; with `tokensSeen` it ties a checkpoint to its .optim file
+    /// (which records the same two numbers), so resume can refuse a pair from two epochs.
+    public var step: Int?
     /// Completed epochs (fractional when saved mid-epoch).
     public var epochs: Double?
     /// Mean validation NLL per token, nats.
@@ -32,7 +35,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
 
     static let knownKeys: Set<String> = [
         "format", "cadenza_format", "model", "vocabulary", "hyperparameters", "corpus_files", "corpus_hash",
-        "tokens_seen", "epochs", "validation_loss", "created_by",
+        "tokens_seen", "step", "epochs", "validation_loss", "created_by",
     ]
 
     /// Whether the file carried Cadenza's metadata at all (false for e.g. a PyTorch export).
@@ -51,6 +54,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         if let v = corpusFileCount { m["corpus_files"] = String(v) }
         if let v = corpusHash { m["corpus_hash"] = v }
         if let v = tokensSeen { m["tokens_seen"] = String(v) }
+        if let v = step { m["step"] = String(v) }
         if let v = epochs { m["epochs"] = String(v) }
         if let v = validationLoss { m["validation_loss"] = String(v) }
         if let v = createdBy { m["created_by"] = v }
@@ -77,6 +81,7 @@ public struct CheckpointMetadata: Equatable, Sendable {
         }
         out.corpusFileCount = try int("corpus_files")
         out.tokensSeen = try int("tokens_seen")
+        out.step = try int("step")
         out.epochs = try double("epochs")
         out.validationLoss = try double("validation_loss")
         if let h = m["hyperparameters"] {
@@ -100,6 +105,22 @@ public struct CheckpointMetadata: Equatable, Sendable {
             }
         }
         return out
+    }
+
+    /// The sizes the `model` key states ("V", "E", "H", "L"; those present), for checking
+    /// against the tensor shapes: a file whose metadata and tensors disagree is rejected.
+    static func declaredSizes(_ m: [String: String]) throws -> [String: Int] {
+        guard let model = m["model"],
+              let object = try? JSONSerialization.jsonObject(with: Data(model.utf8)) as? [String: Any] else { return [:] }
+        var sizes: [String: Int] = [:]
+        for key in ["V", "E", "H", "L"] {
+            guard let value = object[key] else { continue }
+            guard let number = value as? NSNumber, let size = Int(exactly: number.doubleValue), size > 0 else {
+                throw CheckpointError.badMetadata(key: "model", detail: "\(key) must be a positive integer, not \(value)")
+            }
+            sizes[key] = size
+        }
+        return sizes
     }
 
     static func json(_ object: [String: Any]) -> String {

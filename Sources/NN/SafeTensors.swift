@@ -3,6 +3,7 @@
 // SafeTensorsWriter.swift. Format: 8-byte little-endian header length N, N bytes of JSON
 // ({"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}),
 // then the tensors' bytes, contiguous and little-endian, offsets relative to the data start.
+import UntrustedText
 
 /// Element types of the safetensors format. Only the float types convert to Float32;
 /// the others are recognised so that a file holding them still parses.
@@ -62,42 +63,45 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case writeFailed(path: String, detail: String)
     case readFailed(path: String, detail: String)
 
+    /// Tensor names, dtypes and details quote the file's own bytes, so they are escaped
+    /// (an ESC or a newline in a header must not reach the terminal); paths are the user's.
     public var description: String {
+        func q(_ text: String) -> String { escapedForDisplay(text) }
         switch self {
         case .fileTooShort(let n):
             return "not a safetensors file: \(n) bytes, fewer than the 8-byte header length"
         case .headerLengthOutOfRange(let claimed, let size):
             return "header length \(claimed) at byte 0 does not fit in the \(size)-byte file (truncated or not safetensors)"
         case .headerNotJSON(let d):
-            return "header (byte 8) is not valid JSON: \(d)"
+            return "header (byte 8) is not valid JSON: \(q(d))"
         case .headerNotObject:
             return "header (byte 8) is not a JSON object"
         case .badEntry(let t, let d):
-            return "tensor '\(t)': \(d)"
+            return "tensor '\(q(t))': \(q(d))"
         case .unknownDType(let t, let d):
-            return "tensor '\(t)': unknown dtype '\(d)'"
+            return "tensor '\(q(t))': unknown dtype '\(q(d))'"
         case .badShape(let t, let d):
-            return "tensor '\(t)': bad shape: \(d)"
+            return "tensor '\(q(t))': bad shape: \(q(d))"
         case .byteCountMismatch(let t, let shape, let d, let e, let a):
-            return "tensor '\(t)': shape \(shape) of \(d) needs \(e) bytes but its offsets span \(a)"
+            return "tensor '\(q(t))': shape \(shape) of \(q(d)) needs \(e) bytes but its offsets span \(a)"
         case .offsetsOutOfRange(let t, let end, let n, let off):
-            return "tensor '\(t)': data ends at \(end) (file byte \(off)) beyond the \(n) data bytes present (truncated file?)"
+            return "tensor '\(q(t))': data ends at \(end) (file byte \(off)) beyond the \(n) data bytes present (truncated file?)"
         case .offsetsOverlap(let t, let o, let off):
-            return "tensor '\(t)' overlaps tensor '\(o)' at file byte \(off)"
+            return "tensor '\(q(t))' overlaps tensor '\(q(o))' at file byte \(off)"
         case .gapInData(let t, let off):
-            return "unused bytes before tensor '\(t)' at file byte \(off)"
+            return "unused bytes before tensor '\(q(t))' at file byte \(off)"
         case .trailingBytes(let off, let n):
             return "\(n) bytes after the last tensor at file byte \(off)"
         case .badMetadata(let d):
-            return "__metadata__: \(d)"
+            return "__metadata__: \(q(d))"
         case .missingTensor(let t):
-            return "no tensor named '\(t)'"
+            return "no tensor named '\(q(t))'"
         case .unsupportedDType(let t, let d):
-            return "tensor '\(t)': dtype \(d) cannot be read as floats (expected F32, F16, BF16 or F64)"
+            return "tensor '\(q(t))': dtype \(q(d)) cannot be read as floats (expected F32, F16, BF16 or F64)"
         case .duplicateTensor(let t):
-            return "tensor '\(t)' given twice"
+            return "tensor '\(q(t))' given twice"
         case .invalidName(let t):
-            return "invalid tensor name '\(t)'"
+            return "invalid tensor name '\(q(t))'"
         case .writeFailed(let p, let d):
             return "could not write \(p): \(d)"
         case .readFailed(let p, let d):

@@ -1,7 +1,8 @@
 // Reading safetensors files, which are untrusted input: every length, offset and shape is
 // checked against the bytes actually present before anything is allocated from it, and
 // each failure is a SafeTensorsError naming the tensor or byte offset. Offsets must tile
-// the data exactly (no overlap, no gap, no trailing bytes), as the reference reader demands.
+// the data exactly (no overlap, no gap, no trailing bytes), as the reference reader demands,
+// and no JSON object may give a key twice (a second tensor of one name is not ignored).
 import Foundation
 
 public struct SafeTensorsFile: Sendable {
@@ -53,6 +54,14 @@ public struct SafeTensorsFile: Sendable {
             throw e
         } catch {
             throw SafeTensorsError.headerNotJSON(detail: Self.describe(error))
+        }
+        if let (path, key) = JSONDuplicateKeys.first(in: headerBytes) {
+            switch path.first {
+            case nil where key == "__metadata__": throw SafeTensorsError.badMetadata(detail: "given twice")
+            case nil: throw SafeTensorsError.duplicateTensor(key)
+            case "__metadata__": throw SafeTensorsError.badMetadata(detail: "key '\(key)' given twice")
+            case let tensor?: throw SafeTensorsError.badEntry(tensor: tensor, detail: "'\(key)' given twice")
+            }
         }
         metadata = header.metadata
 

@@ -4,6 +4,7 @@
 // interpolation. Stolen voices fade out in a spare slot. No allocation in render or
 // in note events (regions and voices are built in init).
 import Foundation
+import UntrustedText
 
 public final class SoundFontInstrument: SoundSource {
     public let sampleRate: Double
@@ -57,7 +58,7 @@ public final class SoundFontInstrument: SoundSource {
         guard let preset = soundFont.preset(bank: bank, program: program)
                 ?? soundFont.presets.filter({ $0.bank == bank }).min(by: { $0.program < $1.program })
                 ?? soundFont.presets.first else {
-            throw SynthesisError.presetNotFound(path: soundFont.name, bank: bank, program: program)
+            throw SynthesisError.presetNotFound(path: escapedForDisplay(soundFont.name), bank: bank, program: program)
         }
         self.sampleRate = sampleRate
         self.polyphony = polyphony

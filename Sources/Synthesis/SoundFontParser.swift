@@ -3,8 +3,10 @@
 // tables (sizes, terminal records), 3. every index (bags, generators, instruments,
 // samples) against its table, 4. sample bounds against the smpl pool. Any violation
 // throws SynthesisError.invalidSoundFont with the byte offset; nothing is allocated
-// from a length the file claims without first checking the bytes exist.
+// from a length the file claims without first checking the bytes exist. Bytes of the file
+// quoted in a message (chunk ids, names) go through escapedForDisplay.
 import Foundation
+import UntrustedText
 
 struct SoundFontParser {
     let data: Data
@@ -27,6 +29,10 @@ struct SoundFontParser {
     private func fourCC(_ o: Int) -> String {
         String(decoding: (0..<4).map { UInt8(u8(o + $0)) }, as: UTF8.self)
     }
+    /// A four-character code as a message may quote it.
+    private func quotedFourCC(_ o: Int) -> String {
+        escapedForDisplay((0..<4).map { UInt8(u8(o + $0)) })
+    }
     private func name(_ o: Int, length: Int = 20) -> String {
         var bytes: [UInt8] = []
         for k in 0..<length { let b = UInt8(u8(o + k)); if b == 0 { break }; bytes.append(b) }
@@ -40,7 +46,7 @@ struct SoundFontParser {
         while o + 8 <= end {
             let id = fourCC(o), size = u32(o + 4)
             guard size <= end - (o + 8) else {
-                throw fail(o + 4, "chunk '\(id)' claims \(size) bytes but only \(end - o - 8) remain (truncated file?)")
+                throw fail(o + 4, "chunk '\(quotedFourCC(o))' claims \(size) bytes but only \(end - o - 8) remain (truncated file?)")
             }
             out.append(Chunk(id: id, offset: o + 8, size: size))
             o += 8 + size + (size & 1)
@@ -52,7 +58,7 @@ struct SoundFontParser {
         // 1. The RIFF container.
         guard data.count >= 12 else { throw fail(0, "file is only \(data.count) bytes") }
         guard fourCC(0) == "RIFF" else { throw fail(0, "missing 'RIFF' header") }
-        guard fourCC(8) == "sfbk" else { throw fail(8, "RIFF form is '\(fourCC(8))', not 'sfbk'") }
+        guard fourCC(8) == "sfbk" else { throw fail(8, "RIFF form is '\(quotedFourCC(8))', not 'sfbk'") }
         let riffSize = u32(4)
         guard riffSize >= 4 && riffSize <= data.count - 8 else {
             throw fail(4, "RIFF size \(riffSize) does not match the file size \(data.count)")
@@ -124,7 +130,7 @@ struct SoundFontParser {
             let isROM = s.type & 0x8000 != 0
             if !isROM {
                 guard s.start <= s.end && s.end <= sampleData.count else {
-                    throw fail(o + 20, "sample '\(s.name)' spans \(s.start)..<\(s.end) outside the \(sampleData.count)-sample pool")
+                    throw fail(o + 20, "sample '\(escapedForDisplay(s.name))' spans \(s.start)..<\(s.end) outside the \(sampleData.count)-sample pool")
                 }
             }
             // Loops outside the sample are common in sloppy fonts: clamp rather than reject.

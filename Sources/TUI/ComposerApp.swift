@@ -12,6 +12,8 @@ public final class ComposerApp {
     public enum Ending: Equatable {
         case quit
         case signal(Int32)
+        /// The model cannot write (e.g. NaN logits): the message says why.
+        case failure(String)
     }
 
     let terminal: TerminalDevice
@@ -94,7 +96,7 @@ public final class ComposerApp {
                     }
                 }
             }
-            sync()
+            if let failure = sync() { ending = .failure(failure); break }
             draw()
         }
         worker.stop()
@@ -113,7 +115,9 @@ public final class ComposerApp {
     }
 
     /// Pulls the worker's newest snapshot into the state and keeps the player in step.
-    func sync() {
+    /// Returns the worker's failure, if writing has stopped for good.
+    @discardableResult
+    func sync() -> String? {
         let published = worker.take()
         for message in published.messages { state.message = message }
         for message in outbox.drain() { state.message = message }
@@ -167,6 +171,7 @@ public final class ComposerApp {
         let playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
         worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
                            barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
+        return published.failure
     }
 
     /// Seconds at which the music scheduled for playback ends (accepted bars, and the
@@ -284,12 +289,12 @@ public final class ComposerApp {
         }
     }
 
-    /// Writes `<takes>/<prefix>-<stamp>.mid`; returns its path and the score written.
+    /// Writes `<takes>/<prefix>-<stamp>.mid` (or `-2`, `-3`... when taken, claimed atomically);
+    /// returns its path and the score written.
     /// The candidate is included when it decodes; otherwise the accepted bars alone.
     @discardableResult
     public func writeTake(prefix: String) throws -> (String, PianoScore) {
         try TakeFiles.ensureDirectory(options.takesDirectory)
-        let path = TakeFiles.freshPath(directory: options.takesDirectory, prefix: prefix, date: Date())
         let (file, score): (MIDIFile, PianoScore) = try worker.withSession { session in
             let withCandidate = (try? session.takeAsScore(includeCandidate: true)) != nil
             let score = SessionBridge.timeScaled(try session.takeAsScore(includeCandidate: withCandidate), tempoScale: state.tempoScale)
@@ -297,11 +302,7 @@ public final class ComposerApp {
             if state.tempoScale != 1 { provenance += String(format: "; tempo-scale=%.2f", state.tempoScale) }
             return (CompositionSession.midiFile(score: score, provenance: provenance), score)
         }
-        do {
-            try file.write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw ComposerError.cannotWrite(path: path, reason: "\(error)")
-        }
+        let path = try TakeFiles.write(file.encoded(), directory: options.takesDirectory, prefix: prefix, date: Date())
         return (path, score)
     }
 }
@@ -319,8 +320,9 @@ public final class Outbox: @unchecked Sendable {
     }
 }
 
-/// The first of SIGINT, SIGTERM or SIGHUP received, set by dispatch signal sources (no
-/// work in a signal handler) and read by the loop.
+/// The first of SIGINT, SIGTERM, SIGHUP or SIGQUIT received, set by dispatch signal sources
+/// (no work in a signal handler) and read by the loop. SIGQUIT (Ctrl-\) is caught too: its
+/// default action would dump core (Swift prints its crash backtrace) with the terminal raw.
 public final class SignalFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Int32?
@@ -330,9 +332,22 @@ public final class SignalFlag: @unchecked Sendable {
 
     public var received: Int32? { lock.lock(); defer { lock.unlock() }; return value }
 
-    /// Ignores the default actions of SIGINT, SIGTERM and SIGHUP and records them instead.
+    /// The signals the composer ends on cleanly (terminal restored, take recovered).
+    public static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
+    /// How the composer reports ending on `signal`.
+    public static func describe(_ signal: Int32) -> String {
+        switch signal {
+        case SIGINT: return "interrupted"
+        case SIGTERM: return "terminated"
+        case SIGQUIT: return "quit (Ctrl-\\)"
+        default: return "hung up"
+        }
+    }
+
+    /// Ignores the default actions of the handled signals and records them instead.
     public func install() {
-        for s in [SIGINT, SIGTERM, SIGHUP] {
+        for s in Self.handled {
             signal(s, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
             source.setEventHandler { [weak self] in

@@ -1,6 +1,7 @@
 // Starting the composer: load the checkpoint (or the bundled one), read the primer, open
 // the player and the terminal, run the app loop, then restore the terminal and, after a
-// signal, save the take to a recovery file. Returns what to tell the user on exit.
+// signal (or a model that cannot write), save the take to a recovery file. Returns what
+// to tell the user on exit.
 
 import Foundation
 import Generation
@@ -110,18 +111,26 @@ public enum ComposerLauncher {
         player.close()
         var messages: [String] = []
         var status: Int32 = 0
-        if case .signal(let number) = ending {
+        let why: String
+        switch ending {
+        case .quit:
+            return Outcome(exitStatus: 0, messages: [])
+        case .signal(let number):
             status = 128 + number
-            let name = number == SIGINT ? "interrupted" : number == SIGTERM ? "terminated" : "hung up"
-            if app.snapshot.bars.isEmpty {
-                messages.append("cadenza: \(name); nothing was written yet, so there is nothing to recover")
-            } else {
-                do {
-                    let (path, _) = try app.writeTake(prefix: "recovered")
-                    messages.append("cadenza: \(name); the take is saved in \(path)")
-                } catch {
-                    messages.append("cadenza: \(name); the take could not be saved: \(error)")
-                }
+            why = SignalFlag.describe(number)
+        case .failure(let message):
+            status = 1
+            why = message
+        }
+        // A signal or a failure: keep what was written in a recovery file.
+        if app.snapshot.bars.isEmpty {
+            messages.append("cadenza: \(why); nothing was written yet, so there is nothing to recover")
+        } else {
+            do {
+                let (path, _) = try app.writeTake(prefix: "recovered")
+                messages.append("cadenza: \(why); the take is saved in \(path)")
+            } catch {
+                messages.append("cadenza: \(why); the take could not be saved: \(error)")
             }
         }
         return Outcome(exitStatus: status, messages: messages)

@@ -34,6 +34,8 @@ public final class GenerationWorker: @unchecked Sendable {
         /// Settings and key put back by an undo or redo, for the UI to show (taken once).
         public var restoredSettings: SamplingSettings?
         public var restoredKey: KeyChoice?
+        /// Why writing stopped for good (a model whose logits are not numbers); the app ends.
+        public var failure: String?
     }
 
     private let lock = NSLock()
@@ -53,11 +55,13 @@ public final class GenerationWorker: @unchecked Sendable {
     private var barLimit = 4
     // Tokens per second over the last second of writing.
     private var stepTimes: [Double] = []
+    /// Set when sampling failed; no more tokens are written.
+    private var failure: String?
 
     public init(session: CompositionSession) {
         self.session = session
         published = Published(snapshot: session.snapshot(), tokensPerSecond: 0, waitingForAccept: false,
-                              waitingForPlayhead: false, messages: [])
+                              waitingForPlayhead: false, messages: [], failure: nil)
     }
 
     public func start() {
@@ -127,14 +131,18 @@ public final class GenerationWorker: @unchecked Sendable {
             var wrote = false
             var completed = false
             let s = session
-            if !isPaused {
+            if !isPaused && failure == nil {
                 if s.hasCandidate && s.candidateIsComplete {
                     if accepts { s.acceptCandidate(); completed = true }
                 } else if s.hasCandidate || s.acceptedBarCount < limit {
-                    if let event = s.step() {
-                        wrote = true
-                        stepTimes.append(Self.now())
-                        if event.completesBar && accepts { s.acceptCandidate(); completed = true }
+                    do {
+                        if let event = try s.step() {
+                            wrote = true
+                            stepTimes.append(Self.now())
+                            if event.completesBar && accepts { s.acceptCandidate(); completed = true }
+                        }
+                    } catch {
+                        failure = "\(error)"
                     }
                 }
             }
@@ -155,6 +163,7 @@ public final class GenerationWorker: @unchecked Sendable {
                 if !stepTimes.isEmpty { published.tokensPerSecond = Double(stepTimes.count) / max(0.05, min(1, time - stepTimes[0])) }
                 published.waitingForAccept = waiting
                 published.waitingForPlayhead = atLimit
+                published.failure = failure
                 published.messages += pendingMessages
                 pendingMessages = []
                 if let r = restoredSettings { published.restoredSettings = r; restoredSettings = nil }

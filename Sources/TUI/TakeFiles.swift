@@ -1,8 +1,9 @@
 // Where takes go: `takes/take-YYYYMMDD-HHMMSS.mid` (and `.wav`), and recovery files
-// `takes/recovered-YYYYMMDD-HHMMSS.mid` written when the composer is interrupted. Names
-// are a pure function of the time and of the names already taken.
+// `takes/recovered-YYYYMMDD-HHMMSS.mid` written when the composer is interrupted. A name
+// is the time plus -2, -3... when taken; it is claimed atomically (AtomicFile.writeNew).
 
 import Foundation
+import NN
 
 public enum TakeFiles {
     /// "20261124-101500" in the local time zone.
@@ -14,17 +15,26 @@ public enum TakeFiles {
                       c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
     }
 
-    /// A path `<directory>/<prefix>-<stamp>.mid` that does not exist yet (adds -2, -3...).
-    public static func freshPath(directory: String, prefix: String, date: Date,
-                                 exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
+    /// Candidate paths for a file saved at `date`: `<directory>/<prefix>-<stamp>.mid`, then
+    /// `-2.mid`, `-3.mid`, ... (a name whose `.wav` exists counts as taken).
+    public static func candidatePaths(directory: String, prefix: String, date: Date,
+                                      wavExists: @escaping (String) -> Bool = { FileManager.default.fileExists(atPath: $0) })
+        -> some Sequence<String> {
         let base = "\(directory)/\(prefix)-\(stamp(date))"
-        var path = base + ".mid"
-        var n = 2
-        while exists(path) || exists(String(path.dropLast(4)) + ".wav") {
-            path = "\(base)-\(n).mid"
-            n += 1
+        return (1...10_000).lazy
+            .map { n in n == 1 ? base + ".mid" : "\(base)-\(n).mid" }
+            .filter { !wavExists(String($0.dropLast(4)) + ".wav") }
+    }
+
+    /// Writes `bytes` under the first free candidate name and returns its path. The name is
+    /// claimed atomically, so two composers saving into one folder in the same second get
+    /// two files (-2 for the second), neither overwriting the other.
+    public static func write(_ bytes: [UInt8], directory: String, prefix: String, date: Date) throws -> String {
+        do {
+            return try AtomicFile.writeNew(Data(bytes), toFirstFreeOf: candidatePaths(directory: directory, prefix: prefix, date: date))
+        } catch {
+            throw ComposerError.cannotWrite(path: "\(directory)/\(prefix)-\(stamp(date)).mid", reason: "\(error)")
         }
-        return path
     }
 
     /// Creates the takes directory (and parents) if needed.

@@ -1,9 +1,12 @@
 // Errors of the Tokenization module: bad vocabulary JSON, token sequences that break
 // the grammar, unreadable corpus files. Messages are lowercase and say what to do.
+import UntrustedText
 
 public enum TokenizationError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The vocabulary JSON (e.g. from a checkpoint) is malformed or unsupported.
     case badVocabulary(String)
+    /// More tokens than 16-bit token ids can number (see `Vocabulary.maximumCount`).
+    case vocabularyTooLarge(count: Int, styles: Int)
     /// An id outside the vocabulary, at a position of the sequence.
     case unknownID(id: Int, index: Int, vocabularySize: Int)
     /// A token the grammar does not allow at this position.
@@ -18,7 +21,10 @@ public enum TokenizationError: Error, Hashable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .badVocabulary(let why):
-            return "bad vocabulary: \(why); use the vocabulary stored with the checkpoint"
+            // `why` may quote the JSON, which comes from a file.
+            return "bad vocabulary: \(escapedForDisplay(why)); use the vocabulary stored with the checkpoint"
+        case .vocabularyTooLarge(let count, let styles):
+            return "the vocabulary has \(count) tokens (\(styles) of them styles), more than the \(Vocabulary.maximumCount) that 16-bit token ids can hold; this checkpoint cannot be used"
         case .unknownID(let id, let index, let size):
             return "token id \(id) at index \(index) is outside the vocabulary (0..<\(size)); was it made with another vocabulary?"
         case .ungrammatical(let token, let index, let expected):

@@ -35,6 +35,18 @@ public struct Vocabulary: Hashable, Sendable, Codable {
 
     public var count: Int { tokens.count }
 
+    /// The most tokens a vocabulary may have: the corpus token store (the token cache and
+    /// the training batches) keeps ids in 16 bits, and checks them against the count as a
+    /// 16-bit number too. Only STYLE tokens (one per composer folder) can grow this large.
+    public static let maximumCount = Int(UInt16.max)
+
+    /// Throws when the vocabulary has more tokens than `maximumCount`.
+    public func checkSize() throws {
+        guard count <= Self.maximumCount else {
+            throw TokenizationError.vocabularyTooLarge(count: count, styles: styleCount)
+        }
+    }
+
     public init(configuration: TokenizerConfiguration, styles: [String] = []) {
         self.configuration = configuration
         var seen = Set<String>()
@@ -106,6 +118,7 @@ public struct Vocabulary: Hashable, Sendable, Codable {
         }
         try Self.validate(stored.configuration)
         self.init(configuration: stored.configuration, styles: stored.styles)
+        try checkSize()
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -137,6 +150,7 @@ public struct Vocabulary: Hashable, Sendable, Codable {
         }
         try Self.validate(stored.configuration)
         self.init(configuration: stored.configuration, styles: stored.styles)
+        try checkSize()
         if let listed = stored.tokens, listed != tokens.map(\.description) {
             throw TokenizationError.badVocabulary("the token list does not match its configuration (\(listed.count) listed, \(tokens.count) derived)")
         }

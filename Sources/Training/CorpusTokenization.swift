@@ -24,7 +24,8 @@ public struct CorpusTokenization: Sendable {
     public var useStyles: Bool
 
     public init(tokenizer: Tokenizer, threads: Int = 2, useStyles: Bool = false) {
-        precondition(tokenizer.vocabulary.count <= Int(UInt16.max), "vocabulary too large for 16-bit token ids")
+        // Vocabularies from files are checked when read (Vocabulary.checkSize), and train checks its own.
+        precondition(tokenizer.vocabulary.count <= Vocabulary.maximumCount, "vocabulary too large for 16-bit token ids")
         self.tokenizer = tokenizer
         self.threads = max(1, threads)
         self.useStyles = useStyles

@@ -16,6 +16,12 @@ public struct EvaluationResult: Equatable, Sendable {
     public var meanNLL: Double { predictions > 0 ? nllSum / Double(predictions) : .nan }
     public var perplexity: Double { exp(meanNLL) }
 
+    /// Throws `nonFiniteLoss` naming `checkpoint` when the summed loss is NaN or infinite
+    /// (a report of "mean NLL nan" would look like a result).
+    public func checkFinite(checkpoint: String) throws {
+        guard nllSum.isFinite else { throw TrainingError.nonFiniteLoss(path: checkpoint, loss: nllSum) }
+    }
+
     public static func == (a: EvaluationResult, b: EvaluationResult) -> Bool {
         a.nllSum == b.nllSum && a.predictions == b.predictions && a.sequences == b.sequences
             && a.byKind.mapValues(\.sum) == b.byKind.mapValues(\.sum) && a.byKind.mapValues(\.count) == b.byKind.mapValues(\.count)

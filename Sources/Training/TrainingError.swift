@@ -10,6 +10,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(id: Int, vocabularySize: Int)
     case noVocabulary(path: String)
     case incompatibleResume(detail: String)
+    /// The summed loss is NaN or infinite: the model's outputs overflow (huge or broken weights).
+    case nonFiniteLoss(path: String, loss: Double)
     case io(path: String, detail: String)
 
     public var description: String {
@@ -22,6 +24,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .tokenOutOfRange(let id, let v): return "token id \(id) is outside the model's vocabulary 0..<\(v)"
         case .noVocabulary(let p): return "\(p) stores no vocabulary, so MIDI files cannot be tokenized for it; use --tokens ids.json"
         case .incompatibleResume(let d): return "cannot resume: \(d)"
+        case .nonFiniteLoss(let p, let loss):
+            return "\(p): the loss is \(loss.isNaN ? "NaN" : "infinite"): the model's outputs overflow, so its weights are broken or too large; use another checkpoint"
         case .io(let p, let d): return "\(p): \(d)"
         }
     }

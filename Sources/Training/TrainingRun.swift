@@ -3,7 +3,8 @@
 // its own: progress goes to an event callback, time comes from an injected clock, and a
 // stop request (Ctrl-C) from an injected flag checked after every step.
 //
-// Files in the save folder: last.safetensors (+ last.optim.safetensors) after every epoch
+// Files in the save folder: last.safetensors (+ last.optim.safetensors, written first; both
+// record the step and tokens seen, and resume refuses a pair that disagrees) after every epoch
 // and on a stop; best.safetensors whenever the validation loss improves; training-log.csv
 // (one row per step and per validation); tokens-<hash>.cache.
 import Foundation
@@ -109,6 +110,12 @@ public final class TrainingRun {
         } else {
             let styles = options.styles ? Array(Set(files.compactMap(\.style))).sorted() : []
             vocabulary = Vocabulary(configuration: .default, styles: styles)
+            do { try vocabulary.checkSize() } catch {
+                throw TrainingError.invalidOption("""
+                    --styles: \(styles.count) composer folders make \(vocabulary.count) tokens, more than the \
+                    \(Vocabulary.maximumCount) that 16-bit token ids can hold; gather the files in fewer folders
+                    """)
+            }
         }
         let cacheURL = TokenCache.url(in: options.saveDirectory, vocabulary: vocabulary)
         let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, useStyles: !vocabulary.styles.isEmpty)
@@ -180,9 +187,12 @@ public final class TrainingRun {
         var bestLoss: Double?
         if let resume = options.resume {
             let progress: [String: String]
-            do { progress = try OptimizerState.load(into: trainer, from: OptimizerState.url(forCheckpoint: resume)) } catch let e as CheckpointError {
+            let optimizerURL = OptimizerState.url(forCheckpoint: resume)
+            do { progress = try OptimizerState.load(into: trainer, from: optimizerURL) } catch let e as CheckpointError {
                 throw TrainingError.incompatibleResume(detail: "\(e) (the .optim.safetensors beside the checkpoint is needed)")
             }
+            try ResumePair.check(checkpoint: resumed!.metadata, at: resume, optimizerStep: trainer.step,
+                                 optimizerTokensSeen: Int(progress["tokens_seen"] ?? ""), at: optimizerURL)
             epoch = Int(progress["epoch"] ?? "") ?? 0
             stepInEpoch = Int(progress["step_in_epoch"] ?? "") ?? 0
             tokensSeen = Int(progress["tokens_seen"] ?? "") ?? 0
@@ -205,6 +215,7 @@ public final class TrainingRun {
             m.corpusFileCount = usable.count
             m.corpusHash = corpusHash.hex
             m.tokensSeen = tokensSeen
+            m.step = trainer.step
             m.epochs = Double(epoch) + Double(stepInEpoch) / Double(stepsPerEpoch)
             m.validationLoss = validationLoss
             m.createdBy = options.createdBy

@@ -82,6 +82,7 @@ enum EvalCommand: Subcommand {
             result = try SequenceEvaluation.evaluate(
                 model: checkpoint.model, sequences: sequences, vocabulary: vocabulary,
                 batchSize: batchSize, sequenceLength: sequenceLength)
+            try result.checkFinite(checkpoint: checkpointPath)
         } catch let e as TrainingError {
             throw CommandFailure(e.description)
         }

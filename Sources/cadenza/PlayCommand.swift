@@ -107,7 +107,8 @@ enum PlayCommand: Subcommand {
     }
 }
 
-/// Set by SIGINT or SIGTERM; the signals are caught so playback can stop cleanly. A plain
+/// Set by SIGINT, SIGTERM or SIGQUIT (Ctrl-\, whose default would dump core with Swift's
+/// crash backtrace); the signals are caught so playback can stop cleanly. A plain
 /// handler (not a dispatch source) so it also works where the shell started us with SIGINT
 /// ignored (a background job) and a signal must still stop playback.
 final class InterruptFlag: @unchecked Sendable {
@@ -115,6 +116,7 @@ final class InterruptFlag: @unchecked Sendable {
         interruptSignal = 0
         signal(SIGINT) { _ in interruptSignal = 1 }
         signal(SIGTERM) { _ in interruptSignal = 1 }
+        signal(SIGQUIT) { _ in interruptSignal = 1 }
     }
 
     var isSet: Bool { interruptSignal != 0 }

@@ -83,6 +83,7 @@ enum StatsCommand: Subcommand {
         let lstm: EvaluationResult
         do {
             lstm = try SequenceEvaluation.evaluate(model: loaded.model, sequences: validation, vocabulary: tokenizer.vocabulary)
+            try lstm.checkFinite(checkpoint: loaded.name)
         } catch { throw CommandFailure("\(error)") }
         let baseline = NGramBaseline(vocabularySize: tokenizer.vocabulary.count, training: training)
         let unigram = baseline.unigramNLL(validation), bigram = baseline.bigramNLL(validation)

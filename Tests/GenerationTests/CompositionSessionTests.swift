@@ -9,16 +9,34 @@ import Tokenization
 @testable import Generation
 
 @Suite struct CompositionSessionTests {
+    /// Finite but huge weights (3e38) overflow to NaN and infinite logits.
+    static func overflowingModel() -> LSTMModel {
+        let model = TestModels.model(seed: 3, hidden: 8, layers: 1)
+        for name in model.tensorNames() { model.withTensor(named: name) { $0.update(repeating: 3e38) } }
+        return model
+    }
+
+    @Test func nonFiniteLogitsAreAnErrorNamingTheCheckpoint() throws {
+        let s = try TestModels.session(model: Self.overflowingModel())
+        #expect(throws: GenerationError.nonFiniteLogits(checkpoint: "test.safetensors")) { try s.generateBar() }
+        #expect(GenerationError.nonFiniteLogits(checkpoint: "huge.safetensors").description
+            == "huge.safetensors gives NaN or infinite logits, so no token can be sampled; its weights are broken or too large, use another checkpoint")
+        #expect(throws: GenerationError.nonFiniteLogits(checkpoint: "huge.safetensors")) {
+            try PieceGenerator.generate(model: Self.overflowingModel(), tokenizer: TestModels.tokenizer,
+                                        checkpointName: "huge.safetensors", request: PieceRequest(bars: 2))
+        }
+    }
+
     @Test func barsStartWithBarAndTheCandidateEndsWhenTheModelWritesBar() throws {
         let s = try TestModels.session()
         var events: [TokenEvent] = []
-        while let e = s.step() { events.append(e) }
+        while let e = try s.step() { events.append(e) }
         #expect(events.last?.completesBar == true)
         #expect(events.dropLast().allSatisfy { !$0.completesBar && $0.bar == 0 })
         #expect(events.allSatisfy { $0.probability > 0 && $0.probability <= 1 })
-        #expect(s.step() == nil)  // complete: waits for acceptance
+        #expect(try s.step() == nil)  // complete: waits for acceptance
         #expect(s.acceptCandidate())
-        for _ in 0..<4 { s.generateBar() }
+        for _ in 0..<4 { try s.generateBar() }
         #expect(s.acceptedBarCount == 5)
         for bar in TestModels.barTokens(s) { #expect(bar.first == TestModels.tokenizer.vocabulary.barID) }
         #expect(TestModels.replayState(s.tokens(includeCandidate: true)) == s.end.state)
@@ -27,8 +45,8 @@ import Tokenization
 
     @Test func regeneratingBarKChangesBarKOnlyAndRefreshesLaterStates() throws {
         let s = try TestModels.session(seed: 11)
-        for _ in 0..<6 { s.generateBar() }
-        for _ in 0..<3 { s.step() }  // a candidate in progress must survive too
+        for _ in 0..<6 { try s.generateBar() }
+        for _ in 0..<3 { try s.step() }  // a candidate in progress must survive too
         let before = TestModels.barTokens(s)
         let candidateBefore = s.candidate!.take.tokens
         let oldStartOfBar3 = s.bars[3].start.state
@@ -57,7 +75,7 @@ import Tokenization
         // The reported log-likelihood of the chosen candidate is the log-probability of the
         // following tokens recomputed from scratch with the new bar in place.
         let s = try TestModels.session(seed: 5)
-        for _ in 0..<4 { s.generateBar() }
+        for _ in 0..<4 { try s.generateBar() }
         let report = try s.regenerate(bar: 1)
         let all = s.tokens(includeCandidate: false)
         let followingStart = s.prefixTokens.count + s.bars[0].tokens.count + s.bars[1].tokens.count
@@ -82,7 +100,7 @@ import Tokenization
     @Test func sameSeedSameRegeneration() throws {
         func run(_ seed: UInt64) throws -> [[Int]] {
             let s = try TestModels.session(seed: seed)
-            for _ in 0..<5 { s.generateBar() }
+            for _ in 0..<5 { try s.generateBar() }
             try s.regenerate(bar: 1)
             s.reseed(99)
             try s.regenerate(bar: 3)
@@ -92,7 +110,7 @@ import Tokenization
         #expect(try run(3) != run(4))
         // Reseeding makes regeneration independent of the history before it.
         let a = try TestModels.session(seed: 1), b = try TestModels.session(seed: 1)
-        for _ in 0..<4 { a.generateBar(); b.generateBar() }
+        for _ in 0..<4 { try a.generateBar(); try b.generateBar() }
         a.reseed(42); b.reseed(42)
         try a.regenerate(bar: 2); try b.regenerate(bar: 2)
         #expect(TestModels.barTokens(a) == TestModels.barTokens(b))
@@ -100,15 +118,15 @@ import Tokenization
 
     @Test func rewindThenGenerateEqualsNeverHavingGenerated() throws {
         let a = try TestModels.session(seed: 21), b = try TestModels.session(seed: 21)
-        for _ in 0..<3 { a.generateBar(); b.generateBar() }
-        a.generateBar()
-        for _ in 0..<5 { a.step() }  // and a half-written candidate
+        for _ in 0..<3 { try a.generateBar(); try b.generateBar() }
+        try a.generateBar()
+        for _ in 0..<5 { try a.step() }  // and a half-written candidate
         #expect(a.rewind())           // drops the candidate
         #expect(a.rewind())           // drops bar 3
         #expect(a.acceptedBarCount == 3)
         #expect(a.end.state == b.end.state)
         b.generator = a.generator     // the same generator state
-        a.generateBar(); b.generateBar()
+        try a.generateBar(); try b.generateBar()
         #expect(TestModels.barTokens(a) == TestModels.barTokens(b))
         #expect(a.end.state == b.end.state)
         // Rewinding everything leaves the prefix; one more rewind does nothing.
@@ -119,14 +137,14 @@ import Tokenization
 
     @Test func settingsApplyFromTheNextToken() throws {
         let s = try TestModels.session(seed: 2)
-        s.generateBar()
+        try s.generateBar()
         s.settings = SamplingSettings(temperature: 0, topK: 0, topP: 1)
         // Greedy: two sessions at the same point write the same bar whatever the generator.
         let t = try TestModels.session(seed: 2)
-        t.generateBar()
+        try t.generateBar()
         t.settings = s.settings
         t.reseed(12345)
-        s.generateBar(); t.generateBar()
+        try s.generateBar(); try t.generateBar()
         #expect(TestModels.barTokens(s)[1] == TestModels.barTokens(t)[1])
         #expect(s.bars[1].takes[0].origin == .sampled(SamplingSettings(temperature: 0, topK: 0, topP: 1)))
         s.regenerationCandidates = 0
@@ -138,9 +156,9 @@ import Tokenization
         let v = TestModels.tokenizer.vocabulary
         let eMinor = MusicalKey(tonic: 4, isMinor: true), aFlat = MusicalKey(tonic: 8, isMinor: false)
         try s.setKey(eMinor)
-        for _ in 0..<3 { s.generateBar() }
+        for _ in 0..<3 { try s.generateBar() }
         try s.setKey(aFlat)
-        for _ in 0..<2 { s.generateBar() }
+        for _ in 0..<2 { try s.generateBar() }
         let keys = TestModels.barTokens(s).map { bar in bar.filter { $0 >= v.keyStart } }
         #expect(keys == [[v.keyID(eMinor)!], [v.keyID(eMinor)!], [v.keyID(eMinor)!], [v.keyID(aFlat)!], [v.keyID(aFlat)!]])
         let score = try s.takeAsScore()
@@ -160,13 +178,13 @@ import Tokenization
         let v = TestModels.tokenizer.vocabulary
         func keys(_ s: CompositionSession) -> [[Int]] { TestModels.barTokens(s).map { $0.filter { $0 >= v.keyStart } } }
         let held = try TestModels.session(seed: 9)
-        for _ in 0..<6 { held.generateBar() }
+        for _ in 0..<6 { try held.generateBar() }
         let heldKeys = keys(held)
         #expect(heldKeys.allSatisfy { $0.count == 1 && $0 == heldKeys[0] }, "\(heldKeys)")
         // Free: the random-weight model changes key (at this seed), and the provenance says so.
         let free = try TestModels.session(seed: 9)
         free.holdsKey = false
-        for _ in 0..<6 { free.generateBar() }
+        for _ in 0..<6 { try free.generateBar() }
         #expect(Set(keys(free).flatMap { $0 }).count > 1)
         #expect(free.provenance().contains("key=free"))
     }
@@ -175,7 +193,7 @@ import Tokenization
         let s = try TestModels.session(style: "chopin")
         let v = TestModels.tokenizer.vocabulary
         #expect(s.prefixTokens == [v.bosID, v.id(.style("chopin"))!])
-        s.generateBar()
+        try s.generateBar()
         #expect(TestModels.tokenizer.style(of: s.tokens(includeCandidate: false)) == "chopin")
         #expect(throws: GenerationError.unknownStyle("mozart", available: ["bach", "chopin"])) {
             _ = try TestModels.session(style: "mozart")
@@ -187,7 +205,7 @@ import Tokenization
         let primer = try PieceGenerator.primerBars(from: score, count: 2, tokenizer: TestModels.tokenizer)
         let s = try TestModels.session()
         try s.appendPrimerBars(primer)
-        for _ in 0..<3 { s.generateBar() }
+        for _ in 0..<3 { try s.generateBar() }
         #expect(Array(TestModels.barTokens(s).prefix(2)) == primer)
         #expect(s.snapshot().bars.prefix(2).allSatisfy { $0.isPrimer })
         // The primer's notes come back from the decoded take.
@@ -199,7 +217,7 @@ import Tokenization
         // Each bar's settings: change the temperature for the last bar.
         let before = s.settings.description
         s.settings.temperature = 1.25
-        s.generateBar()
+        try s.generateBar()
         #expect(s.provenance().contains("bar-settings=1-2 primer | 3-5 \(before) | 6 \(s.settings.description)"))
         #expect(throws: GenerationError.self) {
             _ = try PieceGenerator.primerBars(from: score, count: 100_000, tokenizer: TestModels.tokenizer)
@@ -208,8 +226,8 @@ import Tokenization
 
     @Test func snapshotNotesAgreeWithTheDecoder() throws {
         let s = try TestModels.session(seed: 8)
-        for _ in 0..<6 { s.generateBar() }
-        for _ in 0..<10 { s.step() }
+        for _ in 0..<6 { try s.generateBar() }
+        for _ in 0..<10 { try s.step() }
         let snapshot = s.snapshot()
         #expect(snapshot.bars.count == 7 && snapshot.candidate != nil && snapshot.acceptedBarCount == 6)
         let decoded = try s.takeAsScore(includeCandidate: true)
@@ -221,13 +239,13 @@ import Tokenization
         #expect(snapshot.bars.flatMap(\.notes).allSatisfy { $0.probability > 0 && $0.probability <= 1 })
         for (a, b) in zip(snapshot.bars, snapshot.bars.dropFirst()) { #expect(a.startTicks + a.lengthTicks == b.startTicks) }
         #expect(s.snapshot() == snapshot)  // cached while nothing changes
-        s.step()
+        try s.step()
         #expect(s.snapshot().version > snapshot.version)
     }
 
     @Test func aRewoundBarCanBePutBackAndAnAcceptedBarUnaccepted() throws {
         let s = try TestModels.session()
-        for _ in 0..<3 { s.generateBar() }
+        for _ in 0..<3 { try s.generateBar() }
         let tokens = s.tokens(includeCandidate: false)
         let endState = s.end.state
         let dropped = try #require(s.rewindKeepingBar())
@@ -241,7 +259,7 @@ import Tokenization
         #expect(s.acceptCandidate())
         #expect(s.tokens(includeCandidate: false) == tokens && s.end.state == endState)
         // A dropped candidate comes back as the candidate.
-        _ = s.step(); _ = s.step()
+        _ = try s.step(); _ = try s.step()
         let withCandidate = s.tokens(includeCandidate: true)
         let droppedCandidate = try #require(s.rewindKeepingBar())
         #expect(!s.hasCandidate)
@@ -250,13 +268,13 @@ import Tokenization
         // Once bars were written after the rewind, the bar cannot go back.
         s.rewind()
         let old = try #require(s.rewindKeepingBar())
-        s.generateBar()
+        try s.generateBar()
         #expect(!s.restore(old))
     }
 
     @Test func midiExportCarriesProvenance() throws {
         let s = try TestModels.session(seed: 4, settings: SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95))
-        for _ in 0..<3 { s.generateBar() }
+        for _ in 0..<3 { try s.generateBar() }
         try s.regenerate(bar: 0)
         let file = try s.midiFile()
         let texts = file.tracks[0].events.compactMap { e -> String? in
@@ -279,10 +297,10 @@ import Tokenization
             let op = rng.nextInt(below: 10)
             switch op {
             case 0, 1:
-                for _ in 0..<(1 + rng.nextInt(below: 20)) { s.step() }
+                for _ in 0..<(1 + rng.nextInt(below: 20)) { try s.step() }
                 operations["step", default: 0] += 1
             case 2: s.acceptCandidate(); operations["accept", default: 0] += 1
-            case 3: s.generateBar(); operations["generateBar", default: 0] += 1
+            case 3: try s.generateBar(); operations["generateBar", default: 0] += 1
             case 4:
                 if s.acceptedBarCount > 0 {
                     do { try s.regenerate(bar: rng.nextInt(below: s.acceptedBarCount)) } catch GenerationError.takeDoesNotFit {}

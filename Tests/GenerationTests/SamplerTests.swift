@@ -13,7 +13,7 @@ import Testing
         var counts = [Int](repeating: 0, count: logits.count)
         logits.withUnsafeBufferPointer { l in
             allowed.withUnsafeBufferPointer { a in
-                for _ in 0..<draws { counts[sampler.sample(logits: l, allowed: a, using: &g).token] += 1 }
+                for _ in 0..<draws { counts[sampler.sample(logits: l, allowed: a, using: &g)!.token] += 1 }
             }
         }
         return counts.map { Double($0) / Double(draws) }
@@ -115,7 +115,7 @@ import Testing
         var g = SeededGenerator(seed: 1)
         let l = Self.logits(p)
         let allowed = [false, true, true, true]
-        let r = l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { s.sample(logits: lp, allowed: $0, using: &g) } }
+        let r = l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { s.sample(logits: lp, allowed: $0, using: &g)! } }
         #expect(r.token == 1)
         #expect(abs(r.probability - 0.3 / 0.5) < 1e-6)
         #expect(abs(r.logProbability - log(0.3 / 0.5)) < 1e-6)
@@ -132,12 +132,26 @@ import Testing
             var s = Sampler(settings: SamplingSettings(temperature: 1.1, topK: 40, topP: 0.9))
             var gen = SeededGenerator(seed: seed)
             return l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { a in
-                (0..<200).map { _ in s.sample(logits: lp, allowed: a, using: &gen).token } } }
+                (0..<200).map { _ in s.sample(logits: lp, allowed: a, using: &gen)!.token } } }
         }
         #expect(run(5) == run(5))
         #expect(run(5) != run(6))
         #expect(run(5).allSatisfy { $0 % 5 != 0 })
         #expect(Set(run(5)).count <= 40)
+    }
+
+    @Test func nonFiniteLogitsGiveNoToken() {
+        var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1))
+        var g = SeededGenerator(seed: 1)
+        let allowed = [true, true, false, true]
+        for bad in [Float.nan, .infinity, -.infinity] {
+            for at in 0..<4 {  // a disallowed logit counts too: the model itself is broken
+                var l = Self.logits(p)
+                l[at] = bad
+                let r = l.withUnsafeBufferPointer { lp in allowed.withUnsafeBufferPointer { s.sample(logits: lp, allowed: $0, using: &g) } }
+                #expect(r == nil, "\(bad) at \(at)")
+            }
+        }
     }
 
     @Test func settingsValidation() {

@@ -69,6 +69,14 @@ import Testing
         #expect(error(Array("hello, world\n".utf8)) == .notMIDI(file: "bad.mid", offset: 0, found: "\"hell\""))
     }
 
+    @Test func controlBytesInTheMagicAreEscaped() {
+        let bytes: [UInt8] = [0x1B, 0x5B, 0x0A, 0x41, 0, 0, 0, 6]
+        #expect(error(bytes) == .notMIDI(file: "bad.mid", offset: 0, found: "\"\\x1B[\\x0AA\""))
+        var file = SMFBytes.header(format: 0, tracks: 1)
+        file.chunk("\u{1B}]0;", [0x00, 0xFF, 0x2F, 0x00], length: 0xFFFF)
+        #expect(error(file.bytes) == .chunkPastEnd(file: "bad.mid", offset: 18, chunk: "\\x1B]0;", length: 0xFFFF, available: 4))
+    }
+
     @Test func headerClaimingGigabytes() {
         let bytes = Array("MThd".utf8) + [0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1, 0x01, 0xE0]
         #expect(error(bytes) == .chunkPastEnd(file: "bad.mid", offset: 4, chunk: "MThd", length: 0x7FFF_FFFF, available: 6))

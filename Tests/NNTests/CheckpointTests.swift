@@ -161,6 +161,27 @@ import Testing
         #expect(e4 == .nonFiniteValue(path: "x.safetensors", name: "head.bias"))
     }
 
+    @Test func metadataContradictingTheShapesIsRejected() throws {
+        func saved(_ model: String) throws -> Data {
+            let file = try SafeTensorsFile(data: Self.variant { _, _, _ in true })
+            var metadata = file.metadata
+            metadata["model"] = model
+            var writer = SafeTensorsWriter(metadata: metadata)
+            for entry in file.entries { try writer.add(entry.name, shape: entry.shape, values: file.floats(entry.name)) }
+            return writer.encoded()
+        }
+        // The fixture is V=20, E=6, H=8, L=2.
+        #expect(try Self.loadError(saved("{\"V\":20,\"E\":6,\"H\":8,\"L\":2}")) == nil)
+        let v = try Self.loadError(saved("{\"V\":70000,\"E\":6,\"H\":8,\"L\":2}"))
+        #expect(v?.description == "x.safetensors: the metadata says V=70000 but the tensors have 20 rows of embedding.weight; the file contradicts itself")
+        let l = try Self.loadError(saved("{\"L\":3}"))
+        #expect(l?.description == "x.safetensors: the metadata says L=3 but the tensors have 2 LSTM layers; the file contradicts itself")
+        let h = try Self.loadError(saved("{\"H\":16}"))
+        #expect(h == .mismatch(path: "x.safetensors", detail: "the metadata says H=16 but the tensors have 8 columns of lstm.weight_hh_l0; the file contradicts itself"))
+        let bad = try Self.loadError(saved("{\"V\":\"many\"}"))
+        #expect(bad == .badMetadata(key: "model", detail: "V must be a positive integer, not many"))
+    }
+
     @Test func corruptFileErrorsNameThePath() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

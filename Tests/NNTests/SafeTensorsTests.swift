@@ -182,6 +182,38 @@ import Testing
         }
     }
 
+    @Test func keysGivenTwiceAreRejected() {
+        let four: [UInt8] = [0, 0, 128, 63]
+        let a = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}"
+        let cases: [(String, SafeTensorsError)] = [
+            ("{\"a\":\(a),\"a\":\(a)}", .duplicateTensor("a")),
+            ("{\"a\":\(a), \"\\u0061\" : \(a)}", .duplicateTensor("a")),  // the same name spelled with an escape
+            ("{\"__metadata__\":{\"V\":\"1\",\"V\":\"2\"},\"a\":\(a)}", .badMetadata(detail: "key 'V' given twice")),
+            ("{\"__metadata__\":{},\"a\":\(a),\"__metadata__\":{}}", .badMetadata(detail: "given twice")),
+            ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[1],\"data_offsets\":[0,4]}}", .badEntry(tensor: "a", detail: "'shape' given twice")),
+        ]
+        for (json, expected) in cases {
+            #expect(throws: expected, "\(json)") { try SafeTensorsFile(data: Self.withHeader(json, data: four)) }
+        }
+        #expect(SafeTensorsError.duplicateTensor("a").description == "tensor 'a' given twice")
+        // Equal keys in different objects are fine.
+        #expect(throws: Never.self) {
+            try SafeTensorsFile(data: Self.withHeader("{\"__metadata__\":{\"a\":\"x\"},\"a\":\(a)}", data: four))
+        }
+    }
+
+    @Test func fileBytesInMessagesAreEscaped() throws {
+        let four: [UInt8] = [0, 0, 128, 63]
+        let json = "{\"a\\nb\":{\"dtype\":\"\\u001b[31mF32\",\"shape\":[1],\"data_offsets\":[0,4]}}"
+        do {
+            _ = try SafeTensorsFile(data: Self.withHeader(json, data: four))
+            Issue.record("accepted an ESC dtype")
+        } catch let e as SafeTensorsError {
+            #expect(e == .unknownDType(tensor: "a\nb", dtype: "\u{1B}[31mF32"))
+            #expect(e.description == "tensor 'a\\x0Ab': unknown dtype '\\x1B[31mF32'")
+        }
+    }
+
     @Test func emptyFileAndScalarsAreValid() throws {
         let empty = try SafeTensorsFile(data: Self.withHeader("{}", data: []))
         #expect(empty.entries.isEmpty)

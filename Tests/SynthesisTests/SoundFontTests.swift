@@ -126,6 +126,31 @@ import Testing
         expectInvalid(Array("RIFF".utf8) + TinySoundFont.le32(4) + Array("sfbk".utf8), "no lists")
     }
 
+    @Test func fileBytesInMessagesAreEscaped() {
+        let (good, _) = TinySoundFont().build()
+        var bytes = good
+        bytes.replaceSubrange(8..<12, with: [0x1B, 0x5B, 0x0A, 0x41])  // ESC [ newline A
+        do {
+            _ = try SoundFont(data: Data(bytes), path: "bad.sf2")
+            Issue.record("accepted a RIFF form of ESC bytes")
+        } catch {
+            #expect("\(error)" == "bad.sf2: not a usable SoundFont 2 file (byte 8): RIFF form is '\\x1B[\\x0AA', not 'sfbk'; try another .sf2 file")
+        }
+        // A chunk id inside the INFO list.
+        bytes = good
+        let info = Array(bytes[12...]).firstIndex(of: UInt8(ascii: "i")).map { $0 + 12 }!
+        #expect(Array(bytes[info..<(info + 4)]) == Array("ifil".utf8))
+        bytes.replaceSubrange(info..<(info + 4), with: [0x1B, 0x5D, 0x30, 0x3B])
+        bytes.replaceSubrange((info + 4)..<(info + 8), with: TinySoundFont.le32(0x7FFF_FFFF))
+        do {
+            _ = try SoundFont(data: Data(bytes), path: "bad.sf2")
+            Issue.record("accepted a chunk past the end")
+        } catch {
+            #expect("\(error)".contains("chunk '\\x1B]0;' claims"), "\(error)")
+            #expect(!"\(error)".unicodeScalars.contains { $0.value < 0x20 })
+        }
+    }
+
     @Test func randomDamageNeverCrashes() throws {
         let good = TinySoundFont().bytes()
         var seed: UInt64 = 0x1234_5678

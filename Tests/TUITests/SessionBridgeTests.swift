@@ -10,13 +10,28 @@ import Testing
         let loaded = try ComposerLauncher.loadModel(.untrained(seed: 5))
         let s = try CompositionSession(model: loaded.model, tokenizer: loaded.tokenizer, checkpointName: loaded.name, seed: 5)
         s.maximumTokensPerBar = 64   // an untrained model rarely ends a bar by itself
-        for _ in 0..<bars { s.generateBar() }
+        for _ in 0..<bars { try s.generateBar() }
         return s
+    }
+
+    @Test func workerStopsAndReportsAModelWithNonFiniteLogits() throws {
+        let loaded = try ComposerLauncher.loadModel(.untrained(seed: 5))
+        for name in loaded.model.tensorNames() { loaded.model.withTensor(named: name) { $0.update(repeating: 3e38) } }
+        let s = try CompositionSession(model: loaded.model, tokenizer: loaded.tokenizer, checkpointName: "huge.safetensors", seed: 5)
+        let worker = GenerationWorker(session: s)
+        worker.start()
+        defer { worker.stop() }
+        var failure: String?
+        for _ in 0..<200 where failure == nil {
+            failure = worker.take().failure
+            if failure == nil { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(failure == GenerationError.nonFiniteLogits(checkpoint: "huge.safetensors").description)
     }
 
     @Test func rollHoldsTheSessionsBarsInBeats() throws {
         let s = try session(bars: 3)
-        for _ in 0..<5 { s.step() }   // a candidate in progress
+        for _ in 0..<5 { try s.step() }   // a candidate in progress
         let snapshot = s.snapshot()
         let roll = SessionBridge.roll(snapshot)
         #expect(roll.bars.count == snapshot.bars.count)

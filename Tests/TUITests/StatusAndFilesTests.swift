@@ -31,9 +31,36 @@ import Testing
         let date = Date(timeIntervalSince1970: 1_795_514_100)   // 2026-11-24 09:55:00 UTC
         let utc = TimeZone(identifier: "UTC")!
         #expect(TakeFiles.stamp(date, timeZone: utc) == "20261124-095500")
-        let taken: Set<String> = ["t/take-\(TakeFiles.stamp(date)).mid", "t/take-\(TakeFiles.stamp(date))-2.wav"]
-        let path = TakeFiles.freshPath(directory: "t", prefix: "take", date: date, exists: { taken.contains($0) })
-        #expect(path == "t/take-\(TakeFiles.stamp(date))-3.mid")
+        let wavs: Set<String> = ["t/take-\(TakeFiles.stamp(date))-2.wav"]
+        let names = Array(TakeFiles.candidatePaths(directory: "t", prefix: "take", date: date, wavExists: { wavs.contains($0) }).prefix(3))
+        #expect(names == ["t/take-\(TakeFiles.stamp(date)).mid", "t/take-\(TakeFiles.stamp(date))-3.mid", "t/take-\(TakeFiles.stamp(date))-4.mid"])
+    }
+
+    @Test func writersClaimingTheSameStampGetDifferentIntactFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("takes-\(UUID().uuidString)").path
+        try TakeFiles.ensureDirectory(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let date = Date(timeIntervalSince1970: 1_795_514_100)
+        let stamp = TakeFiles.stamp(date)
+        // Two writers at once, many times over: every take keeps its own file and bytes.
+        let contents = (0..<16).map { i in [UInt8](repeating: UInt8(i), count: 50_000 + i) }
+        let paths = LockedPaths()
+        DispatchQueue.concurrentPerform(iterations: contents.count) { i in
+            do { paths.add(try TakeFiles.write(contents[i], directory: dir, prefix: "take", date: date), i) } catch {
+                Issue.record("write failed: \(error)")
+            }
+        }
+        let written = paths.all
+        #expect(written.count == contents.count)
+        #expect(Set(written.map(\.path)).count == contents.count)
+        for (path, i) in written { #expect(FileManager.default.contents(atPath: path) == Data(contents[i]), "\(path)") }
+        let expected = Set(["\(dir)/take-\(stamp).mid"] + (2...contents.count).map { "\(dir)/take-\(stamp)-\($0).mid" })
+        #expect(Set(written.map(\.path)) == expected)
+        // Recovery files use the same claim, and no temporary file is left behind.
+        let recovered = try TakeFiles.write([1, 2, 3], directory: dir, prefix: "recovered", date: date)
+        #expect(recovered == "\(dir)/recovered-\(stamp).mid")
+        #expect(try TakeFiles.write([4], directory: dir, prefix: "recovered", date: date) == "\(dir)/recovered-\(stamp)-2.mid")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }.isEmpty)
     }
 
     @Test func aNoteEndingOnABarLineLeavesTheLine() throws {
@@ -48,4 +75,11 @@ import Testing
         #expect(grid[try #require(layout.row(forPitch: 64)), line + 8].character == "█")
         #expect(grid[try #require(layout.row(forPitch: 64)), line + 9].character == " ")
     }
+}
+
+private final class LockedPaths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: [(path: String, index: Int)] = []
+    func add(_ path: String, _ index: Int) { lock.lock(); paths.append((path, index)); lock.unlock() }
+    var all: [(path: String, index: Int)] { lock.lock(); defer { lock.unlock() }; return paths }
 }

@@ -1,5 +1,6 @@
 // The vocabulary: its size and layout, text forms, and the JSON that goes into
 // checkpoints (round trip, and refusal of foreign or damaged JSON).
+import Foundation
 import Testing
 @testable import Tokenization
 
@@ -44,5 +45,18 @@ import Testing
         #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: json) }
         let tampered = Tokenizer().vocabulary.jsonString().replacingOccurrences(of: "\"PITCH_60\"", with: "\"PITCH_61\"")
         #expect(throws: TokenizationError.self) { try Vocabulary(jsonString: tampered) }
+    }
+
+    @Test func vocabularyLargerThanSixteenBitIdsIsRefused() throws {
+        let base = Vocabulary(configuration: .default).count
+        let fits = Vocabulary(configuration: .default, styles: (0..<(Vocabulary.maximumCount - base)).map { "s\($0)" })
+        #expect(fits.count == 65_535)
+        #expect(try Vocabulary(jsonString: fits.jsonString()).count == 65_535)
+        let tooMany = Vocabulary(configuration: .default, styles: (0...(Vocabulary.maximumCount - base)).map { "s\($0)" })
+        let expected = TokenizationError.vocabularyTooLarge(count: 65_536, styles: tooMany.styleCount)
+        #expect(expected.description == "the vocabulary has 65536 tokens (\(tooMany.styleCount) of them styles), more than the 65535 that 16-bit token ids can hold; this checkpoint cannot be used")
+        #expect(throws: expected) { try Vocabulary(jsonString: tooMany.jsonString()) }
+        #expect(throws: expected) { try JSONDecoder().decode(Vocabulary.self, from: JSONEncoder().encode(tooMany)) }
+        #expect(throws: expected) { try Tokenizer(vocabularyJSON: tooMany.jsonString()) }
     }
 }

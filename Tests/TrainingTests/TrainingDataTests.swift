@@ -110,6 +110,20 @@ import Tokenization
         }
     }
 
+    @Test func nonFiniteLossIsAnErrorNamingTheCheckpoint() throws {
+        let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 23, embeddingSize: 5, hiddenSize: 9, layers: 2), seed: 4)
+        for name in model.tensorNames() { model.withTensor(named: name) { $0.update(repeating: 3e38) } }
+        let r = try SequenceEvaluation.evaluate(model: model, sequences: [[1, 2, 3, 4, 5]])
+        #expect(!r.meanNLL.isFinite)
+        #expect { try r.checkFinite(checkpoint: "huge.safetensors") } throws: { error in
+            guard case TrainingError.nonFiniteLoss(let path, let loss) = error else { return false }
+            return path == "huge.safetensors" && !loss.isFinite
+        }
+        #expect(TrainingError.nonFiniteLoss(path: "huge.safetensors", loss: -.nan).description
+            == "huge.safetensors: the loss is NaN: the model's outputs overflow, so its weights are broken or too large; use another checkpoint")
+        #expect(TrainingError.nonFiniteLoss(path: "h", loss: .infinity).description.hasPrefix("h: the loss is infinite: "))
+    }
+
     @Test func perKindLossesAddUpToTheMean() throws {
         let vocabulary = Vocabulary(configuration: .default)
         let score = TrainingFixtures.piece(seed: 1, notes: 12)

@@ -103,6 +103,41 @@ import Tokenization
         #expect(resumed.metadata.tokensSeen == reference.metadata.tokensSeen)
     }
 
+    @Test func resumeRefusesACheckpointAndOptimizerStateFromDifferentSteps() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir)
+        var o = TrainingFixtures.options(corpus: corpus, save: dir.appendingPathComponent("run"))
+        o.epochs = 3
+        let first = try run(o, stopAfterSteps: 5)
+        let last = first.lastCheckpoint!
+        let optim = OptimizerState.url(forCheckpoint: last)
+        #expect(try Checkpoint.load(from: last).metadata.step == 5)
+        let older = dir.appendingPathComponent("older.safetensors")
+        try FileManager.default.copyItem(at: last, to: older)
+        var q = o
+        q.resume = last
+        _ = try run(q, stopAfterSteps: 17)  // last.* now at step 22
+        // A kill between the two renames: the new optimizer state beside the old model.
+        try FileManager.default.removeItem(at: last)
+        try FileManager.default.copyItem(at: older, to: last)
+        #expect(throws: TrainingError.incompatibleResume(detail: """
+            \(last.path) (step 5, 160 tokens seen) and \(optim.path) (step 22, 704 tokens seen) are from different points of \
+            training (was the run stopped while saving?); resume from a pair written together, or start a new run
+            """)) { try run(q) }
+        // A checkpoint from before the step was recorded is matched by its tokens seen.
+        var checkpoint = try Checkpoint.load(from: last)
+        checkpoint.metadata.step = nil
+        try checkpoint.save(to: last)
+        #expect { try run(q) } throws: { error in
+            guard case TrainingError.incompatibleResume(let detail) = error else { return false }
+            return detail.contains("(step ?, 160 tokens seen)") && detail.contains("(step 22, 704 tokens seen)")
+        }
+        checkpoint.metadata.tokensSeen = 704
+        try checkpoint.save(to: last)
+        #expect(try run(q).reason == .finished)
+    }
+
     @Test func timeLimitStopsAndSaves() throws {
         let dir = try TrainingFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

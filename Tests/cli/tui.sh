@@ -4,7 +4,7 @@
 # and leaves the others (checked in saved MIDI files); choosing a take and accepting a
 # rewritten candidate keep the music going; backspace rewinds and pauses; `s` saves a file
 # that parses and holds the bars shown; `?` shows the help; resizing to 60x15 and back;
-# 20x8 shows the too-small message; `q` quits back to the shell; Ctrl-C leaves a
+# 20x8 shows the too-small message; `q` quits back to the shell; Ctrl-C and Ctrl-\ leave a
 # recovery file. Uses the bundled model when present, else an untrained one.
 set -uo pipefail
 BIN=$1
@@ -335,4 +335,17 @@ assert d["notes"] > 0 and d["bars"] == 3, d["bars"]
 PY
 T send-keys q
 wait_for 'EXIT=0' 5 || fail "--bars 3: q did not quit"
+T send-keys clear Enter
+
+# 11. Ctrl-\ (SIGQUIT) is handled like SIGTERM: terminal restored, a recovery file, no crash report.
+rm -f "$WORK"/takes/recovered-*.mid
+run_cadenza
+wait_for '[█▀▄]' 10 || fail "no notes in the third run"
+T send-keys 'C-\'
+wait_for 'EXIT=131' 5 || fail "Ctrl-\\ did not end with status 131"
+screen | grep -q 'quit (Ctrl-\\); the take is saved in .*recovered-' || fail "Ctrl-\\ did not announce the recovery file"
+if screen | grep -Eqi 'backtrace|crash|core dumped'; then fail "Ctrl-\\ printed a crash report"; fi
+recovered=$(ls "$WORK"/takes/recovered-*.mid 2>/dev/null | head -1)
+[ -n "$recovered" ] || fail "no recovery file after Ctrl-\\"
+midi_json "$recovered" >/dev/null || fail "the recovery file after Ctrl-\\ does not parse"
 echo "tui: all scenarios passed"
