@@ -8,6 +8,8 @@ public enum PlaybackError: Error, Equatable, CustomStringConvertible {
     case pcmUnavailable(device: String, reason: String)
     case pcmFailed(device: String, reason: String)
     case unknownSynth(String)
+    /// No backend opened: each one's reason, in the order they were tried.
+    case noBackend(reasons: [String])
     case nothingToPlay
     case barOutOfRange(bar: Int, barCount: Int)
     case invalidDuration(Double)
@@ -26,6 +28,8 @@ public enum PlaybackError: Error, Equatable, CustomStringConvertible {
             return "ALSA PCM device '\(device)' failed: \(reason)"
         case .unknownSynth(let name):
             return "unknown synth '\(name)'; use --synth builtin (or leave it out for the ALSA sequencer)"
+        case .noBackend(let reasons):
+            return reasons.joined(separator: "; ")
         case .nothingToPlay:
             return "the file has no notes to play"
         case .barOutOfRange(let bar, let count):

@@ -1,5 +1,7 @@
-// Opening a Player from options: the ALSA sequencer (given port, or the first synth
-// port, or none with a status message), the built-in synth over ALSA PCM, or silent.
+// Opening a Player from options: the best backend there is (a softsynth's sequencer
+// port, else the built-in piano on the default PCM device, else silent with the reasons),
+// the ALSA sequencer (given port, or the first synth port, or none with a status
+// message), the built-in synth over ALSA PCM, or silent.
 // `open` throws when the asked-for backend cannot open (for `cadenza play`);
 // `openPlayer` never fails and falls back to a silent player that keeps the reason.
 import Foundation
@@ -7,6 +9,9 @@ import Synthesis
 
 public struct PlaybackOptions: Sendable, Equatable {
     public enum Backend: Sendable, Equatable {
+        /// The first that opens: a synthesizer port on the ALSA sequencer (FluidSynth,
+        /// TiMidity), the built-in piano on the PCM `device`; else an error with both reasons.
+        case automatic(device: String)
         /// The ALSA sequencer; `port` as aplaymidi -p takes it ("128:0", "FLUID Synth"),
         /// or nil for the first synthesizer port.
         case sequencer(port: String?)
@@ -23,7 +28,7 @@ public struct PlaybackOptions: Sendable, Equatable {
     /// ...and the device buffer in periods: 8 x 10 ms rides out a late period or two.
     public var pcmPeriodsPerBuffer: Int
 
-    public init(backend: Backend = .sequencer(port: nil), lookaheadSeconds: Double = 2.0,
+    public init(backend: Backend = .automatic(device: "default"), lookaheadSeconds: Double = 2.0,
                 sampleRate: Int = 44_100, pcmPeriodSeconds: Double = 0.01, pcmPeriodsPerBuffer: Int = 8) {
         self.backend = backend
         self.lookaheadSeconds = lookaheadSeconds
@@ -40,6 +45,7 @@ public enum PlaybackFactory {
     /// Opens exactly the backend `options` asks for, or throws a PlaybackError.
     public static func open(_ options: PlaybackOptions) throws -> ScheduledPlayer {
         switch options.backend {
+        case .automatic(let device): return try openBest(device: device, options: options)
         case .sequencer(let port): return try openSequencer(port: port, lookaheadSeconds: options.lookaheadSeconds)
         case .builtinSynth(let device): return try openBuiltinSynth(device: device, options: options)
         case .silent(let reason): return silentPlayer(reason: reason)
@@ -69,6 +75,26 @@ public enum PlaybackFactory {
     }
 
     // MARK: backends
+
+    /// A synth port if one is there, else the built-in piano; throws with both reasons.
+    static func openBest(device: String, options: PlaybackOptions) throws -> ScheduledPlayer {
+        var reasons: [String] = []
+        do {
+            let (ports, own) = try listSequencerPorts()
+            if let synth = SequencerPortList.defaultPort(ports, excludingClient: own) {
+                return try openSequencer(port: synth.address, lookaheadSeconds: options.lookaheadSeconds)
+            }
+            reasons.append("no synth port on the ALSA sequencer")
+        } catch {
+            reasons.append("\(error)")
+        }
+        do {
+            return try openBuiltinSynth(device: device, options: options)
+        } catch {
+            reasons.append("\(error)")
+        }
+        throw PlaybackError.noBackend(reasons: reasons)
+    }
 
     static func openSequencer(port: String?, lookaheadSeconds: Double) throws -> ScheduledPlayer {
         let client = try SequencerClient(name: clientName)
@@ -112,7 +138,7 @@ public enum PlaybackFactory {
         let bus = MasterBus(sampleRate: rate)
         let output = PCMOutput(device: pcm, source: piano, process: { bus.process($0, frames: $1) }, resetProcess: { bus.reset() })
         let player = ScheduledPlayer(output: output, statusDescription: "built-in synth → ALSA PCM '\(device)'",
-                                     lookaheadSeconds: max(0.25, 2 * output.bufferSeconds), pumpIntervalSeconds: nil)
+                                     rendersAudio: true, lookaheadSeconds: max(0.25, 2 * output.bufferSeconds), pumpIntervalSeconds: nil)
         output.pump = { [weak player] in player?.pump() }
         return player
     }

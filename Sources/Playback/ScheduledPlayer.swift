@@ -6,6 +6,9 @@ import Foundation
 public final class ScheduledPlayer: Player, @unchecked Sendable {
     public let statusDescription: String
     public let isSilent: Bool
+    /// The player makes the audio itself (the built-in piano), release and reverb tails
+    /// included, instead of sending notes to a softsynth that rings on by itself.
+    public let rendersAudio: Bool
     private let lock = NSLock()
     private let scheduler: PlaybackScheduler
     private let output: PlaybackOutput
@@ -13,11 +16,12 @@ public final class ScheduledPlayer: Player, @unchecked Sendable {
 
     /// With `pumpIntervalSeconds`, a thread pumps the scheduler that often; without,
     /// the owner calls `pump()` (the PCM render loop does, once per period).
-    public init(output: PlaybackOutput, statusDescription: String, isSilent: Bool = false,
+    public init(output: PlaybackOutput, statusDescription: String, isSilent: Bool = false, rendersAudio: Bool = false,
                 lookaheadSeconds: Double = 2.0, pumpIntervalSeconds: Double? = 0.02) {
         self.output = output
         self.statusDescription = statusDescription
         self.isSilent = isSilent
+        self.rendersAudio = rendersAudio
         self.scheduler = PlaybackScheduler(output: output, lookaheadSeconds: lookaheadSeconds)
         if let interval = pumpIntervalSeconds { startPumpThread(intervalSeconds: interval) }
     }

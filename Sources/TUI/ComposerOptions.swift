@@ -7,7 +7,7 @@ import Tokenization
 
 public struct ComposerOptions: Sendable {
     public var checkpointPath: String?
-    public var playback: PlaybackOptions.Backend = .sequencer(port: nil)
+    public var playback: PlaybackOptions.Backend = .automatic(device: "default")
     public var themeName: String?
     public var temperature: Double = SamplingSettings.default.temperature
     public var topP: Double = SamplingSettings.default.topP

@@ -10,17 +10,14 @@ import TUI
 enum ComposeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "compose", summary: "Compose in the terminal: the model writes, you steer (the default command)",
-        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--bars N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
+        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--device NAME] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--bars N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
         options: [
             OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
-            OptionSpec("port", value: "P", help: "ALSA sequencer port to play to, e.g. 128:0 (default: the first synth port)"),
-            OptionSpec("synth", value: "builtin", help: "Play with the built-in piano over ALSA PCM instead of the sequencer"),
-            OptionSpec("pcm-device", value: "NAME", default: "default", help: "ALSA PCM device for --synth builtin"),
             OptionSpec("no-audio", help: "Do not play anything"),
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
             OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
-        ] + KeyAndTempoOptions.specs + [
+        ] + PlaybackArguments.specs + KeyAndTempoOptions.specs + [
             OptionSpec("seed", value: "N", help: "Random seed (default: a fresh one, shown in the status line); the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -30,7 +27,8 @@ enum ComposeCommand: Subcommand {
             OptionSpec("untrained", help: "Use an untrained model (notes are noise): try the interface without a checkpoint"),
             OptionSpec("keys", help: "Print the key list (Markdown) and exit"),
         ],
-        discussion: "Keys: press ? in the composer, or run `cadenza compose --keys`. NO_COLOR is honoured.")
+        discussion: PlaybackArguments.backendOrder + " The status line says which plays.\n\n"
+            + "Keys: press ? in the composer, or run `cadenza compose --keys`. NO_COLOR is honoured.")
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         if arguments.flag("keys") {
@@ -39,18 +37,7 @@ enum ComposeCommand: Subcommand {
         }
         var options = ComposerOptions()
         options.checkpointPath = arguments.string("checkpoint")
-        let audioChoices = ["port", "synth", "no-audio"].filter { arguments.has($0) }
-        if audioChoices.count > 1 {
-            throw CommandFailure("choose one of --port, --synth builtin and --no-audio", exitStatus: 2)
-        }
-        if let port = arguments.string("port") {
-            options.playback = .sequencer(port: port)
-        } else if let synth = arguments.string("synth") {
-            guard synth == "builtin" else { throw CommandFailure("--synth takes 'builtin' (got '\(synth)')", exitStatus: 2) }
-            options.playback = .builtinSynth(device: arguments.string("pcm-device") ?? "default")
-        } else if arguments.flag("no-audio") {
-            options.playback = .silent(reason: "--no-audio")
-        }
+        options.playback = try PlaybackArguments.backend(arguments, silentAllowed: true)
         options.themeName = arguments.string("theme")
         options.temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
         guard options.temperature.isFinite, (0...3).contains(options.temperature) else {

@@ -12,22 +12,17 @@ enum PlayCommand: Subcommand {
 
     static let spec = CommandSpec(
         name: "play", summary: "Play a MIDI file through an ALSA softsynth or the built-in synth",
-        usage: "play FILE.mid [--port CLIENT:PORT | --synth builtin [--device NAME]] [--from-bar N] [--seconds S]",
-        options: [
-            OptionSpec("port", value: "CLIENT:PORT", short: "p",
-                       help: "Sequencer port to play to: 128:0, or a client name such as 'FLUID Synth' (see 'cadenza ports')"),
-            OptionSpec("synth", value: "NAME", help: "'builtin': the built-in piano over ALSA PCM instead of the sequencer"),
-            OptionSpec("device", value: "NAME", default: "default", help: "ALSA PCM device for --synth builtin"),
+        usage: "play FILE.mid [--port CLIENT:PORT | --synth builtin] [--device NAME] [--from-bar N] [--seconds S]",
+        options: PlaybackArguments.specs + [
             OptionSpec("from-bar", value: "N", default: "1", help: "Start at bar N"),
             OptionSpec("seconds", value: "S", help: "Play at most S seconds of music"),
             OptionSpec("verbose", short: "v", help: "Print the backend's measurements at the end (PCM underruns, render time)"),
         ],
         positionals: [("FILE.mid", "The MIDI file to play")], minPositionals: 1, maxPositionals: 1,
         discussion: """
-        Without --port, the first sequencer port whose type says synthesizer (FluidSynth, TiMidity)
-        is used; with none, cadenza:out plays to whoever connects to it (aconnect). With
-        --synth builtin, the audio device paces playback (ALSA's null and file devices take the
-        audio faster than real time).
+        \(PlaybackArguments.backendOrder) The first line says which plays. With
+        --port, cadenza:out plays to that port. With the built-in piano, the audio device paces
+        playback (ALSA's null and file devices take the audio faster than real time).
 
         Exit status: 0 played to the end (or for --seconds); 1 the file cannot be read or a
         value is wrong (bar out of range); 2 bad arguments; 3 the playback backend cannot open
@@ -37,7 +32,7 @@ enum PlayCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = arguments.positionals[0]
-        let backend = try backend(arguments)
+        let backend = try PlaybackArguments.backend(arguments)
         let fromBar = try arguments.int("from-bar", default: 1)
         let maxSeconds = try arguments.double("seconds")
 
@@ -47,21 +42,25 @@ enum PlayCommand: Subcommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        var tail = 1.0   // the built-in synth's release and reverb
-        if case .sequencer = backend { tail = 0.25 }  // the softsynth rings on by itself
-        let plan: PlaybackPlan
-        do {
-            plan = try PlaybackPlan(score: PianoScore(midi: midi), fromBar: fromBar, maxSeconds: maxSeconds, tailSeconds: tail)
-        } catch {
-            throw CommandFailure("\(path): \(error)")
+        // The plan is checked before any device opens (a wrong bar is a wrong bar), then
+        // made again with the tail the backend needs.
+        func plan(tail: Double) throws -> PlaybackPlan {
+            do {
+                return try PlaybackPlan(score: PianoScore(midi: midi), fromBar: fromBar, maxSeconds: maxSeconds, tailSeconds: tail)
+            } catch {
+                throw CommandFailure("\(path): \(error)")
+            }
         }
-
+        _ = try plan(tail: 1)
         let player: ScheduledPlayer
         do {
             player = try PlaybackFactory.open(PlaybackOptions(backend: backend))
         } catch {
             throw CommandFailure("\(error)", exitStatus: backendUnavailableStatus)
         }
+        // The built-in piano renders its release and reverb; a softsynth rings on by itself.
+        let plan = try plan(tail: player.rendersAudio ? 1.0 : 0.25)
+
         let interrupted = InterruptFlag()
         for bar in plan.barsToPlay where !bar.notes.isEmpty { player.schedule(bar: bar.index, notes: bar.notes) }
 
@@ -87,19 +86,6 @@ enum PlayCommand: Subcommand {
         }
         printError("cadenza play: done, \(summary)")
         return 0
-    }
-
-    private static func backend(_ arguments: ParsedArguments) throws -> PlaybackOptions.Backend {
-        let port = arguments.string("port")
-        if let synth = arguments.string("synth") {
-            guard synth == "builtin" else { throw CommandFailure("\(PlaybackError.unknownSynth(synth))", exitStatus: 2) }
-            guard port == nil else { throw CommandFailure("--port and --synth builtin cannot be used together", exitStatus: 2) }
-            return .builtinSynth(device: arguments.string("device") ?? "default")
-        }
-        guard arguments.string("device") == nil else {
-            throw CommandFailure("--device needs --synth builtin (the sequencer plays to --port)", exitStatus: 2)
-        }
-        return .sequencer(port: port)
     }
 
     private static func writeStderr(_ text: String) {

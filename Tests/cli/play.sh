@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cadenza play`: the built-in synth into ALSA's `file` PCM plugin (captures what is
-# written, no sound card needed) must hold each note at its time; the sequencer path
-# fails clearly where there is no /dev/snd/seq; bad arguments and files are errors.
+# written, no sound card needed) must hold each note at its time; without a softsynth the
+# built-in piano plays on the default device; --port fails clearly where there is no
+# /dev/snd/seq; bad arguments and files are errors.
 set -uo pipefail
 BIN=$1
 fail() { echo "play: $*" >&2; exit 1; }
@@ -69,11 +70,30 @@ else
   [ -s "$TMP/all.raw" ] || fail "empty capture"
 fi
 
-# 3. The sequencer where there is none: a clear message and exit status 3.
+# 3. Without --port or --synth and no softsynth, the built-in piano plays on the default
+#    PCM device: an ~/.asoundrc making that device a file capture shows it is heard.
 if [ ! -e /dev/snd/seq ]; then
-  "$BIN" play "$TMP/three.mid" 2>"$TMP/err"; status=$?
-  [ $status -eq 3 ] || fail "sequencer unavailable: expected exit 3, got $status"
-  grep -q "ALSA sequencer unavailable: no /dev/snd/seq" "$TMP/err" || fail "unclear message: $(cat "$TMP/err")"
+  mkdir -p "$TMP/home" "$TMP/bare"
+  printf 'pcm.!default {\n  type file\n  slave.pcm "null"\n  file "%s"\n  format "raw"\n}\n' "$TMP/default.raw" >"$TMP/home/.asoundrc"
+  HOME="$TMP/home" "$BIN" play "$TMP/three.mid" 2>"$TMP/err" || fail "fallback to the built-in piano failed: $(cat "$TMP/err")"
+  grep -q "built-in synth → ALSA PCM 'default'" "$TMP/err" || fail "play does not say the built-in piano plays: $(cat "$TMP/err")"
+  if command -v python3 >/dev/null 2>&1; then
+    python3 - "$TMP/default.raw" <<'PY' || fail "the fallback capture is silent"
+import array, math, sys
+a = array.array('h'); a.frombytes(open(sys.argv[1], 'rb').read())
+rms = math.sqrt(sum(v * v for v in a) / max(1, len(a))) / 32768
+assert rms > 0.005, rms
+PY
+  else
+    [ -s "$TMP/default.raw" ] || fail "the fallback capture is empty"
+  fi
+  # Nothing to play on at all: every reason, exit 3 (unless this machine's default PCM opens).
+  HOME="$TMP/bare" ALSA_CONFIG_PATH=/usr/share/alsa/alsa.conf "$BIN" play "$TMP/three.mid" --seconds 0.5 2>"$TMP/err"; status=$?
+  if [ $status -ne 0 ]; then
+    [ $status -eq 3 ] || fail "no backend: expected exit 3, got $status"
+    grep -q "ALSA sequencer unavailable: no /dev/snd/seq" "$TMP/err" && grep -q "ALSA PCM device 'default'" "$TMP/err" \
+      || fail "no backend: the message does not give both reasons: $(cat "$TMP/err")"
+  fi
   "$BIN" play "$TMP/three.mid" --port 128:0 2>/dev/null; [ $? -eq 3 ] || fail "--port without a sequencer: expected exit 3"
 fi
 
