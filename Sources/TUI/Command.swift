@@ -13,6 +13,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
     case selectFirstBar, followMusic, goToBar
     case previousTake, nextTake
     case regenerateBar
+    case toggleLoop, extendLoop
     case rewind
     case undo, redo
     case acceptCandidate
@@ -62,12 +63,14 @@ public enum KeyTable {
         KeyBinding(keys: [.character("M")], label: "M", help: "next bars in the relative major / minor", command: .switchMode),
         KeyBinding(keys: [.character("F")], label: "F", help: "free key: the model may change key at any bar", command: .freeKey),
         KeyBinding(keys: [.left, .character("h")], label: "left h", help: "select the previous bar", command: .selectPreviousBar),
-        KeyBinding(keys: [.right, .character("l")], label: "right l", help: "select the next bar (past the last: follow)", command: .selectNextBar),
+        KeyBinding(keys: [.right], label: "right", help: "select the next bar (past the last: follow)", command: .selectNextBar),
         KeyBinding(keys: [.home], label: "Home", help: "select the first bar", command: .selectFirstBar),
         KeyBinding(keys: [.end, .escape], label: "End Esc", help: "follow the music (no bar selected)", command: .followMusic),
         KeyBinding(keys: [.character("g")], label: "g N enter", help: "go to bar N", command: .goToBar),
         KeyBinding(keys: [.up, .character("k")], label: "up k", help: "previous take of the selected bar", command: .previousTake),
         KeyBinding(keys: [.down, .character("j")], label: "down j", help: "next take of the selected bar", command: .nextTake),
+        KeyBinding(keys: [.character("l")], label: "l", help: "loop the selected bar while you choose its take / stop looping", command: .toggleLoop),
+        KeyBinding(keys: [.character("L")], label: "L", help: "extend the loop to the selected bar (a range of bars)", command: .extendLoop),
         KeyBinding(keys: [.character("r")], label: "r", help: "regenerate the selected bar (a new take)", command: .regenerateBar),
         KeyBinding(keys: [.backspace], label: "backspace", help: "rewind: drop the last bar and pause writing", command: .rewind),
         KeyBinding(keys: [.character("u")], label: "u", help: "undo (take, regenerate, rewind, accept, key, settings)", command: .undo),

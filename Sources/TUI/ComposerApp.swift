@@ -156,6 +156,8 @@ public final class ComposerApp {
         }
         // The playhead. At the end of the written music playback waits for the next bar
         // (the model is slower, or auto-accept is off) and goes on when it is there.
+        // A loop starts again each time playback reaches its end (not after p or space).
+        if let loop = state.loop, !state.musicPaused, player.state == .stopped { playLoop(loop) }
         let musicEnd = endOfPlayedMusic()
         if let held = heldAtSeconds, !state.musicPaused, musicEnd > held + 0.01 {
             heldAtSeconds = nil
@@ -174,6 +176,19 @@ public final class ComposerApp {
         return published.failure
     }
 
+    /// Plays the looped bars once (`sync` starts them again).
+    func playLoop(_ loop: ClosedRange<Int>) {
+        guard let (start, end) = loopSeconds(loop) else { return }
+        player.play(fromSeconds: start, untilSeconds: end)
+    }
+
+    /// Where the looped bars start and end, in played seconds.
+    func loopSeconds(_ loop: ClosedRange<Int>) -> (start: Double, end: Double)? {
+        guard loop.upperBound < snapshot.bars.count else { return nil }
+        return (snapshot.bars[loop.lowerBound].startSeconds,
+                snapshot.bars[loop.upperBound].startSeconds + SessionBridge.durationSeconds(ofBar: loop.upperBound, in: snapshot))
+    }
+
     /// Seconds at which the music scheduled for playback ends (accepted bars, and the
     /// candidate with auto-accept on).
     func endOfPlayedMusic() -> Double {
@@ -186,17 +201,23 @@ public final class ComposerApp {
         switch effect {
         case .keyChanged(let key, let free):
             worker.post(.key(key, free: free))
+        case .loopChanged:
+            heldAtSeconds = nil
+            if let loop = state.loop {
+                playLoop(loop)
+            } else if player.state == .playing {
+                player.play(fromSeconds: player.positionSeconds)  // on from here, no end
+            }
         case .tempoChanged(let from):
             // The same moment of the music at the new pace.
             let ratio = from / state.tempoScale
             snapshot = SessionBridge.timeScaled(rawSnapshot, tempoScale: state.tempoScale)
             if let held = heldAtSeconds {
                 heldAtSeconds = held * ratio
-            } else if player.state == .playing {
-                player.play(fromSeconds: player.positionSeconds * ratio)
-            } else if player.state == .paused {
-                player.play(fromSeconds: player.positionSeconds * ratio)
-                player.pause()
+            } else if player.state == .playing || player.state == .paused {
+                let paused = player.state == .paused
+                player.play(fromSeconds: player.positionSeconds * ratio, untilSeconds: state.loop.flatMap { loopSeconds($0)?.end })
+                if paused { player.pause() }
             }
         case .settingsChanged:
             worker.post(.settings(SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)))
@@ -274,10 +295,10 @@ public final class ComposerApp {
             if withAudio {
                 let wavPath = String(path.dropLast(4)) + ".wav"
                 state.message = "saved \(path); rendering \(wavPath)..."
-                let outbox = self.outbox
+                let outbox = self.outbox, soundFont = options.soundFont
                 Thread.detachNewThread {
                     do {
-                        try AudioExport.writeWAV(score: score, to: URL(fileURLWithPath: wavPath))
+                        try AudioExport.writeWAV(score: score, to: URL(fileURLWithPath: wavPath), soundFont: soundFont)
                         outbox.post("saved \(path) and \(wavPath)")
                     } catch {
                         outbox.post("WAV not written: \(error)")

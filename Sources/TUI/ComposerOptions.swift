@@ -3,6 +3,7 @@
 
 import Generation
 import Playback
+import Synthesis
 import Tokenization
 
 public struct ComposerOptions: Sendable {
@@ -23,6 +24,8 @@ public struct ComposerOptions: Sendable {
     public var primerBars = 4
     public var style: String?
     public var takesDirectory = "takes"
+    /// What S renders the WAV with (nil: the built-in piano).
+    public var soundFont: SoundFont?
     /// The length of the piece: writing stops after this many bars (primer included).
     public var totalBars: Int?
     /// Bars the model may write ahead of the playhead.

@@ -32,6 +32,8 @@ public enum Effect: Hashable, Sendable {
     case acceptCandidate
     /// Space: the music (playback and writing together) stops or goes on.
     case pauseMusic, resumeMusic
+    /// The loop (`loop`) was set, changed or cleared.
+    case loopChanged
     /// Play from a bar's start; nil resumes where playback stopped.
     case play(fromBar: Int?)
     case stopPlayback
@@ -91,6 +93,8 @@ public struct ComposerState: Sendable {
     /// The first bar on screen last time it was drawn: a hint that keeps scrolling smooth.
     /// The app copies it from the layout after drawing; drawing itself never writes state.
     public var viewFirstBar = 0
+    /// The bars playback repeats (indices into roll.bars), while takes are auditioned.
+    public var loop: ClosedRange<Int>?
     public var colourMode: ColourMode = .velocity
     public var helpVisible = false
     public var question: Question?
@@ -190,6 +194,24 @@ public struct ComposerState: Sendable {
             let take = (bar.takeIndex + step + bar.takeCount) % bar.takeCount
             message = "bar \(b + 1): take \(take + 1) of \(bar.takeCount)"
             return [.selectTake(bar: b, take: take)]
+        case .toggleLoop:
+            if loop != nil {
+                loop = nil
+                message = "loop off"
+                return [.loopChanged]
+            }
+            guard let b = targetBar, b < roll.acceptedBarCount else { message = "no written bar to loop yet"; return [] }
+            loop = b...b
+            message = "looping bar \(b + 1): l stops, L extends it to the selected bar"
+            return [.loopChanged]
+        case .extendLoop:
+            guard let current = loop, let b = selectedBar, b < roll.acceptedBarCount else {
+                message = "l loops the selected bar first; then select another and press L"
+                return []
+            }
+            loop = min(current.lowerBound, b)...max(current.upperBound, b)
+            message = "looping bars \(loop!.lowerBound + 1)-\(loop!.upperBound + 1)"
+            return [.loopChanged]
         case .regenerateBar:
             guard let b = targetBar else { message = "nothing to regenerate yet"; return [] }
             message = "regenerating bar \(b + 1)"
@@ -283,5 +305,6 @@ public struct ComposerState: Sendable {
     public mutating func update(roll newRoll: RollSnapshot) {
         roll = newRoll
         if let s = selectedBar, s >= roll.bars.count { selectedBar = roll.bars.isEmpty ? nil : roll.bars.count - 1 }
+        if let l = loop, l.upperBound >= roll.acceptedBarCount { loop = nil }  // a looped bar was rewound
     }
 }

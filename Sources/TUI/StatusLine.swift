@@ -13,6 +13,9 @@ public enum StatusLine {
             String(format: "top-p %.2f", state.topP),
             "seed \(state.seed)",
         ]
+        if let loop = state.loop {
+            fields.append(loop.count == 1 ? "loop \(loop.lowerBound + 1)" : "loop \(loop.lowerBound + 1)-\(loop.upperBound + 1)")
+        }
         if state.tempoScale != 1 { fields.append(String(format: "tempo x%.2f", state.tempoScale)) }
         if let key = state.key { fields.append("key \(key)") } else if state.keyFree { fields.append("key free") }
         if let style = state.style { fields.append("style \(style)") }

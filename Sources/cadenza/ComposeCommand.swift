@@ -3,6 +3,7 @@
 import ArgumentParsing
 import Foundation
 import Generation
+import Synthesis
 import Playback
 import Tokenization
 import TUI
@@ -17,7 +18,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
             OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
-        ] + PlaybackArguments.specs + KeyAndTempoOptions.specs + [
+        ] + PlaybackArguments.specs + KeyAndTempoOptions.specs + [SoundFontOption.spec] + [
             OptionSpec("seed", value: "N", help: "Random seed (default: a fresh one, shown in the status line); the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -38,6 +39,7 @@ enum ComposeCommand: Subcommand {
         var options = ComposerOptions()
         options.checkpointPath = arguments.string("checkpoint")
         options.playback = try PlaybackArguments.backend(arguments, silentAllowed: true)
+        options.soundFont = try SoundFontOption.load(arguments)
         options.themeName = arguments.string("theme")
         options.temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
         guard options.temperature.isFinite, (0...3).contains(options.temperature) else {

@@ -12,7 +12,7 @@ import Tokenization
 enum GenerateCommand: Subcommand {
     static let spec = CommandSpec(
         name: "generate", summary: "Write new pieces with a checkpoint (MIDI, and WAV with --wav)",
-        usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--min-p 0] [--key \"E minor\"] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav]",
+        usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--min-p 0] [--key \"E minor\"] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav [--soundfont FILE.sf2]]",
         options: [
             OptionSpec("output", value: "FILE.mid", short: "o", help: "The MIDI file to write (with --count: FILE-001.mid, ...)"),
             OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
@@ -28,7 +28,8 @@ enum GenerateCommand: Subcommand {
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token (checkpoints trained with styles)"),
             OptionSpec("count", value: "N", default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
-            OptionSpec("wav", value: "FILE.wav", help: "Also render audio with the built-in piano (with --count: FILE-001.wav, ...)"),
+            OptionSpec("wav", value: "FILE.wav", help: "Also render audio, with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
+            SoundFontOption.spec,
             OptionSpec("quiet", short: "q", help: "Print nothing but errors"),
         ],
         discussion: """
@@ -70,6 +71,8 @@ enum GenerateCommand: Subcommand {
         }
         let outputs = outputPaths(output, count: count, extension: "mid")
         let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
+        if arguments.has("soundfont") && wavs == nil { throw CommandFailure("--soundfont needs --wav FILE.wav", exitStatus: 2) }
+        let soundFont = try SoundFontOption.load(arguments)
         for path in outputs + (wavs ?? []) {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             var isDirectory: ObjCBool = false
@@ -122,7 +125,7 @@ enum GenerateCommand: Subcommand {
         for (i, piece) in pieces.enumerated() {
             do { try piece.midi.write(to: URL(fileURLWithPath: outputs[i])) } catch { throw CommandFailure("\(error)") }
             if let wavs {
-                do { try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i])) } catch {
+                do { try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont) } catch {
                     throw CommandFailure("\(error)")
                 }
             }

@@ -12,7 +12,7 @@ enum RenderCommand: Subcommand {
         usage: "render IN.mid --output OUT.wav|OUT.mp3 [--soundfont FILE.sf2] [--sample-rate 44100] [--gain dB] [--bit-depth 16|24|32f]",
         options: [
             OptionSpec("output", value: "FILE", short: "o", help: "Output file: .wav, or .mp3 (needs LAME: Debian 'lame' or 'libmp3lame0')"),
-            OptionSpec("soundfont", value: "FILE.sf2", help: "Play the SoundFont's piano (bank 0, program 0) instead of the built-in piano"),
+            SoundFontOption.spec,
             OptionSpec("sample-rate", value: "HZ", default: "44100", help: "Output sample rate"),
             OptionSpec("gain", value: "DB", default: "0", help: "Gain in decibels before the limiter (the output never clips)"),
             OptionSpec("bit-depth", value: "BITS", default: "16", help: "WAV sample format: 16, 24 or 32f (float)"),
@@ -52,12 +52,7 @@ enum RenderCommand: Subcommand {
         } catch {
             throw CommandFailure("\(error)")
         }
-        var soundFont: SoundFont?
-        if let path = arguments.string("soundfont") {
-            do { soundFont = try SoundFont(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw CommandFailure("\(error)")
-            }
-        }
+        let soundFont = try SoundFontOption.load(arguments)
         let showProgress = !arguments.flag("quiet") && isatty(STDERR_FILENO) == 1
         var lastDrawn = -1
         let progress: (Double) -> Void = { fraction in

@@ -109,6 +109,22 @@ import Tokenization
         #expect(abs(fast.tempoMap.seconds(atTicks: 960) - score.tempoMap.seconds(atTicks: 960) / 2) < 1e-9)
     }
 
+    @Test func lLoopsTheSelectedBarAndLExtendsTheLoop() {
+        var s = ComposerState()
+        s.roll = RollSnapshot(bars: (0..<6).map { RollBar(startBeats: Double($0 * 4)) })
+        for key: Key in [.character("g"), .character("2"), .enter] { _ = s.handle(key) }
+        #expect(s.handle(.character("l")) == [.loopChanged])
+        #expect(s.loop == 1...1 && StatusLine.settingsFields(s).contains("loop 2"))
+        _ = s.handle(.right); _ = s.handle(.right)
+        #expect(s.handle(.character("L")) == [.loopChanged])
+        #expect(s.loop == 1...3 && StatusLine.settingsFields(s).contains("loop 2-4"))
+        // A rewind that drops a looped bar ends the loop.
+        s.update(roll: RollSnapshot(bars: (0..<3).map { RollBar(startBeats: Double($0 * 4)) }))
+        #expect(s.loop == nil)
+        #expect(s.handle(.character("l")) == [.loopChanged] && s.loop == 2...2)
+        #expect(s.handle(.character("l")) == [.loopChanged] && s.loop == nil)
+    }
+
     @Test func homeEndAndGoToBarMoveTheSelection() {
         var s = ComposerState()
         s.roll = RollSnapshot(bars: (0..<40).map { RollBar(startBeats: Double($0 * 4)) })

@@ -37,6 +37,19 @@ cmp -s "$T/one.mid" "$T/song-002.mid" || fail "piece 2 of --count is not --seed 
 # --wav renders audio next to the MIDI file.
 $BIN generate --checkpoint "$CKPT" -o "$T/w.mid" --bars 2 --seed 1 --wav "$T/w.wav" --quiet
 head -c 4 "$T/w.wav" | grep -q RIFF || fail "--wav did not write a WAV file"
+# --soundfont renders the WAV with the SoundFont's piano: another sound, the same length.
+SF=/usr/share/sounds/sf2/TimGM6mb.sf2
+if [ -f "$SF" ]; then
+  $BIN generate --checkpoint "$CKPT" -o "$T/s.mid" --bars 2 --seed 1 --wav "$T/s.wav" --soundfont "$SF" --quiet \
+    || fail "--wav --soundfont failed"
+  head -c 4 "$T/s.wav" | grep -q RIFF || fail "--soundfont did not write a WAV file"
+  cmp -s "$T/w.wav" "$T/s.wav" && fail "--soundfont rendered the same audio as the built-in piano"
+  a=$(stat -c %s "$T/w.wav"); b=$(stat -c %s "$T/s.wav")
+  [ $(( a > b ? a - b : b - a )) -lt $(( a / 5 )) ] || fail "--soundfont WAV length $b far from $a"
+else
+  echo "generate: TimGM6mb not installed; --soundfont skipped"
+fi
+$BIN generate --checkpoint "$CKPT" -o "$T/bad.mid" --soundfont "$T/none.sf2" 2>/dev/null; [ $? -eq 2 ] || fail "--soundfont without --wav: expected exit 2"
 
 # Bad arguments: non-zero exit, a message naming the problem, nothing written.
 bad() {
