@@ -49,7 +49,6 @@ if [ -f "$SF" ]; then
 else
   echo "generate: TimGM6mb not installed; --soundfont skipped"
 fi
-$BIN generate --checkpoint "$CKPT" -o "$T/bad.mid" --soundfont "$T/none.sf2" 2>/dev/null; [ $? -eq 2 ] || fail "--soundfont without --wav: expected exit 2"
 
 # Bad arguments: non-zero exit, a message naming the problem, nothing written.
 bad() {
@@ -60,6 +59,8 @@ bad() {
   [ ! -e "$T/bad.mid" ] && [ ! -e "$T/bad.wav" ] || fail "wrote a file for: $*"
 }
 bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 0
+bad "soundfont needs --wav" --checkpoint "$CKPT" -o "$T/bad.mid" --soundfont "$T/none.sf2"
+bad "none.sf2" --checkpoint "$CKPT" -o "$T/bad.mid" --wav "$T/bad.wav" --soundfont "$T/none.sf2"
 bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature -1
 bad "top-p" --checkpoint "$CKPT" -o "$T/bad.mid" --top-p 0
 bad "top-p" --checkpoint "$CKPT" -o "$T/bad.mid" --top-p 1.5
