@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI"]),
         .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Tokenization"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Playback", "Tokenization"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "CLITests", dependencies: ["MIDI"]),
     ]

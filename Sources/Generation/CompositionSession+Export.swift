@@ -16,7 +16,7 @@ extension CompositionSession {
         for (i, placed) in timeline.bars.enumerated() {
             let isCandidate = i >= bars.count
             let take: Take
-            var takeCount = 1, selected = 0, isPrimer = false
+            var takeCount = 1, selected = 0, isPrimer = false, isPlayed = false
             if isCandidate {
                 guard let candidate else { break }
                 take = candidate.take
@@ -25,6 +25,7 @@ extension CompositionSession {
                 takeCount = bars[i].takes.count
                 selected = bars[i].selectedTake
                 isPrimer = bars[i].isPrimer
+                isPlayed = take.origin == .played
             }
             let notes = placed.notes.map { n -> SessionNote in
                 let offset = n.pitchTokenIndex - placed.tokenIndex
@@ -38,7 +39,7 @@ extension CompositionSession {
                                    selectedTake: selected, isPrimer: isPrimer, isCandidate: isCandidate,
                                    isComplete: isCandidate ? candidate?.isComplete ?? false : true,
                                    startTicks: placed.startTicks, lengthTicks: placed.lengthTicks,
-                                   startSeconds: tempoMap.seconds(atTicks: placed.startTicks), notes: notes))
+                                   startSeconds: tempoMap.seconds(atTicks: placed.startTicks), isPlayed: isPlayed, notes: notes))
         }
         let snapshot = SessionSnapshot(bars: out, settings: settings, regenerationCandidates: regenerationCandidates,
                                        seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version,
@@ -61,7 +62,7 @@ extension CompositionSession {
     /// One line saying how to reproduce the take: checkpoint, seed, settings, K, the prefix,
     /// and each bar's selected take ("p" for primer bars, "c" for the candidate).
     public func provenance(includeCandidate: Bool = false) -> String {
-        var takes = bars.map { $0.isPrimer && $0.selectedTake == 0 ? "p" : String($0.selectedTake) }
+        var takes = bars.map { $0.isPrimer && $0.selectedTake == 0 ? ($0.takes[0].origin == .played ? "k" : "p") : String($0.selectedTake) }
         if includeCandidate, candidate != nil { takes.append("c") }
         var fields = ["cadenza take", "checkpoint=\(checkpointName)", "seed=\(seed)", settings.description,
                       "K=\(regenerationCandidates)"]
@@ -87,6 +88,7 @@ extension CompositionSession {
             let span = run.first == run.last ? "\(run.first + 1)" : "\(run.first + 1)-\(run.last + 1)"
             switch run.origin {
             case .primer: return span + " primer"
+            case .played: return span + " played"
             case .sampled(let settings): return span + " " + settings.description
             }
         }.joined(separator: " | ")

@@ -226,7 +226,7 @@ public final class CompositionSession: @unchecked Sendable {
     /// Appends bars given as tokens (each starting with BAR) as accepted primer bars,
     /// feeding them to the model. Throws, changing nothing, if a token is not legal there.
     /// Precondition: no candidate.
-    public func appendPrimerBars(_ primerBars: [[Int]]) throws {
+    public func appendPrimerBars(_ primerBars: [[Int]], origin: Take.Origin = .primer) throws {
         precondition(candidate == nil, "append primer bars before generating")
         var boundary = end
         var records: [BarRecord] = []
@@ -243,12 +243,20 @@ public final class CompositionSession: @unchecked Sendable {
                 probabilities.append(Float(p))
                 feed(token, into: &boundary)
             }
-            records.append(BarRecord(start: start, takes: [Take(tokens: tokens, probabilities: probabilities, origin: .primer)],
+            records.append(BarRecord(start: start, takes: [Take(tokens: tokens, probabilities: probabilities, origin: origin)],
                                      selectedTake: 0, isPrimer: true))
         }
         bars += records
         end = boundary
         version += 1
+    }
+
+    /// Bars played by a person, put in at bar `k`: the bars from `k` on (and the
+    /// candidate) are dropped first, then `playedBars` are appended like primer bars.
+    /// Throws, leaving the piece cut at `k`, when the played tokens are not legal there.
+    public func insertPlayedBars(_ playedBars: [[Int]], atBar k: Int) throws {
+        while candidate != nil || bars.count > max(0, k) { rewind() }
+        try appendPrimerBars(playedBars, origin: .played)
     }
 
     // MARK: - Internals

@@ -11,6 +11,8 @@ public struct Take: Hashable, Sendable {
     public enum Origin: Hashable, Sendable {
         /// Encoded from the primer MIDI file.
         case primer
+        /// Played by a person on a MIDI keyboard.
+        case played
         /// Sampled with these settings.
         case sampled(SamplingSettings)
     }
@@ -63,6 +65,8 @@ public struct BarSnapshot: Hashable, Sendable {
     public var startTicks: Int
     public var lengthTicks: Int
     public var startSeconds: Double
+    /// Played by a person (a primer bar from the MIDI keyboard).
+    public var isPlayed: Bool = false
     /// Notes whose onsets fall in this bar, sorted by onset then pitch.
     public var notes: [SessionNote]
 }

@@ -29,10 +29,10 @@ final class SequencerClient {
 
     /// Opens the sequencer and names the client. Throws `sequencerUnavailable` with the
     /// reason (here, typically: no /dev/snd/seq).
-    init(name: String) throws {
+    init(name: String, input: Bool = false) throws {
         ALSALibrary.silenceLibraryMessages()
         var h: OpaquePointer?
-        let rc = snd_seq_open(&h, "default", Int32(SND_SEQ_OPEN_OUTPUT), 0)
+        let rc = snd_seq_open(&h, "default", Int32(input ? SND_SEQ_OPEN_DUPLEX : SND_SEQ_OPEN_OUTPUT), input ? Int32(SND_SEQ_NONBLOCK) : 0)
         guard rc >= 0, let h else {
             let reason: String
             if rc == -ENOENT && !FileManager.default.fileExists(atPath: "/dev/snd/seq") {
@@ -63,6 +63,44 @@ final class SequencerClient {
         let rc = snd_seq_create_simple_port(handle, name, caps, type)
         guard rc >= 0 else { throw PlaybackError.sequencerFailed(operation: "create port", reason: ALSALibrary.message(rc)) }
         return Int(rc)
+    }
+
+    /// Creates a port other clients can write to and subscribe to ("cadenza:in").
+    func createInputPort(name: String) throws -> Int {
+        let caps = UInt32(SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE)
+        let type = UInt32(SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION)
+        let rc = snd_seq_create_simple_port(handle, name, caps, type)
+        guard rc >= 0 else { throw PlaybackError.sequencerFailed(operation: "create port", reason: ALSALibrary.message(rc)) }
+        return Int(rc)
+    }
+
+    /// Subscribes our port to `source`, so we receive what it sends (a keyboard's port).
+    func connect(fromClient client: Int, port sourcePort: Int, toPort port: Int) throws {
+        let rc = snd_seq_connect_from(handle, Int32(port), Int32(client), Int32(sourcePort))
+        guard rc >= 0 else {
+            throw PlaybackError.sequencerFailed(operation: "connect from \(client):\(sourcePort)", reason: ALSALibrary.message(rc))
+        }
+    }
+
+    /// Waits up to `timeoutMilliseconds` for input, then returns the note events that
+    /// arrived (note-offs as velocity 0). Needs a client opened with `input`.
+    func readNotes(timeoutMilliseconds: Int32) -> [(pitch: Int, velocity: Int)] {
+        let count = snd_seq_poll_descriptors_count(handle, Int16(POLLIN))
+        guard count > 0 else { return [] }
+        var fds = [pollfd](repeating: pollfd(), count: Int(count))
+        let filled = snd_seq_poll_descriptors(handle, &fds, UInt32(count), Int16(POLLIN))
+        guard filled > 0, poll(&fds, nfds_t(filled), timeoutMilliseconds) > 0 else { return [] }
+        var notes: [(pitch: Int, velocity: Int)] = []
+        var event: UnsafeMutablePointer<snd_seq_event_t>?
+        while snd_seq_event_input(handle, &event) >= 0, let e = event {
+            let type = Int32(e.pointee.type)
+            if type == Int32(SND_SEQ_EVENT_NOTEON.rawValue) {
+                notes.append((Int(e.pointee.data.note.note), Int(e.pointee.data.note.velocity)))
+            } else if type == Int32(SND_SEQ_EVENT_NOTEOFF.rawValue) {
+                notes.append((Int(e.pointee.data.note.note), 0))
+            }
+        }
+        return notes
     }
 
     /// A queue with the given tempo (µs per quarter) and resolution (ticks per quarter).

@@ -18,6 +18,7 @@ public enum Command: Hashable, Sendable, CaseIterable {
     case undo, redo
     case acceptCandidate
     case toggleAutoAccept
+    case toggleRespond
     case togglePlay
     case save
     case saveWithAudio
@@ -77,6 +78,7 @@ public enum KeyTable {
         KeyBinding(keys: [.character("\u{12}")], label: "Ctrl-R", help: "redo", command: .redo),
         KeyBinding(keys: [.enter], label: "enter", help: "accept the candidate bar", command: .acceptCandidate),
         KeyBinding(keys: [.character("a")], label: "a", help: "auto-accept on / off", command: .toggleAutoAccept),
+        KeyBinding(keys: [.character("i")], label: "i", help: "call and response with a MIDI keyboard on / off", command: .toggleRespond),
         KeyBinding(keys: [.character("p")], label: "p", help: "play from the selected bar / stop", command: .togglePlay),
         KeyBinding(keys: [.character("s")], label: "s", help: "save the take as MIDI", command: .save),
         KeyBinding(keys: [.character("S")], label: "S", help: "save the take as MIDI and WAV", command: .saveWithAudio),

@@ -25,7 +25,7 @@ public final class ComposerApp {
     /// Set from the signal handlers' queue; read by the loop.
     let signals: SignalFlag
 
-    public private(set) var state = ComposerState()
+    public internal(set) var state = ComposerState()
     var theme: Theme = .dark
     /// The theme name asked for last (it may have failed to load): `t` moves on from it.
     var lastThemeTried = "dark"
@@ -40,10 +40,17 @@ public final class ComposerApp {
     var heldAtSeconds: Double?
     /// Messages from background saves (WAV rendering), shown by the loop.
     let outbox = Outbox()
+    /// The MIDI keyboard (cadenza:in), what is being played on it, and where it goes.
+    let keyboard: MIDIKeyboard?
+    var recorder = PhraseRecorder()
+    var phraseBar = 0
+    /// After a played phrase, playback goes on at the model's answer (this bar), not the phrase.
+    var pendingResponseBar: Int?
 
     public init(terminal: TerminalDevice, worker: GenerationWorker, player: Player, catalog: ThemeCatalog,
                 options: ComposerOptions, checkpointName: String, signals: SignalFlag,
-                makeSession: @escaping @Sendable (UInt64) throws -> CompositionSession) {
+                makeSession: @escaping @Sendable (UInt64) throws -> CompositionSession, keyboard: MIDIKeyboard? = nil) {
+        self.keyboard = keyboard
         self.terminal = terminal
         self.worker = worker
         self.player = player
@@ -60,6 +67,7 @@ public final class ComposerApp {
         state.keysAvailable = worker.take().snapshot.hasKeyTokens
         state.seed = options.seed
         state.totalBars = options.totalBars
+        state.respond = options.respond
         state.style = options.style
         state.checkpointName = checkpointName
         state.playbackDescription = player.statusDescription
@@ -96,6 +104,7 @@ public final class ComposerApp {
                     }
                 }
             }
+            listen()
             if let failure = sync() { ending = .failure(failure); break }
             draw()
         }
@@ -159,7 +168,13 @@ public final class ComposerApp {
         // A loop starts again each time playback reaches its end (not after p or space).
         if let loop = state.loop, !state.musicPaused, player.state == .stopped { playLoop(loop) }
         let musicEnd = endOfPlayedMusic()
-        if let held = heldAtSeconds, !state.musicPaused, musicEnd > held + 0.01 {
+        // After a played phrase: playback goes on where the model's answer starts.
+        if let answer = pendingResponseBar, answer < snapshot.bars.count, snapshot.bars[answer].isComplete {
+            pendingResponseBar = nil
+            heldAtSeconds = nil
+            player.play(fromSeconds: snapshot.bars[answer].startSeconds)
+        }
+        if pendingResponseBar == nil, let held = heldAtSeconds, !state.musicPaused, musicEnd > held + 0.01 {
             heldAtSeconds = nil
             player.play(fromSeconds: held)
         }
@@ -174,6 +189,50 @@ public final class ComposerApp {
         worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
                            barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
         return published.failure
+    }
+
+    /// Takes what the MIDI keyboard sent: the first key of a phrase cuts the piece at the
+    /// next bar line after the playhead (the model stops and listens); a bar of silence
+    /// ends the phrase, which goes into the piece there, and with call and response on
+    /// the model answers.
+    func listen() {
+        guard let keyboard else { return }
+        for event in keyboard.drain() {
+            if !recorder.isRecording && event.velocity > 0 {
+                let position = heldAtSeconds ?? player.positionSeconds
+                let playing = SessionBridge.barIndex(atSeconds: position, in: snapshot)
+                phraseBar = min(playing.map { $0 + 1 } ?? 0, snapshot.acceptedBarCount)
+                pendingResponseBar = nil
+                state.isRecording = true
+                state.message = "listening: your phrase goes in at bar \(phraseBar + 1)"
+                worker.post(.cut(fromBar: phraseBar))
+            }
+            recorder.add(event)
+        }
+        let meter = currentMeter()
+        let now = MIDIKeyboard.now()
+        guard recorder.phraseHasEnded(nowSeconds: now, silenceSeconds: meter.barSeconds) else { return }
+        let notes = recorder.takePhrase(nowSeconds: now)
+        let tokenizer = worker.withSession { $0.tokenizer }
+        let bars = PhraseEncoder.bars(notes, tokenizer: tokenizer, beatsPerBar: meter.beatsPerBar, hintBPM: meter.bpm)
+        worker.post(.insertPlayed(bars, atBar: phraseBar))
+        state.isRecording = false
+        if state.respond {
+            pendingResponseBar = phraseBar + bars.count
+            state.message = "the model answers your \(notes.count) notes (bars \(phraseBar + 1)-\(phraseBar + bars.count))"
+        } else {
+            state.paused = true
+            state.message = "your \(notes.count) notes are in the piece from bar \(phraseBar + 1); w writes on"
+        }
+    }
+
+    /// The meter and pace of the last bar written: quarters per bar, quarters per minute
+    /// and the seconds a bar lasts as played (4/4 at 120 before anything is written).
+    func currentMeter() -> (beatsPerBar: Int, bpm: Double, barSeconds: Double) {
+        guard let last = rawSnapshot.bars.indices.last(where: { !rawSnapshot.bars[$0].isCandidate }) else { return (4, 120, 2) }
+        let quarters = Double(rawSnapshot.bars[last].lengthTicks) / Double(max(1, rawSnapshot.ticksPerQuarter))
+        let seconds = SessionBridge.durationSeconds(ofBar: last, in: rawSnapshot)
+        return (max(1, Int(quarters.rounded())), 60 * quarters / max(0.05, seconds), seconds / state.tempoScale)
     }
 
     /// Plays the looped bars once (`sync` starts them again).

@@ -93,6 +93,15 @@ public enum ComposerLauncher {
         let signals = SignalFlag()
         signals.install()
         let player = PlaybackFactory.openPlayer(PlaybackOptions(backend: options.playback))
+        // The keyboard port: quietly absent without a sequencer, unless --input asked for one.
+        var keyboard: MIDIKeyboard?
+        var keyboardMessage = ""
+        do {
+            keyboard = try MIDIKeyboard(connectFrom: options.inputPort)
+            keyboardMessage = "keyboard: \(keyboard!.statusDescription)" + (options.respond ? "; call and response on" : "")
+        } catch {
+            if options.inputPort != nil || options.respond { keyboardMessage = "no MIDI keyboard: \(error)" }
+        }
         let catalog = ThemeCatalog.standard(environment: ProcessInfo.processInfo.environment,
                                             executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first ?? "",
                                             currentDirectory: FileManager.default.currentDirectoryPath)
@@ -105,9 +114,11 @@ public enum ComposerLauncher {
         }
         let app = ComposerApp(terminal: terminal, worker: worker, player: player, catalog: catalog, options: options,
                               checkpointName: name.replacingOccurrences(of: ".safetensors", with: ""),
-                              signals: signals, makeSession: makeSession)
+                              signals: signals, makeSession: makeSession, keyboard: keyboard)
+        if !keyboardMessage.isEmpty { app.state.message = keyboardMessage }
         let ending = app.run()
         terminal.close()
+        keyboard?.close()
         player.close()
         var messages: [String] = []
         var status: Int32 = 0

@@ -28,6 +28,11 @@ public struct ComposerOptions: Sendable {
     public var soundFont: SoundFont?
     /// The length of the piece: writing stops after this many bars (primer included).
     public var totalBars: Int?
+    /// A MIDI keyboard's sequencer port to connect to cadenza:in (`--input`); cadenza:in is
+    /// opened anyway when there is a sequencer, so `aconnect` can connect one later.
+    public var inputPort: String?
+    /// Call and response: when the person stops playing for a bar, the model answers.
+    public var respond = false
     /// Bars the model may write ahead of the playhead.
     public var lookaheadBars = 4
     /// NO_COLOR was set: draw without colours.

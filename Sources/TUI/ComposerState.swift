@@ -68,8 +68,12 @@ public struct ComposerState: Sendable {
     public var paused = false
     /// The music is paused (space): playback and writing both wait.
     public var musicPaused = false
-    /// The model writes when neither pause holds.
-    public var writingPaused: Bool { paused || musicPaused }
+    /// A person is playing a phrase on the MIDI keyboard (the model listens).
+    public var isRecording = false
+    /// Call and response: when the person stops for a bar, the model answers.
+    public var respond = false
+    /// The model writes when no pause holds and nobody is playing.
+    public var writingPaused: Bool { paused || musicPaused || isRecording }
     // Facts shown in the status line, set by the app.
     public var checkpointName = "no checkpoint"
     public var style: String?
@@ -231,6 +235,11 @@ public struct ComposerState: Sendable {
         case .redo:
             message = "redoing..."
             return [.redo]
+        case .toggleRespond:
+            respond.toggle()
+            message = respond ? "call and response: play a phrase, the model answers when you stop for a bar"
+                : "call and response off: what you play is recorded, w writes on"
+            return []
         case .toggleAutoAccept:
             autoAccept.toggle()
             message = autoAccept ? "auto-accept on" : "auto-accept off: enter accepts each bar"

@@ -17,6 +17,10 @@ public final class GenerationWorker: @unchecked Sendable {
         case rewind
         case acceptCandidate
         case undo, redo
+        /// A person plays from bar k: drop the model's bars from there.
+        case cut(fromBar: Int)
+        /// What the person played, as bars of tokens, put in at bar k.
+        case insertPlayed([[Int]], atBar: Int)
         /// Replace the session (a new piece); the closure builds it on the worker thread.
         case replaceSession(@Sendable () throws -> CompositionSession)
     }
@@ -193,6 +197,16 @@ public final class GenerationWorker: @unchecked Sendable {
             do { try session.setKey(key) } catch { pendingMessages.append("\(error)"); return }
             session.holdsKey = !free
             history.record(.key(from: before, to: KeyChoice(key: key, free: free)))
+        case .cut(let k):
+            while session.hasCandidate || session.acceptedBarCount > k { session.rewind() }
+            history = EditHistory()  // the edits named bars that are gone or will be played anew
+        case .insertPlayed(let bars, let k):
+            do {
+                try session.insertPlayedBars(bars, atBar: k)
+                history = EditHistory()  // the bars before were edited under another piece
+            } catch {
+                pendingMessages.append("what you played could not go in: \(error)")
+            }
         case .undo:
             guard let edit = history.popUndo() else { pendingMessages.append("nothing to undo"); return }
             if undoEdit(edit) {

@@ -40,6 +40,7 @@ public enum PianoRollView {
                           "\(index + 1) \(bar.takeIndex + 1)/\(bar.takeCount)"] + labels
             }
             if bar.isCandidate { labels = ["\(index + 1) new"] + labels }
+            if bar.isPlayed { labels = ["\(index + 1) played", "\(index + 1) you"] + labels }
             let label = labels.first { $0.count <= end - column } ?? labels[labels.count - 1]
             let rulerStyle = CellStyle(.barNumber, selected: selected, bold: selected)
             grid.fill(rows: (layout.top - 1)..<layout.top, columns: column..<end, with: Cell(" ", rulerStyle))

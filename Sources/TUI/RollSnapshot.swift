@@ -31,9 +31,12 @@ public struct RollBar: Hashable, Sendable {
     /// Which take of this bar is shown (0-based) and how many there are.
     public var takeIndex: Int
     public var takeCount: Int
+    /// Played by a person on the MIDI keyboard.
+    public var isPlayed: Bool
 
     public init(startBeats: Double, lengthBeats: Double = 4, notes: [RollNote] = [], isCandidate: Bool = false,
-                takeIndex: Int = 0, takeCount: Int = 1) {
+                takeIndex: Int = 0, takeCount: Int = 1, isPlayed: Bool = false) {
+        self.isPlayed = isPlayed
         self.startBeats = startBeats
         self.lengthBeats = lengthBeats
         self.notes = notes

@@ -16,7 +16,8 @@ public enum SessionBridge {
                                  durationBeats: Double(max(1, n.durationTicks)) / tpq, velocity: n.velocity,
                                  probability: Double(n.probability))
                     },
-                    isCandidate: bar.isCandidate, takeIndex: bar.selectedTake, takeCount: bar.takeCount)
+                    isCandidate: bar.isCandidate, takeIndex: bar.selectedTake, takeCount: bar.takeCount,
+                    isPlayed: bar.isPlayed)
         })
     }
 

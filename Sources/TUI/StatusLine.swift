@@ -21,7 +21,8 @@ public enum StatusLine {
         if let style = state.style { fields.append("style \(style)") }
         fields.append("bars \(state.roll.acceptedBarCount)" + (state.totalBars.map { " of \($0)" } ?? ""))
         fields.append(String(format: "%.0f tok/s", state.tokensPerSecond))
-        fields.append(state.isFinished ? "finished: s saves" : state.musicPaused ? "paused" : state.paused ? "writing paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
+        if state.respond { fields.append("respond") }
+        fields.append(state.isRecording ? "listening" : state.isFinished ? "finished: s saves" : state.musicPaused ? "paused" : state.paused ? "writing paused" : state.waitingForAccept ? "waiting: enter accepts, r rewrites"
                       : state.waitingForPlayhead ? "ahead of the playhead" : "writing")
         return fields
     }

@@ -25,6 +25,8 @@ enum ComposeCommand: Subcommand {
             OptionSpec("style", value: "NAME", help: "Composer style token, if the checkpoint knows styles"),
             OptionSpec("takes-dir", value: "DIR", default: "takes", help: "Where s and S save takes"),
             OptionSpec("bars", value: "N", help: "The length of the piece: writing stops after bar N"),
+            OptionSpec("input", value: "CLIENT:PORT", help: "A MIDI keyboard's sequencer port to connect to cadenza:in (see 'cadenza ports')"),
+            OptionSpec("respond", help: "Call and response: when you stop playing for a bar, the model answers (key i)"),
             OptionSpec("untrained", help: "Use an untrained model (notes are noise): try the interface without a checkpoint"),
             OptionSpec("keys", help: "Print the key list (Markdown) and exit"),
         ],
@@ -63,6 +65,8 @@ enum ComposeCommand: Subcommand {
         guard options.primerBars >= 1 else { throw CommandFailure("--primer-bars must be >= 1", exitStatus: 2) }
         options.style = arguments.string("style")
         options.takesDirectory = arguments.string("takes-dir") ?? "takes"
+        options.inputPort = arguments.string("input")
+        options.respond = arguments.flag("respond")
         if arguments.has("bars") {
             let bars = try arguments.int("bars", default: 32)
             guard (1...100_000).contains(bars) else { throw CommandFailure("--bars must be 1...100000 (got \(bars))", exitStatus: 2) }

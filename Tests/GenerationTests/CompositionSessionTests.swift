@@ -272,6 +272,29 @@ import Tokenization
         #expect(!s.restore(old))
     }
 
+    @Test func playedBarsReplaceTheModelsBarsFromWhereThePersonPlayed() throws {
+        let s = try TestModels.session()
+        for _ in 0..<4 { try s.generateBar() }
+        _ = try s.step()
+        let score = PianoScore(notes: [ScoreNote(pitch: 60, velocity: 80, onsetTicks: 0, durationTicks: 480),
+                                       ScoreNote(pitch: 64, velocity: 80, onsetTicks: 2400, durationTicks: 480)])
+        let v = TestModels.tokenizer.vocabulary
+        var played: [[Int]] = []
+        for id in TestModels.tokenizer.encode(score) {
+            if id == v.barID { played.append([id]) } else if id != v.eosID, !played.isEmpty { played[played.count - 1].append(id) }
+        }
+        #expect(played.count == 2)
+        let kept = Array(TestModels.barTokens(s).prefix(2))
+        try s.insertPlayedBars(played, atBar: 2)
+        #expect(!s.hasCandidate && s.acceptedBarCount == 4)
+        #expect(Array(TestModels.barTokens(s).prefix(2)) == kept && Array(TestModels.barTokens(s).suffix(2)) == played)
+        let bars = s.snapshot().bars
+        #expect(bars.map(\.isPlayed) == [false, false, true, true])
+        #expect(s.provenance().contains("takes=0,0,k,k") && s.provenance().contains("| 3-4 played"))
+        try s.generateBar()  // the model goes on from what was played
+        #expect(s.acceptedBarCount == 5)
+    }
+
     @Test func midiExportCarriesProvenance() throws {
         let s = try TestModels.session(seed: 4, settings: SamplingSettings(temperature: 1.0, topK: 0, topP: 0.95))
         for _ in 0..<3 { try s.generateBar() }
