@@ -13,6 +13,11 @@
 #   5. The built-in synth on the real-time paced hw:Dummy for 10 s: no underrun, or else
 #      the render loop's measured load is reported (the VM's CPU is 7-23x slower, more
 #      on a busy host); and it was paced (not faster than real time).
+#   6. No softsynth: `cadenza play` without --port or --synth falls back to the built-in
+#      piano on the default PCM device (ALSA_CARD=Loopback), captured non-silent.
+#   7. Call and response: a phrase sent with aplaymidi into cadenza:in while the composer
+#      runs under `script`; the recovery take holds the played notes (within 10 ms of
+#      where they were played) followed by the model's bars.
 # Usage: scripts/test-alsa.sh [path/to/cadenza]   (exit 0 when every check passes)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +63,26 @@ if [ "${1:-}" = "--guest" ]; then
   "$BIN" play "$FIXTURE" --synth builtin --device hw:Dummy --seconds 10 --verbose >"$O/dummy.out" 2>&1
   echo $? >"$O/dummy.status"
   echo "$started $EPOCHREALTIME" >"$O/dummy.time"
+
+  echo "guest: 6. no softsynth: the built-in piano on the default PCM (the Loopback card)"
+  arecord -q -D hw:Loopback,1,0 -f S16_LE -r 44100 -c 2 -d 7 "$O/loop.wav" & REC_PID=$!
+  sleep 0.5
+  ALSA_CARD=Loopback "$BIN" play "$FIXTURE" --seconds 4 >"$O/fallback.out" 2>&1; echo $? >"$O/fallback.status"
+  wait "$REC_PID"
+
+  echo "guest: 7. call and response: a phrase into cadenza:in, the composer answers"
+  mkdir -p "$O/takes"
+  export TERM=xterm-256color
+  script -qfec "'$BIN' compose --checkpoint checkpoints/cadenza-piano.safetensors --no-audio --respond --seed 3 --takes-dir '$O/takes'" /dev/null \
+    >"$O/compose.screen" 2>&1 & COMPOSE_PID=$!
+  for _ in $(seq 1 100); do aconnect -o | grep -q "'cadenza'" && break; sleep 0.2; done
+  client=$(aconnect -o | sed -n "s/^client \([0-9]*\): 'cadenza'.*/\1/p" | head -1)
+  aconnect -o >"$O/aconnect.txt"
+  sleep 3
+  aplaymidi -p "$client:0" "$O/phrase.mid" >"$O/aplaymidi.out" 2>&1; echo $? >"$O/aplaymidi.status"
+  sleep 25   # a bar of silence ends the phrase; then the model answers
+  pkill -TERM -f "cadenza compose" ; wait "$COMPOSE_PID" 2>/dev/null
+  ls "$O/takes" >"$O/takes.txt" 2>&1
   exit 0
 fi
 if [ "${1:-}" = "--guest-fluid" ]; then   # run by with-fluidsynth, FLUID_PORT set
@@ -77,6 +102,15 @@ fi
 [ -x "$BIN" ] || { echo "test-alsa: no cadenza binary at $BIN (run 'make build')" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "test-alsa: python3 is needed for the checks" >&2; exit 2; }
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/cadenza-test-alsa.XXXXXX")
+# The phrase for call and response: nine eighth notes at 120 BPM (format 0).
+python3 - "$OUT/phrase.mid" <<'PY'
+import sys
+pitches, ev = [60, 64, 67, 72, 67, 64, 60, 55, 60], bytearray(b"\x00\xff\x51\x03\x07\xa1\x20")
+for i, p in enumerate(pitches):
+    ev += bytes([0x00 if i == 0 else 0x3c, 0x90, p, 80, 0x81, 0x34, 0x80, p, 0])   # on, +180 off, +60 next
+ev += b"\x00\xff\x2f\x00"
+open(sys.argv[1], "wb").write(b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0" + b"MTrk" + len(ev).to_bytes(4, "big") + bytes(ev))
+PY
 echo "test-alsa: running in the VM ($RUN), output in $OUT"
 "$RUN" --timeout 300 --out "$OUT" -- "bash scripts/test-alsa.sh --guest '$BIN'"
 vm_status=$?
@@ -228,6 +262,37 @@ elif m is not None and load is not None and float(load.group(1)) > 50:
           "emulated CPU, not the loop, ran out of time (on this host it uses a few %%)" % (m.group(1), load.group(1) + "%", load.group(2) + "%"))
 else:
     check(False, "no underrun", m.group(0) if m else "no diagnostics")
+print("--- 6. no softsynth: the built-in piano on the default PCM device (ALSA_CARD=Loopback)")
+print(read("fallback.out").rstrip())
+check(status("fallback.status") == 0, "play without --port or --synth exits 0")
+check("built-in synth" in read("fallback.out"), "the built-in piano was chosen and said so")
+try:
+    w = wave.open(os.path.join(out, "loop.wav"))
+    frames = w.readframes(w.getnframes())
+    samples = struct.unpack("<%dh" % (len(frames) // 2), frames)
+    rms = math.sqrt(sum(s * s for s in samples) / max(1, len(samples)))
+    check(rms > 30, "the Loopback capture is not silent", "%.1f s captured, rms %.0f" % (w.getnframes() / w.getframerate(), rms))
+except Exception as e:
+    check(False, "the Loopback capture is readable", str(e))
+
+print("--- 7. call and response through cadenza:in")
+print(read("aconnect.txt").rstrip()); print(read("aplaymidi.out").rstrip())
+check(status("aplaymidi.status") == 0, "aplaymidi played the phrase into cadenza:in")
+takes = [t for t in read("takes.txt").split() if t.endswith(".mid")]
+check(len(takes) == 1, "SIGTERM left one recovery take", " ".join(takes))
+if takes:
+    path = os.path.join(out, "takes", takes[0])
+    data = open(path, "rb").read()
+    ons = note_ons(path)
+    phrase = [60, 64, 67, 72, 67, 64, 60, 55, 60]
+    start = next((i for i in range(len(ons)) if [p for _, p, _ in ons[i:i + 9]] == phrase), None)
+    check(start is not None, "the take holds the played notes in order", "%d notes in the take" % len(ons))
+    if start is not None:
+        played = ons[start:start + 9]
+        errors = [abs((t - played[0][0]) - 0.25 * k) for k, (t, _, _) in enumerate(played)]
+        check(max(errors) <= 0.010, "each played note within 10 ms of where it was played", "max %.1f ms" % (1000 * max(errors)))
+        check(len(ons) > start + 9, "the model's bars follow the played ones", "%d notes after the phrase" % (len(ons) - start - 9))
+    check(b"k,k" in data, "the provenance marks the played bars")
 print("test-alsa: %s" % ("all checks passed" if failures == 0 else "%d checks failed" % failures))
 sys.exit(1 if failures else 0)
 PY
