@@ -16,11 +16,11 @@ enum ComposeCommand: Subcommand {
             OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
             OptionSpec("no-audio", help: "Do not play anything"),
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
-            OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
+            OptionSpec("temperature", value: "T", aliases: ["temp"], default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
         ] + PlaybackArguments.specs + KeyAndTempoOptions.specs + [SoundFontOption.spec] + [
             OptionSpec("seed", value: "N", help: "Random seed (default: a fresh one, shown in the status line); the same seed and keys give the same piece"),
-            OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
+            OptionSpec("primer", value: "FILE.mid", aliases: ["primer_midi"], help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token, if the checkpoint knows styles"),
             OptionSpec("takes-dir", value: "DIR", default: "takes", help: "Where s and S save takes"),

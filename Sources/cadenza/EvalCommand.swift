@@ -26,15 +26,15 @@ enum EvalCommand: Subcommand {
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let checkpointPath = arguments.string("checkpoint") else { throw CommandFailure("missing --checkpoint FILE") }
+        guard let checkpointPath = arguments.string("checkpoint") else { throw CommandFailure("missing --checkpoint FILE", exitStatus: 2) }
         let dataPath = arguments.string("data"), tokensPath = arguments.string("tokens")
-        guard (dataPath == nil) != (tokensPath == nil) else { throw CommandFailure("give exactly one of --data DIR and --tokens FILE") }
+        guard (dataPath == nil) != (tokensPath == nil) else { throw CommandFailure("give exactly one of --data DIR and --tokens FILE", exitStatus: 2) }
         let batchSize = try arguments.int("batch-size", default: 16)
         let sequenceLength = try arguments.int("seq-len", default: 128)
         let threads = try arguments.int("threads", default: 2)
-        guard batchSize >= 1, batchSize <= 4096 else { throw CommandFailure("--batch-size must be between 1 and 4096") }
-        guard sequenceLength >= 1, sequenceLength <= 65536 else { throw CommandFailure("--seq-len must be between 1 and 65536") }
-        guard threads >= 1, threads <= 256 else { throw CommandFailure("--threads must be between 1 and 256") }
+        guard batchSize >= 1, batchSize <= 4096 else { throw CommandFailure("--batch-size must be between 1 and 4096", exitStatus: 2) }
+        guard sequenceLength >= 1, sequenceLength <= 65536 else { throw CommandFailure("--seq-len must be between 1 and 65536", exitStatus: 2) }
+        guard threads >= 1, threads <= 256 else { throw CommandFailure("--threads must be between 1 and 256", exitStatus: 2) }
         ComputeThreads.set(threads)
 
         let checkpoint: Checkpoint

@@ -14,20 +14,21 @@ enum GenerateCommand: Subcommand {
         name: "generate", summary: "Write new pieces with a checkpoint (MIDI, and WAV with --wav)",
         usage: "generate --output song.mid [--checkpoint FILE] [--bars 32] [--temperature 1.0] [--top-k 0] [--top-p 0.95] [--min-p 0] [--key \"E minor\"] [--seed N] [--primer FILE.mid --primer-bars 4] [--style NAME] [--count N] [--wav song.wav [--soundfont FILE.sf2]]",
         options: [
-            OptionSpec("output", value: "FILE.mid", short: "o", help: "The MIDI file to write (with --count: FILE-001.mid, ...)"),
+            OptionSpec("output", value: "FILE.mid", aliases: ["output_dir", "save_dir"], short: "o",
+                       help: "The MIDI file to write (with --count: FILE-001.mid, ...), or a folder (DIR/): DIR/cadenza-SEED.mid"),
             OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
                        help: "A .safetensors checkpoint written by `cadenza train`"),
             OptionSpec("bars", value: "N", default: "32", help: "Bars to write after the primer"),
-            OptionSpec("temperature", value: "T", default: String(SamplingSettings.default.temperature), help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
+            OptionSpec("temperature", value: "T", aliases: ["temp"], default: String(SamplingSettings.default.temperature), help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
             OptionSpec("top-k", value: "K", default: "0", help: "Sample among the K most probable tokens only (0: no limit)"),
             OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
         ] + KeyAndTempoOptions.specs + [
             OptionSpec("seed", value: "N", default: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
-            OptionSpec("primer", value: "FILE.mid", help: "Start from the first bars of this MIDI file"),
+            OptionSpec("primer", value: "FILE.mid", aliases: ["primer_midi"], help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token (checkpoints trained with styles)"),
-            OptionSpec("count", value: "N", default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
+            OptionSpec("count", value: "N", aliases: ["num_outputs", "variations"], default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
             OptionSpec("wav", value: "FILE.wav", help: "Also render audio, with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
             SoundFontOption.spec,
             OptionSpec("quiet", short: "q", help: "Print nothing but errors"),
@@ -69,7 +70,17 @@ enum GenerateCommand: Subcommand {
             var system = SystemRandomNumberGenerator()
             seed = system.next() >> 32  // short enough to type back in
         }
-        let outputs = outputPaths(output, count: count, extension: "mid")
+        // A folder (an existing one, or a path ending in /): pieces named by their seed inside.
+        var isFolder: ObjCBool = false
+        let outputIsFolder = output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue)
+        if outputIsFolder {
+            guard FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), isFolder.boolValue else {
+                throw CommandFailure("cannot write into \(output): the folder does not exist")
+            }
+        }
+        let outputs = outputIsFolder
+            ? (0..<count).map { URL(fileURLWithPath: output).appendingPathComponent("cadenza-\(seed &+ UInt64($0)).mid").path }
+            : outputPaths(output, count: count, extension: "mid")
         let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
         if arguments.has("soundfont") && wavs == nil { throw CommandFailure("--soundfont needs --wav FILE.wav", exitStatus: 2) }
         let soundFont = try SoundFontOption.load(arguments)

@@ -27,12 +27,12 @@ enum TokenizeCommand: Subcommand {
         if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") || arguments.has("tempo-per-event") {
             let steps = try arguments.int("steps-per-quarter", default: 12)
             let bins = try arguments.int("tempo-bins-per-octave", default: 8)
-            guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24") }
-            guard (1...32).contains(bins) else { throw CommandFailure("--tempo-bins-per-octave must be 1...32") }
+            guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24", exitStatus: 2) }
+            guard (1...32).contains(bins) else { throw CommandFailure("--tempo-bins-per-octave must be 1...32", exitStatus: 2) }
             configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins, tempoPerBar: !arguments.has("tempo-per-event"))
         }
         if let directory = arguments.string("report") {
-            guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both") }
+            guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both", exitStatus: 2) }
             let tokenizer = Tokenizer(configuration: configuration)
             let report = try CorpusReport.measure(directory: URL(fileURLWithPath: directory), tokenizer: tokenizer)
             print("grid \(configuration.stepsPerQuarter) steps/quarter, \(configuration.temposBPM.count) tempo bins, vocabulary \(report.vocabularySize) tokens\n")
@@ -40,7 +40,7 @@ enum TokenizeCommand: Subcommand {
             return 0
         }
         guard let path = arguments.positionals.first else {
-            throw CommandFailure("give a MIDI file (or --report DIR); see 'cadenza tokenize --help'")
+            throw CommandFailure("give a MIDI file (or --report DIR); see 'cadenza tokenize --help'", exitStatus: 2)
         }
         let style = arguments.string("style")
         let tokenizer = Tokenizer(configuration: configuration, styles: style.map { [$0] } ?? [])

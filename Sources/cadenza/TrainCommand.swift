@@ -49,7 +49,7 @@ enum TrainCommand: Subcommand {
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let data = arguments.string("data") else { throw CommandFailure("missing --data DIR (a folder of MIDI files)") }
+        guard let data = arguments.string("data") else { throw CommandFailure("missing --data DIR (a folder of MIDI files)", exitStatus: 2) }
         var o = TrainingOptions(dataDirectory: URL(fileURLWithPath: data))
         o.saveDirectory = URL(fileURLWithPath: arguments.string("save-dir") ?? "checkpoints")
         o.epochsGiven = arguments.has("epochs")
@@ -66,7 +66,7 @@ enum TrainCommand: Subcommand {
         o.validationSplit = try arguments.double("val-split", default: o.validationSplit)
         o.augmentTranspose = try arguments.int("augment-transpose", default: o.augmentTranspose)
         let seed = try arguments.int("seed", default: 1)
-        guard seed >= 0 else { throw CommandFailure("--seed must be 0 or positive") }
+        guard seed >= 0 else { throw CommandFailure("--seed must be 0 or positive", exitStatus: 2) }
         o.seed = UInt64(seed)
         o.threads = try arguments.int("threads", default: o.threads)
         o.resume = arguments.string("resume").map { URL(fileURLWithPath: $0) }
@@ -74,11 +74,11 @@ enum TrainCommand: Subcommand {
         o.styles = arguments.flag("styles")
         o.warmupSteps = try arguments.int("warmup")
         if let d = arguments.string("dtype") {
-            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure("--dtype must be f32, f16 or bf16, not '\(d)'") }
+            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure("--dtype must be f32, f16 or bf16, not '\(d)'", exitStatus: 2) }
             o.checkpointDType = dtype
         }
         o.createdBy = "cadenza \(version)"
-        do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description) }
+        do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description, exitStatus: 2) }
 
         signal(SIGINT) { _ in
             if interruptRequested != 0 { _exit(130) }  // a second Ctrl-C does not wait

@@ -32,13 +32,13 @@ func topLevelHelp() -> String {
     for command in subcommands {
         out += CommandSpec.row(command.spec.name, command.spec.summary)
     }
-    out += "\nOptions:\n" + CommandSpec.row("-h, --help", "Show this help") + CommandSpec.row("--version", "Print the version")
+    out += "\nOptions:\n" + CommandSpec.row("-h, --help", "Show this help") + CommandSpec.row("-V, --version", "Print the version")
     return out
 }
 
 func runMain(_ argv: [String]) -> Int32 {
     var args = argv
-    if args.first == "--version" { print("cadenza \(version)"); return 0 }
+    if args.first == "--version" || args.first == "-V" { print("cadenza \(version)"); return 0 }
     if args.first == "--help" || args.first == "-h" || args.first == "help" {
         if args.count > 1, let c = subcommands.first(where: { $0.spec.name == args[1] }) {
             print(c.spec.helpText(), terminator: "")

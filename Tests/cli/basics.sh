@@ -4,6 +4,7 @@ set -euo pipefail
 BIN=$1
 fail() { echo "basics: $*" >&2; exit 1; }
 $BIN --version | grep -q '^cadenza ' || fail "--version"
+$BIN -V | grep -q '^cadenza ' || fail "-V"
 $BIN --help | grep -q 'Commands:' || fail "--help"
 if out=$($BIN nosuchcommand 2>&1); then fail "unknown command exits 0"; fi
 grep -q "unknown command" <<<"$out" || fail "unknown command message: $out"

@@ -34,6 +34,14 @@ grep -aq "style=chopin; primer=chpn-p7.mid:2" "$T/song-001.mid" || fail "primer/
 $BIN generate --checkpoint "$CKPT" -o "$T/one.mid" --bars 2 --seed 8 --style chopin --primer "$PRIMER" --primer-bars 2 --quiet
 cmp -s "$T/one.mid" "$T/song-002.mid" || fail "piece 2 of --count is not --seed 8"
 
+# A folder as --output (Magenta's --output_dir, aria's --save_dir) and the spellings users
+# bring from those tools: --num_outputs, --temp, --min_p.
+mkdir -p "$T/folder"
+$BIN generate --checkpoint "$CKPT" --output_dir "$T/folder/" --bars 2 --seed 5 --num_outputs 2 --temp 0.9 --min_p 0.02 --quiet
+[ -f "$T/folder/cadenza-5.mid" ] && [ -f "$T/folder/cadenza-6.mid" ] || fail "--output DIR/ did not write DIR/cadenza-SEED.mid: $(ls "$T/folder")"
+if $BIN generate --checkpoint "$CKPT" -o "$T/nowhere/" --bars 1 --quiet 2>"$T/err"; then fail "--output into a missing folder accepted"; fi
+grep -q "the folder does not exist" "$T/err" || fail "missing output folder message: $(cat "$T/err")"
+
 # --wav renders audio next to the MIDI file.
 $BIN generate --checkpoint "$CKPT" -o "$T/w.mid" --bars 2 --seed 1 --wav "$T/w.wav" --quiet
 head -c 4 "$T/w.wav" | grep -q RIFF || fail "--wav did not write a WAV file"
