@@ -38,7 +38,7 @@ enum InfoCommand: Subcommand {
         let started = DispatchTime.now().uptimeNanoseconds, startedCPU = clock()
         for path in files {
             do {
-                let midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path), fileName: path)
+                let midi = try readMIDIFile(path, command: "info")
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 let summary = FileSummary(midi, file: path, bytes: size)
                 if !json && !totalsOnly { print(summary.report()) }
