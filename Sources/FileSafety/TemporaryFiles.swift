@@ -85,6 +85,12 @@ public enum TemporaryFiles {
         for slot in 0..<slotCount { if let path = slots[slot] { unlink(path) } }
     }
 
+    /// The files the handler would remove now.
+    static func registeredPaths() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        return (0..<slotCount).compactMap { slots[$0].map { String(cString: $0) } }
+    }
+
     private static func isIgnored(_ action: sigaction) -> Bool {
         #if canImport(Glibc)
         return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1  // SIG_IGN
