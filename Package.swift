@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),
         .target(name: "Synthesis", dependencies: ["MIDI", "UntrustedText", "FileSafety"]),
         .target(name: "Playback", dependencies: ["CALSA", "MIDI", "Synthesis"]),
-        .target(name: "TUI", dependencies: ["CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN", "FileSafety"]),
+        .target(name: "TUI", dependencies: ["ArgumentParsing", "CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN", "FileSafety"]),
         .target(name: "ArgumentParsing"),
         .executableTarget(name: "cadenza",
                           dependencies: ["ArgumentParsing", "MIDI", "Tokenization", "NN", "Training",
