@@ -100,7 +100,9 @@ $BIN eval --checkpoint "$T/same.safetensors" --tokens "$T/tokens.json" > /dev/nu
 # --- Hostile MIDI files and faults ---------------------------------------------------------
 FIX="$HERE/../Fixtures/hostile"
 # midi OUT KIND: late (a note 2^28 bars late, 66 bytes), slow (a note 1,000 bars late at the
-# slowest tempo a file can state: 18.6 hours), long (60 s of quarter notes).
+# slowest tempo a file can state: 18.6 hours), long (60 s of quarter notes), tempo0 (a
+# tempo event of length 0 at byte 23, then a note). Made here, not kept in Tests/Fixtures,
+# where every folder scan (info, stats, tokenize --report) would meet them.
 midi() {
   python3 - "$1" "$2" <<'PY'
 import struct, sys
@@ -117,6 +119,7 @@ def wait(ticks):  # empty text events carry the longest deltas
 tpq, ev = 96, b""
 if kind == "late": tpq, ev = 1, wait(1 << 30)
 if kind == "slow": ev = b"\x00\xff\x51\x03\xff\xff\xff" + wait(1000 * 4 * 96)
+if kind == "tempo0": ev = b"\x00\xff\x51\x00"
 notes = 120 if kind == "long" else 1
 for i in range(notes): ev += b"\x00\x90" + bytes([48 + i % 24, 64]) + vlq(tpq) + b"\x80" + bytes([48 + i % 24, 64])
 ev += b"\x00\xff\x2f\x00"
@@ -141,7 +144,8 @@ bad "the audio would last 18.6 hours (67128 s); Cadenza renders at most 4 hours 
 $BIN info "$T/slow.mid" | grep -qF "duration:    67125.6 s, 1001 bars" || fail "info does not give slow.mid's length"
 
 # Damaged but readable: one warning line per file, and the file is used.
-Z="$FIX/zero-length-tempo.mid"
+midi "$T/tempo0.mid" tempo0
+Z="$T/tempo0.mid"
 WARN="warning: $Z: byte 23: tempo event with 0 data bytes (it has 3); ignored"
 for cmd in info tokenize; do
   $BIN $cmd "$Z" > /dev/null 2> "$T/err" || fail "$cmd refused the damaged file: $(cat "$T/err")"
