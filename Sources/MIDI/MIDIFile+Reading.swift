@@ -31,7 +31,7 @@ extension MIDIFile {
         try bytes.withUnsafeBufferPointer { buffer in
             var reader = SMFReader(bytes: buffer, fileName: fileName)
             let file = try reader.readFile()
-            try file.checkBars(fileName: fileName)
+            try file.checkLength(fileName: fileName)
             return Reading(file: file, warnings: reader.warnings)
         }
     }

@@ -56,6 +56,23 @@ import Testing
         #expect(throws: MIDIError.self) { try MIDIFile(bytes: file(endTicks: 24 * 2 * 100_001, division: [0xE8, 0x01])) }
     }
 
+    /// Long bars are few but long: the tokenizer splits bars over 8 quarters, so the length
+    /// in quarter notes is held too. 8/1 bars of 32 quarters: 28,125 bars, 900,000 quarters.
+    @Test func longBarsAreHeldToTheQuarterNoteLimit() throws {
+        func file(quarters: Int) -> [UInt8] {
+            var data: [UInt8] = [0x00, 0xFF, 0x58, 0x04, 0x08, 0x00, 0x18, 0x08]  // 8/1
+            VariableLengthQuantity.append(quarters, to: &data)  // 1 tick per quarter
+            data += [0xFF, 0x2F, 0x00]
+            var f = SMFBytes.header(format: 0, tracks: 1, division: [0x00, 0x01])
+            f.track(data)
+            return f.bytes
+        }
+        #expect(try MIDIFile(bytes: file(quarters: 800_000)).quarterNoteCount == 800_000)
+        #expect(throws: MIDIError.tooLarge(file: "long.mid", size: "the piece is 900000 quarter notes long", limit: "800000 quarter notes")) {
+            try MIDIFile(bytes: file(quarters: 900_000), fileName: "long.mid")
+        }
+    }
+
     @Test func moreNotesThanTheLimitAreRefusedAsTheyAreRead() {
         // Running status: 3 bytes a note-on (delta, key, velocity), 3 MB for the limit plus one.
         var data: [UInt8] = [0x00, 0x90, 0x3C, 0x40]
