@@ -3,6 +3,7 @@
 // signal (or a model that cannot write), save the take to a recovery file. Returns what
 // to tell the user on exit.
 
+import FileSafety
 import Foundation
 import Generation
 import MIDI
@@ -107,6 +108,8 @@ public enum ComposerLauncher {
                               checkpointName: name.replacingOccurrences(of: ".safetensors", with: ""),
                               signals: signals, makeSession: makeSession)
         let ending = app.run()
+        // A WAV still rendering in the background is abandoned: its temporary file goes.
+        TemporaryFiles.removeRegistered()
         terminal.close()
         player.close()
         var messages: [String] = []
