@@ -103,6 +103,16 @@ public final class AtomicFileWriter {
 
     public init(path: String) throws {
         self.path = path
+        // The rename would replace whatever is there: a device or a FIFO (-o /dev/null run
+        // as root) must stay, and a folder cannot be replaced.
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG, S_IFLNK: break
+            case S_IFDIR: throw AtomicFileError(path: path, reason: "is a directory")
+            default: throw AtomicFileError(path: path, reason: "is not a regular file")
+            }
+        }
         temporaryPath = TemporaryFiles.path(nextTo: path)
         slot = TemporaryFiles.register(temporaryPath)
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)

@@ -59,7 +59,7 @@ public enum TemporaryFiles {
         guard let slot else { return }
         lock.lock(); defer { lock.unlock() }
         let path = slots[slot]
-        slots[slot] = nil
+        slots[slot] = nil  // a handler that read the slot just before may unlink the name once more
         free(path)
     }
 

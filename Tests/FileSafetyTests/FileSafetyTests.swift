@@ -71,12 +71,24 @@ import Testing
         #expect(throws: AtomicFileError(path: dir + "/none/c.txt", reason: "cannot create a file in \(dir)/none: No such file or directory")) {
             try AtomicFile.write(Data(), to: URL(fileURLWithPath: dir + "/none/c.txt"))
         }
-        // Renaming over a directory fails with the system's reason, and the temporary file goes.
+        // A folder, a FIFO or a device is not replaced by the rename.
         try FileManager.default.createDirectory(atPath: dir + "/d", withIntermediateDirectories: false)
-        #expect(throws: AtomicFileError(path: dir + "/d", reason: "Is a directory")) {
+        #expect(throws: AtomicFileError(path: dir + "/d", reason: "is a directory")) {
             try AtomicFile.write(Data("x".utf8), to: URL(fileURLWithPath: dir + "/d"))
         }
-        #expect(contents(dir) == ["a.txt", "d"])
+        #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+        #expect(throws: AtomicFileError(path: dir + "/fifo", reason: "is not a regular file")) {
+            try AtomicFile.write(Data("x".utf8), to: URL(fileURLWithPath: dir + "/fifo"))
+        }
+        #expect(throws: AtomicFileError(path: "/dev/null", reason: "is not a regular file")) {
+            try AtomicFile.write(Data("x".utf8), to: URL(fileURLWithPath: "/dev/null"))
+        }
+        #expect(contents(dir) == ["a.txt", "d", "fifo"])
+        // Writing through a symlink replaces the link, as a rename does.
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/a.txt")
+        try AtomicFile.write(Data("two".utf8), to: URL(fileURLWithPath: dir + "/link"))
+        #expect(FileManager.default.contents(atPath: dir + "/a.txt") == Data("one".utf8))
+        #expect(FileManager.default.contents(atPath: dir + "/link") == Data("two".utf8))
     }
 
     /// What the SIGINT/SIGTERM/SIGHUP handler removes: files being written, not committed
