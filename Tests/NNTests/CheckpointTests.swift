@@ -209,7 +209,7 @@ import Testing
         let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 8, embeddingSize: 4, hiddenSize: 4, layers: 1), seed: 1)
         let missing = dir.appendingPathComponent("none/last.safetensors")
         #expect { try Checkpoint.save(model: model, metadata: CheckpointMetadata(), to: missing) } throws: { error in
-            "\(error)".hasSuffix("cannot create a file in \(dir.path)/none: No such file or directory")
+            "\(error)" == "cannot write \(missing.path): cannot create a file in \(dir.path)/none: No such file or directory"
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["fifo.safetensors"])
     }
