@@ -169,6 +169,7 @@ bad "cannot read $T/fifo: is not a regular file" $BIN render "$Z" -o "$T/f.wav" 
 bad "cannot read /dev/zero: is not a regular file" $BIN render "$Z" -o "$T/f.wav" --soundfont /dev/zero
 bad "cannot read $T/fifo: is not a regular file" $BIN generate --checkpoint "$T/fifo" -o "$T/f.mid" --bars 1
 bad "$T/fifo: is not a regular file" $BIN info "$T/fifo"
+bad "$T/fifo: cannot read: is not a regular file" $BIN eval --checkpoint "$CKPT" --tokens "$T/fifo"
 
 # A render ended by a signal leaves neither the file nor its temporary file. SIGINT is
 # restored to its default first (a background job starts with it ignored, and we keep that).
