@@ -20,12 +20,15 @@ public enum MIDIError: Error, Hashable, Sendable, CustomStringConvertible {
     case missingTracks(file: String, offset: Int, expected: Int, found: Int)
     /// The file could not be read or written at all.
     case io(file: String, reason: String)
+    /// The piece is bigger than Cadenza handles (PieceLimits): `size` says how big
+    /// ("the piece is 268435457 bars long"), `limit` the most there may be ("100000 bars").
+    case tooLarge(file: String, size: String, limit: String)
 
     public var file: String {
         switch self {
         case .notMIDI(let f, _, _), .truncated(let f, _, _), .chunkPastEnd(let f, _, _, _, _),
              .badHeader(let f, _, _), .missingStatus(let f, _, _), .badEvent(let f, _, _),
-             .missingTracks(let f, _, _, _), .io(let f, _):
+             .missingTracks(let f, _, _, _), .io(let f, _), .tooLarge(let f, _, _):
             return f
         }
     }
@@ -37,7 +40,7 @@ public enum MIDIError: Error, Hashable, Sendable, CustomStringConvertible {
              .badHeader(_, let o, _), .missingStatus(_, let o, _), .badEvent(_, let o, _),
              .missingTracks(_, let o, _, _):
             return o
-        case .io:
+        case .io, .tooLarge:
             return nil
         }
     }
@@ -60,6 +63,8 @@ public enum MIDIError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(f): byte \(o): header promises \(expected) tracks but the file ends after \(found); the file is truncated"
         case .io(let f, let reason):
             return "\(f): \(reason)"
+        case .tooLarge(let f, let size, let limit):
+            return "\(f): \(size); Cadenza handles at most \(limit)"
         }
     }
 }

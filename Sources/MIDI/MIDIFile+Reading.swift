@@ -1,13 +1,17 @@
 // Parsing Standard MIDI Files (formats 0, 1 and 2) from bytes. Every length read from
 // the file is checked against the bytes that remain before anything is allocated or
 // skipped, so a lying length gives a MIDIError, never a crash or a huge allocation.
-// Work is linear in the file size. Reading from disk is `init(contentsOf:)` at the end.
+// Work is linear in the file size, and the sizes that work elsewhere grows with (notes,
+// events, bars) are held to PieceLimits while reading. Damage the reader can read past (a
+// tempo event without its 3 bytes) is kept as an unknown event and reported as a
+// MIDIWarning by `read`. Reading from disk is `read(contentsOf:)` / `init(contentsOf:)`.
 //
 // Running status: the spec says meta and sysex events cancel it. Real files (and mido)
 // often resume the previous channel status after a meta event, so this reader keeps
 // the last channel status across meta and sysex events instead of rejecting the file.
 // The writer never relies on that (it restates the status after meta and sysex).
 
+import FileSafety
 import Foundation
 import UntrustedText
 
@@ -15,29 +19,32 @@ extension MIDIFile {
     /// Largest file `init(contentsOf:)` will read; real MIDI files are a few megabytes.
     public static let maximumFileBytes = 256 << 20
 
-    /// Parses the bytes of a Standard MIDI File. `fileName` only labels errors.
-    public init(bytes: [UInt8], fileName: String = "<memory>") throws {
-        self = try bytes.withUnsafeBufferPointer { buffer in
+    /// A parsed file and what was damaged in it but could be read past.
+    public struct Reading: Sendable {
+        public var file: MIDIFile
+        /// In file order; each says what was kept or ignored.
+        public var warnings: [MIDIWarning]
+    }
+
+    /// Parses the bytes of a Standard MIDI File. `fileName` only labels errors and warnings.
+    public static func read(bytes: [UInt8], fileName: String = "<memory>") throws -> Reading {
+        try bytes.withUnsafeBufferPointer { buffer in
             var reader = SMFReader(bytes: buffer, fileName: fileName)
-            return try reader.readFile()
+            let file = try reader.readFile()
+            try file.checkLength(fileName: fileName)
+            return Reading(file: file, warnings: reader.warnings)
         }
     }
 
     /// Reads and parses a file from disk. Errors name the file `fileName` if given
     /// (for example the path as the user typed it), else the URL's path.
-    public init(contentsOf url: URL, fileName: String? = nil) throws {
+    public static func read(contentsOf url: URL, fileName: String? = nil) throws -> Reading {
         let name = fileName ?? (url.isFileURL ? url.path : url.absoluteString)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw MIDIError.io(file: name, reason: "no such file")
+        let size: Int
+        do { size = try InputFile.regularFileSize(atPath: url.path) } catch let e as InputFileError {
+            throw MIDIError.io(file: name, reason: e == .directory ? "is a directory, not a MIDI file" : e.description)
         }
-        guard !isDirectory.boolValue else { throw MIDIError.io(file: name, reason: "is a directory, not a MIDI file") }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
-        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
-            // A device or pipe (/dev/zero, a FIFO) could be read forever.
-            throw MIDIError.io(file: name, reason: "is not a regular file")
-        }
-        if let size = attributes?[.size] as? Int, size > MIDIFile.maximumFileBytes {
+        if size > MIDIFile.maximumFileBytes {
             throw MIDIError.io(file: name, reason: "file is \(size) bytes, larger than any MIDI file should be (limit \(MIDIFile.maximumFileBytes))")
         }
         let data: Data
@@ -46,8 +53,28 @@ extension MIDIFile {
         } catch {
             throw MIDIError.io(file: name, reason: "cannot read file (\(error.localizedDescription))")
         }
-        try self.init(bytes: [UInt8](data), fileName: name)
+        return try read(bytes: [UInt8](data), fileName: name)
     }
+
+    /// `read(bytes:fileName:)` without the warnings.
+    public init(bytes: [UInt8], fileName: String = "<memory>") throws {
+        self = try Self.read(bytes: bytes, fileName: fileName).file
+    }
+
+    /// `read(contentsOf:fileName:)` without the warnings.
+    public init(contentsOf url: URL, fileName: String? = nil) throws {
+        self = try Self.read(contentsOf: url, fileName: fileName).file
+    }
+}
+
+/// Damage a reader can read past, at a byte offset of the file: what was wrong and what
+/// was made of it. Printed as a warning line, the way FluidSynth and mido report it.
+public struct MIDIWarning: Hashable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var offset: Int
+    public var message: String
+
+    public var description: String { "\(file): byte \(offset): \(message)" }
 }
 
 /// One pass over the bytes of a file. Offsets in errors are absolute file offsets.
@@ -55,6 +82,10 @@ struct SMFReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let fileName: String
     var index = 0
+    var warnings: [MIDIWarning] = []
+    /// Events and note-ons so far, all tracks (held to PieceLimits).
+    var eventCount = 0
+    var noteCount = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>, fileName: String) {
         self.bytes = bytes
@@ -157,8 +188,9 @@ struct SMFReader {
     /// end-of-track meta event (adding one at the last tick if the chunk has none).
     mutating func readTrack(end: Int) throws -> MIDITrack {
         var events: [TimedEvent] = []
-        // A rough upper bound that never exceeds the chunk's real size (3 bytes per event).
-        events.reserveCapacity((end - index) / 3 + 1)
+        // A rough upper bound that never exceeds the chunk's real size (3 bytes per event);
+        // past 64 Ki events the array grows as it goes.
+        events.reserveCapacity(min((end - index) / 3 + 1, 1 << 16))
         var ticks = 0
         var runningStatus: UInt8 = 0
         while index < end {
@@ -180,10 +212,23 @@ struct SMFReader {
             } else {
                 index += 1
             }
+            eventCount += 1
+            guard eventCount <= PieceLimits.maximumEvents else {
+                throw MIDIError.tooLarge(file: fileName, size: "the file has more than \(PieceLimits.maximumEvents) events",
+                                         limit: "\(PieceLimits.maximumEvents) events")
+            }
             switch status {
             case 0x80...0xEF:
                 runningStatus = status
-                events.append(TimedEvent(ticks: ticks, event: .channel(try readChannelMessage(status: status, end: end))))
+                let message = try readChannelMessage(status: status, end: end)
+                if case .noteOn = message {
+                    noteCount += 1
+                    guard noteCount <= PieceLimits.maximumNotes else {
+                        throw MIDIError.tooLarge(file: fileName, size: "the piece has more than \(PieceLimits.maximumNotes) notes",
+                                                 limit: "\(PieceLimits.maximumNotes) notes")
+                    }
+                }
+                events.append(TimedEvent(ticks: ticks, event: .channel(message)))
             case 0xF0, 0xF7:
                 let payload = try readLengthPrefixed(end: end, what: "sysex")
                 events.append(TimedEvent(ticks: ticks, event: .sysex(bytes: payload, escape: status == 0xF7)))
@@ -193,6 +238,9 @@ struct SMFReader {
                 index += 1
                 let data = try readLengthPrefixed(end: end, what: "meta event")
                 let meta = MetaEvent.decode(type: type, data: data)
+                if let damage = MetaEvent.damage(type: type, data: data) {
+                    warnings.append(MIDIWarning(file: fileName, offset: statusOffset, message: damage))
+                }
                 events.append(TimedEvent(ticks: ticks, event: .meta(meta)))
                 if case .endOfTrack = meta { return MIDITrack(events: events) }
             default:
@@ -281,6 +329,31 @@ extension MetaEvent {
             return .keySignature(sharps: Int(Int8(bitPattern: data[0])), isMinor: data[1] == 1)
         default:
             return .other(type: type, data: data)
+        }
+    }
+
+    /// What is wrong with a known meta event's payload that `decode` keeps as `.other`
+    /// (or reads with a value no player can use), said as the warning; nil when it is sound.
+    static func damage(type: UInt8, data: [UInt8]) -> String? {
+        let expected: (name: String, bytes: Int)
+        switch type {
+        case 0x00 where !data.isEmpty: expected = ("sequence number", 2)  // an empty one is allowed
+        case 0x20: expected = ("channel prefix", 1)
+        case 0x2F: expected = ("end-of-track", 0)
+        case 0x51: expected = ("tempo", 3)
+        case 0x54: expected = ("SMPTE offset", 5)
+        case 0x58: expected = ("time signature", 4)
+        case 0x59: expected = ("key signature", 2)
+        default: return nil
+        }
+        guard data.count == expected.bytes else {
+            let what = type == 0x2F ? "read as an unknown event, the track goes on" : "ignored"
+            return "\(expected.name) event with \(data.count) data byte\(data.count == 1 ? "" : "s") (it has \(expected.bytes)); \(what)"
+        }
+        switch decode(type: type, data: data) {
+        case .other: return "\(expected.name) event with impossible values (\(data.map { String($0) }.joined(separator: " "))); ignored"
+        case .tempo(microsecondsPerQuarter: 0): return "tempo of 0 microseconds per quarter note; read as 1"
+        default: return nil
         }
     }
 

@@ -4,6 +4,7 @@
 // every meta and sysex event as the spec asks. A note-off with velocity 0 is written
 // as note-on velocity 0 (equivalent, and it keeps running status going).
 
+import FileSafety
 import Foundation
 
 extension MIDIFile {
@@ -39,9 +40,9 @@ extension MIDIFile {
     public func write(to url: URL) throws {
         let name = url.isFileURL ? url.path : url.absoluteString
         do {
-            try Data(encoded()).write(to: url, options: .atomic)
-        } catch {
-            throw MIDIError.io(file: name, reason: "cannot write file (\(error.localizedDescription))")
+            try AtomicFile.write(Data(encoded()), to: url)
+        } catch let e as AtomicFileError {
+            throw MIDIError.io(file: name, reason: "cannot write file (\(e.reason))")
         }
     }
 }

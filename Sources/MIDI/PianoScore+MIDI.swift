@@ -8,6 +8,20 @@ extension PianoScore {
     /// Ticks per quarter of the grid an SMPTE-timed file is converted to (at 120 BPM).
     public static let smpteTicksPerQuarter = 480
 
+    /// A file's time base as a score sees it: ticks per quarter, and file ticks to score
+    /// ticks (the identity, or SMPTE ticks onto the 120 BPM grid).
+    static func timeBase(of division: MIDIFile.Division) -> (ticksPerQuarter: Int, convert: (Int) -> Int) {
+        switch division {
+        case .ticksPerQuarter(let tpq):
+            return (max(1, tpq), { $0 })
+        case .smpte(let framesPerSecond, let ticksPerFrame):
+            let fps = framesPerSecond == 29 ? 30_000.0 / 1001.0 : Double(max(1, framesPerSecond))
+            let secondsPerTick = 1.0 / (fps * Double(max(1, ticksPerFrame)))
+            let gridTicksPerSecond = Double(smpteTicksPerQuarter) * 2  // 120 BPM
+            return (smpteTicksPerQuarter, { Int((Double($0) * secondsPerTick * gridTicksPerSecond).rounded()) })
+        }
+    }
+
     /// Reads the notes and the conductor events of a MIDI file.
     ///
     /// Rules (the usual practice for piano datasets):
@@ -23,23 +37,10 @@ extension PianoScore {
     /// - Zero-length notes are dropped; velocities are clamped to 1...127.
     public init(midi: MIDIFile) {
         // 1. The time base: ticks per quarter, or an SMPTE grid converted to ticks.
-        let ticksPerQuarter: Int
-        let convert: (Int) -> Int
-        var tempoChanges: [TempoChange] = []
-        switch midi.division {
-        case .ticksPerQuarter(let tpq):
-            ticksPerQuarter = max(1, tpq)
-            convert = { $0 }
-        case .smpte(let framesPerSecond, let ticksPerFrame):
-            let fps = framesPerSecond == 29 ? 30_000.0 / 1001.0 : Double(max(1, framesPerSecond))
-            let secondsPerTick = 1.0 / (fps * Double(max(1, ticksPerFrame)))
-            let gridTicksPerSecond = Double(Self.smpteTicksPerQuarter) * 2  // 120 BPM
-            ticksPerQuarter = Self.smpteTicksPerQuarter
-            convert = { Int((Double($0) * secondsPerTick * gridTicksPerSecond).rounded()) }
-            tempoChanges = [TempoChange(ticks: 0, microsecondsPerQuarter: 500_000)]
-        }
+        let (ticksPerQuarter, convert) = Self.timeBase(of: midi.division)
         let isSMPTE: Bool
         if case .smpte = midi.division { isSMPTE = true } else { isSMPTE = false }
+        var tempoChanges: [TempoChange] = isSMPTE ? [TempoChange(ticks: 0, microsecondsPerQuarter: 500_000)] : []
 
         // 2. All events of all tracks in one timeline, in the order they take effect.
         struct Item { var ticks: Int; var rank: Int; var order: Int; var event: MIDIEvent }

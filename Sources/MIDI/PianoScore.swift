@@ -91,38 +91,72 @@ public struct PianoScore: Hashable, Sendable {
         notes.sort { ($0.onsetTicks, $0.pitch, $0.durationTicks) < ($1.onsetTicks, $1.pitch, $1.durationTicks) }
     }
 
-    /// The time signature in force at `ticks` (4/4 when none is given).
+    /// The time signature in force at `ticks` (4/4 when none is given): a binary search,
+    /// as `timeSignatures` is sorted.
     public func timeSignature(atTicks ticks: Int) -> TimeSignatureChange {
-        var current = TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4)
-        for change in timeSignatures where change.ticks <= ticks { current = change }
-        return current
+        var lo = 0, hi = timeSignatures.count  // first change after `ticks`
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if timeSignatures[mid].ticks <= ticks { lo = mid + 1 } else { hi = mid }
+        }
+        return lo > 0 ? timeSignatures[lo - 1] : TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4)
     }
 
-    /// Start ticks of every bar that covers `0 ..< max(endTicks, untilTicks)`.
+    /// One bar line: where the bar starts and the time signature it is in.
+    public struct Bar: Hashable, Sendable {
+        public var startTicks: Int
+        public var signature: TimeSignatureChange
+    }
+
+    /// Every bar that covers `0 ..< max(endTicks, untilTicks)` (at least one).
     /// A time-signature change that falls inside a bar starts a new bar there,
     /// the way notation programs and sequencers treat a mid-bar change.
-    public func barStartTicks(untilTicks: Int? = nil) -> [Int] {
-        let end = max(endTicks, untilTicks ?? 0)
-        let changes = timeSignatures.sorted { $0.ticks < $1.ticks }
-        var starts: [Int] = []
-        var tick = 0
-        var signature = TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4)
-        var nextChange = 0
-        while nextChange < changes.count && changes[nextChange].ticks <= 0 {
-            signature = changes[nextChange]; nextChange += 1
+    /// Linear in the bars and the changes; mind PieceLimits.maximumBars before calling
+    /// it on a score no file reader has checked.
+    public func bars(untilTicks: Int? = nil) -> [Bar] {
+        var bars: [Bar] = []
+        for run in barRuns(untilTicks: max(endTicks, untilTicks ?? 0)) {
+            for k in 0..<run.count { bars.append(Bar(startTicks: run.startTicks + k * run.barTicks, signature: run.signature)) }
         }
-        repeat {
-            starts.append(tick)
-            var next = tick + signature.barTicks(ticksPerQuarter: ticksPerQuarter)
-            if nextChange < changes.count && changes[nextChange].ticks < next {
-                next = max(tick + 1, changes[nextChange].ticks)
-            }
-            while nextChange < changes.count && changes[nextChange].ticks <= next {
-                signature = changes[nextChange]; nextChange += 1
-            }
-            tick = next
-        } while tick < end
-        return starts
+        return bars
+    }
+
+    /// Start ticks of `bars(untilTicks:)`.
+    public func barStartTicks(untilTicks: Int? = nil) -> [Int] {
+        bars(untilTicks: untilTicks).map(\.startTicks)
+    }
+
+    /// How many bars `bars(untilTicks:)` would list, counted without listing them:
+    /// linear in the time-signature changes whatever the length.
+    public func barCount(untilTicks: Int? = nil) -> Int {
+        barRuns(untilTicks: max(endTicks, untilTicks ?? 0)).reduce(0) { $0 + $1.count }
+    }
+
+    /// Bars of one signature in a row: `count` bars of `barTicks` from `startTicks`.
+    struct BarRun { var startTicks: Int; var barTicks: Int; var count: Int; var signature: TimeSignatureChange }
+
+    /// The bar lines up to `end` as runs, one per stretch between time-signature changes.
+    /// A run ends at the next change (whose bar starts there, even mid-bar) or at `end`;
+    /// the first bar starts at tick 0 even when `end` is 0. Changes at one tick: the
+    /// last in the list wins.
+    func barRuns(untilTicks end: Int) -> [BarRun] {
+        let changes = stableSorted(timeSignatures) { $0.ticks < $1.ticks }
+        var signature = TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4)
+        var next = 0
+        while next < changes.count && changes[next].ticks <= 0 { signature = changes[next]; next += 1 }
+        var runs: [BarRun] = []
+        var start = 0
+        while true {
+            let length = signature.barTicks(ticksPerQuarter: ticksPerQuarter)
+            let changeTicks = next < changes.count ? changes[next].ticks : Int.max
+            let stop = min(changeTicks, end)
+            let count = stop > start ? (stop - start + length - 1) / length : 1
+            runs.append(BarRun(startTicks: start, barTicks: length, count: count, signature: signature))
+            guard changeTicks < end else { break }
+            start = changeTicks
+            while next < changes.count && changes[next].ticks <= start { signature = changes[next]; next += 1 }
+        }
+        return runs
     }
 
     /// Converts ticks to seconds through the tempo map.

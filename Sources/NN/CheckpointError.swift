@@ -16,6 +16,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         func q(_ text: String) -> String { escapedForDisplay(text) }
         switch self {
         case .invalidFile(_, .readFailed(let p, let d)): return "cannot read \(p): \(d)"
+        case .invalidFile(_, .writeFailed(let p, let d)): return "cannot write \(p): \(d)"
         case .invalidFile(let p, let e): return "\(p): \(e)"
         case .missingTensor(let p, let n): return "\(p): missing tensor '\(q(n))' (is this a Cadenza/PyTorch LSTM checkpoint?)"
         case .wrongShape(let p, let n, let f, let e): return "\(p): tensor '\(q(n))' has shape \(f), expected \(e)"

@@ -3,6 +3,7 @@
 // each failure is a SafeTensorsError naming the tensor or byte offset. Offsets must tile
 // the data exactly (no overlap, no gap, no trailing bytes), as the reference reader demands,
 // and no JSON object may give a key twice (a second tensor of one name is not ignored).
+import FileSafety
 import Foundation
 
 public struct SafeTensorsFile: Sendable {
@@ -18,6 +19,9 @@ public struct SafeTensorsFile: Sendable {
     public let dataStart: Int
 
     public init(contentsOf url: URL) throws {
+        do { _ = try InputFile.regularFileSize(atPath: url.path) } catch let e as InputFileError {
+            throw SafeTensorsError.readFailed(path: url.path, detail: e.description)
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)

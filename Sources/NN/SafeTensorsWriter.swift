@@ -2,6 +2,7 @@
 // added, the JSON header is padded with spaces to an 8-byte boundary, and the file is
 // written atomically (AtomicFile). Metadata keys are written sorted, so the same content
 // gives the same bytes.
+import FileSafety
 import Foundation
 
 public struct SafeTensorsWriter {
@@ -99,7 +100,7 @@ public struct SafeTensorsWriter {
         do {
             try AtomicFile.write(encoded(), to: url)
         } catch let e as AtomicFileError {
-            throw SafeTensorsError.writeFailed(path: url.path, detail: e.description)
+            throw SafeTensorsError.writeFailed(path: url.path, detail: e.reason)
         }
     }
 

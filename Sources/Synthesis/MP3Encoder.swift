@@ -2,6 +2,7 @@
 // `libmp3lame0`), else the `lame` command (Debian `lame`) fed a temporary WAV file.
 // Nothing links against LAME at build time. A clear error names the packages when
 // neither is present.
+import FileSafety
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -81,7 +82,7 @@ struct LameLibrary {
 final class LameLibrarySink: AudioSink {
     private let lib: LameLibrary
     private let state: OpaquePointer
-    private let file: AtomicFile
+    private let file: AtomicFileWriter
     private var output: [UInt8] = []
     private var closed = false
 
@@ -97,7 +98,7 @@ final class LameLibrarySink: AudioSink {
             _ = lib.close(s)
             throw SynthesisError.mp3EncodingFailed(reason: "lame rejected the settings (sample rate \(sampleRate) Hz?)")
         }
-        do { file = try AtomicFile(url: url) } catch { _ = lib.close(s); throw error }
+        do { file = try reportingWriteErrors { try AtomicFileWriter(path: url.path) } } catch { _ = lib.close(s); throw error }
     }
 
     deinit { if !closed { _ = lib.close(state) } }
@@ -110,7 +111,7 @@ final class LameLibrarySink: AudioSink {
             lib.encodeInterleavedFloat(state, samples.baseAddress, Int32(frames), $0.baseAddress, Int32(capacity))
         }
         guard n >= 0 else { throw SynthesisError.mp3EncodingFailed(reason: "lame_encode returned \(n)") }
-        if n > 0 { try file.write(Array(output[0..<Int(n)])) }
+        if n > 0 { try reportingWriteErrors { try file.write(Array(output[0..<Int(n)])) } }
     }
 
     func finish() throws {
@@ -119,48 +120,41 @@ final class LameLibrarySink: AudioSink {
         _ = lib.close(state)
         closed = true
         guard n >= 0 else { throw SynthesisError.mp3EncodingFailed(reason: "lame_encode_flush returned \(n)") }
-        if n > 0 { try file.write(Array(output[0..<Int(n)])) }
-        try file.commit()
+        if n > 0 { try reportingWriteErrors { try file.write(Array(output[0..<Int(n)])) } }
+        try reportingWriteErrors { try file.commit() }
     }
 }
 
-/// Writes a temporary 16-bit WAV, then runs `lame` on it into a temporary MP3 that is
-/// renamed into place.
+/// Writes a temporary 16-bit WAV, then runs `lame` on it into the temporary file of an
+/// atomic write of the MP3, which is renamed into place. Both temporary files are the
+/// usual ones (TemporaryFiles), removed on failure and on a signal.
 final class LameCommandSink: AudioSink {
     private let command: String
     private let url: URL
-    private let wavURL: URL
     private let wav: WAVFileWriter
 
     init(command: String, url: URL, sampleRate: Int) throws {
         self.command = command
         self.url = url
-        wavURL = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).wav")
-        wav = try WAVFileWriter(url: wavURL, sampleRate: sampleRate, bitDepth: .int16)
+        wav = try WAVFileWriter(url: url.deletingPathExtension().appendingPathExtension("wav"), sampleRate: sampleRate, bitDepth: .int16)
     }
 
     func consume(_ samples: UnsafeBufferPointer<Float>) throws { try wav.consume(samples) }
 
     func finish() throws {
-        try wav.finish()
-        defer { try? FileManager.default.removeItem(at: wavURL) }
-        let mp3Temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).mp3")
+        try wav.finish(commit: false)
+        defer { wav.discard() }
+        let mp3 = try reportingWriteErrors { try AtomicFileWriter(path: url.path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command)
-        process.arguments = ["--quiet", "-b", "\(MP3Encoder.bitrateKbps)", wavURL.path, mp3Temp.path]
+        process.arguments = ["--quiet", "-b", "\(MP3Encoder.bitrateKbps)", wav.temporaryPath, mp3.temporaryPath]
         do { try process.run() } catch {
             throw SynthesisError.mp3EncodingFailed(reason: "cannot run \(command): \(error.localizedDescription)")
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            try? FileManager.default.removeItem(at: mp3Temp)
             throw SynthesisError.mp3EncodingFailed(reason: "\(command) exited with status \(process.terminationStatus)")
         }
-        if rename(mp3Temp.path, url.path) != 0 {
-            try? FileManager.default.removeItem(at: mp3Temp)
-            throw SynthesisError.cannotWrite(path: url.path, reason: String(cString: strerror(errno)))
-        }
+        try reportingWriteErrors { try mp3.commit() }
     }
 }

@@ -62,6 +62,8 @@ public struct ScoreRenderer {
     /// Frames the output will have: score end + tail.
     public let totalFrames: Int
     let events: [NoteEvent]
+    /// Notes that sound (the note-ons among `events`).
+    public var noteCount: Int { events.count / 2 }
 
     public init(score: PianoScore, sampleRate: Double = 44_100, tailSeconds: Double = 2.0) {
         self.sampleRate = sampleRate

@@ -2,6 +2,7 @@
 // their zones (generators and modulators), sample headers, and the 16-bit sample
 // pool. Parsing is in SoundFontParser.swift, playback in SoundFontInstrument.swift.
 // Indices in zones are validated at parse time, so players may use them directly.
+import FileSafety
 import Foundation
 
 /// SF2 generator numbers we use (section 8.1.2 of the SoundFont 2.04 specification).
@@ -109,6 +110,9 @@ public struct SoundFont: Sendable {
 
     /// Reads and parses an .sf2 file.
     public init(contentsOf url: URL) throws {
+        do { _ = try InputFile.regularFileSize(atPath: url.path) } catch let e as InputFileError {
+            throw SynthesisError.cannotRead(path: url.path, reason: e.description)
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SynthesisError.cannotRead(path: url.path, reason: error.localizedDescription)

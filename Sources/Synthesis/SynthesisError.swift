@@ -13,6 +13,9 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
     case mp3EncoderMissing(reason: String)
     case mp3EncodingFailed(reason: String)
     case invalidOption(name: String, value: String, reason: String)
+    /// The audio would be longer or bigger than a render may be: `size` says how long or
+    /// big, `limit` what the most is and what to do.
+    case audioTooLong(size: String, limit: String)
 
     public var description: String {
         switch self {
@@ -30,6 +33,8 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
             return "mp3 encoding failed: \(reason)"
         case let .invalidOption(name, value, reason):
             return "invalid \(name) '\(value)': \(reason)"
+        case let .audioTooLong(size, limit):
+            return "the audio would \(size); \(limit)"
         }
     }
 }

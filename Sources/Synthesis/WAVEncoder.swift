@@ -13,6 +13,11 @@ public enum WAVBitDepth: String, Sendable, CaseIterable {
 }
 
 enum WAVEncoder {
+    /// The most frames a WAV file can hold: its header states sizes in 32 bits (4 GB).
+    static func maximumFrames(channels: Int, bitDepth: WAVBitDepth) -> Int {
+        (Int(UInt32.max) - 100) / (channels * bitDepth.bytesPerSample)
+    }
+
     /// The header for `frames` frames of `channels`-channel audio.
     static func header(frames: Int, channels: Int, sampleRate: Int, bitDepth: WAVBitDepth) -> [UInt8] {
         let blockAlign = channels * bitDepth.bytesPerSample

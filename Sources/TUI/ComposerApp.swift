@@ -357,8 +357,8 @@ public final class ComposerApp {
                 let outbox = self.outbox, soundFont = options.soundFont
                 Thread.detachNewThread {
                     do {
-                        try AudioExport.writeWAV(score: score, to: URL(fileURLWithPath: wavPath), soundFont: soundFont)
-                        outbox.post("saved \(path) and \(wavPath)")
+                        let audio = try AudioExport.writeWAV(score: score, to: URL(fileURLWithPath: wavPath), soundFont: soundFont)
+                        outbox.post(audio.silenceWarning(path: wavPath).map { "warning: \($0)" } ?? "saved \(path) and \(wavPath)")
                     } catch {
                         outbox.post("WAV not written: \(error)")
                     }

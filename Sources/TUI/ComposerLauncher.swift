@@ -3,6 +3,7 @@
 // signal (or a model that cannot write), save the take to a recovery file. Returns what
 // to tell the user on exit.
 
+import FileSafety
 import Foundation
 import Generation
 import MIDI
@@ -117,6 +118,8 @@ public enum ComposerLauncher {
                               signals: signals, makeSession: makeSession, keyboard: keyboard)
         if !keyboardMessage.isEmpty { app.state.message = keyboardMessage }
         let ending = app.run()
+        // A WAV still rendering in the background is abandoned: its temporary file goes.
+        TemporaryFiles.removeRegistered()
         terminal.close()
         keyboard?.close()
         player.close()

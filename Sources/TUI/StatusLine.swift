@@ -59,6 +59,18 @@ public enum StatusLine {
         return out
     }
 
+    /// `text` on two lines of `width`, broken at the last space that fits (else mid-word);
+    /// nil when it needs more than two.
+    static func wrap(_ text: String, width: Int) -> (String, String)? {
+        let characters = Array(text)
+        guard width > 0, characters.count <= 2 * width else { return nil }
+        var cut = min(width, characters.count)
+        if let space = characters[..<cut].lastIndex(of: " "), space > 0, characters.count - (space + 1) <= width - 1 { cut = space }
+        let rest = characters[cut...].drop(while: { $0 == " " })
+        guard rest.count <= width - 1 else { return nil }
+        return (String(characters[..<cut]), " " + String(rest))
+    }
+
     public static func draw(_ state: ComposerState, into grid: inout CellGrid) {
         let w = grid.width, h = grid.height
         guard h >= 2 else { return }
@@ -68,6 +80,14 @@ public enum StatusLine {
         grid.fill(rows: (h - 1)..<h, columns: 0..<w, with: Cell(" ", CellStyle(.text)))
         if let question = state.question {
             grid.write(" " + question.prompt, row: h - 1, column: 0, style: CellStyle(.warning, bold: true))
+            return
+        }
+        if state.message.count + 1 > w, let (first, second) = wrap(" " + state.message, width: w) {
+            // A message too long for the line (a theme error naming its file) takes both
+            // status lines until the next message, so none of it is cut.
+            grid.fill(rows: (h - 2)..<(h - 1), columns: 0..<w, with: Cell(" ", CellStyle(.text)))
+            grid.write(first, row: h - 2, column: 0, style: CellStyle(.message))
+            grid.write(second, row: h - 1, column: 0, style: CellStyle(.message))
             return
         }
         let message = state.message.isEmpty ? "" : " | " + state.message

@@ -3,7 +3,7 @@
 // is the time plus -2, -3... when taken; it is claimed atomically (AtomicFile.writeNew).
 
 import Foundation
-import NN
+import FileSafety
 
 public enum TakeFiles {
     /// "20261124-101500" in the local time zone.
@@ -33,7 +33,7 @@ public enum TakeFiles {
         do {
             return try AtomicFile.writeNew(Data(bytes), toFirstFreeOf: candidatePaths(directory: directory, prefix: prefix, date: date))
         } catch {
-            throw ComposerError.cannotWrite(path: "\(directory)/\(prefix)-\(stamp(date)).mid", reason: "\(error)")
+            throw ComposerError.cannotWrite(path: "\(directory)/\(prefix)-\(stamp(date)).mid", reason: (error as? AtomicFileError)?.reason ?? "\(error)")
         }
     }
 

@@ -2,6 +2,7 @@
 // ~/.config/cadenza/themes) first, then the bundled themes/ folder. Lists names, loads
 // one by name, falls back to the compiled-in default with a message naming file and line.
 
+import FileSafety
 import Foundation
 
 public struct ThemeCatalog: Sendable {
@@ -55,15 +56,21 @@ public struct ThemeCatalog: Sendable {
         return nil
     }
 
+    /// Largest theme file read (after following symlinks); a theme is a few lines.
+    public static let maximumFileBytes = 65_536
+
     /// Loads a theme; throws for an unknown name or a bad file (the caller then uses
-    /// Theme.dark and shows the message). Files over 64 KiB are refused.
+    /// Theme.dark and shows the message). Only regular files of at most 64 KiB are read.
     public func load(_ name: String) throws -> Theme {
         guard let path = path(for: name) else {
             if name == "dark" { return .dark }
             throw ComposerError.unknownTheme(name: name, available: names())
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = attributes?[.size] as? Int, size > 65_536 {
+        let size: Int
+        do { size = try InputFile.regularFileSize(atPath: path) } catch {
+            throw ComposerError.themeSyntax(file: path, line: 0, message: "\(error)")
+        }
+        if size > Self.maximumFileBytes {
             throw ComposerError.themeSyntax(file: path, line: 1, message: "the file is \(size) bytes; a theme is a few lines")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

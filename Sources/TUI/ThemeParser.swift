@@ -1,6 +1,7 @@
 // Reads a theme file (format documented in themes/README.md, version 1): lines of
 // `key = value`, `#` comments; colours as 0-255 or names. Keys left out keep the default
 // theme's colours. Any mistake is an error naming the file and line; never a crash.
+import ArgumentParsing
 
 public enum ThemeParser {
     static let names: [String: Int] = [
@@ -29,7 +30,8 @@ public enum ThemeParser {
         var theme = Theme.dark
         theme.name = name
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Lines end in LF or CRLF (a Swift Character holds "\r\n" whole, so split on isNewline).
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let fail = { (message: String) in ComposerError.themeSyntax(file: file, line: lineNumber, message: message) }
             var line = Substring(rawLine)
@@ -53,8 +55,11 @@ public enum ThemeParser {
                 guard parts.count == 8 else { throw fail("'\(key)' needs 8 colours (soft to loud), found \(parts.count)") }
                 theme[keyPath: path] = try parts.map { try colour(String($0), fail) }
             } else {
-                let known = (Array(colourKeys.keys) + Array(gradientKeys.keys) + ["name", "version"]).sorted()
-                throw fail("unknown key '\(key.prefix(40))'; known keys: \(known.joined(separator: ", "))")
+                // Short enough for the status line, where the message is shown.
+                let known = Array(colourKeys.keys) + Array(gradientKeys.keys) + ["name", "version"]
+                let hint = ArgumentParser.suggestion(for: key, among: known).map { "did you mean '\($0)'?" }
+                    ?? "themes/README.md lists the keys"
+                throw fail("unknown key '\(key.prefix(40))' (\(hint))")
             }
         }
         return theme

@@ -28,12 +28,13 @@ extension Tokenizer {
         guard !score.notes.isEmpty, bpms.count > 1 else { return score }
         let map = score.tempoMap
         let lastOnset = score.notes.reduce(0) { max($0, $1.onsetTicks) }
-        let starts = score.barStartTicks().filter { $0 <= lastOnset }
+        let bars = score.bars().filter { $0.startTicks <= lastOnset }
         var changes: [TempoChange] = []
         var current: Int? = nil
-        for (i, start) in starts.enumerated() {
-            let end = i + 1 < starts.count ? starts[i + 1]
-                : start + score.timeSignature(atTicks: start).barTicks(ticksPerQuarter: score.ticksPerQuarter)
+        for (i, bar) in bars.enumerated() {
+            let start = bar.startTicks
+            let end = i + 1 < bars.count ? bars[i + 1].startTicks
+                : start + bar.signature.barTicks(ticksPerQuarter: score.ticksPerQuarter)
             let seconds = map.seconds(atTicks: end) - map.seconds(atTicks: start)
             guard end > start, seconds > 0 else { continue }
             let bpm = 60 * Double(end - start) / Double(score.ticksPerQuarter) / seconds

@@ -207,12 +207,13 @@ extension Tokenizer {
     func encodingBars(_ score: PianoScore, stepsPerTick: Double) -> [EncodingBar] {
         // Bars up to the last onset: a note sounding on past it makes no empty bar.
         let lastOnset = score.notes.reduce(0) { max($0, $1.onsetTicks) }
-        let starts = score.barStartTicks().filter { $0 <= lastOnset }
+        // Each bar carries its signature: one pass, linear in bars and changes.
+        let scoreBars = score.bars().filter { $0.startTicks <= lastOnset }
         var bars: [EncodingBar] = []
         var decoded = 0
-        for (i, startTicks) in starts.enumerated() {
-            let signature = score.timeSignature(atTicks: startTicks)
-            let lengthTicks = i + 1 < starts.count ? starts[i + 1] - startTicks
+        for (i, bar) in scoreBars.enumerated() {
+            let startTicks = bar.startTicks, signature = bar.signature
+            let lengthTicks = i + 1 < scoreBars.count ? scoreBars[i + 1].startTicks - startTicks
                 : signature.barTicks(ticksPerQuarter: score.ticksPerQuarter)
             let lengthSteps = Double(lengthTicks) * stepsPerTick
             let parts = spell(steps: Int(lengthSteps.rounded()), numerator: signature.numerator, denominator: signature.denominator)

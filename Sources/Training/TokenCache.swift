@@ -5,6 +5,7 @@
 //   then every file's tokens as UInt16 LE, in index order.
 // A cache that is missing, corrupt or for another vocabulary is ignored (and rewritten).
 import Foundation
+import FileSafety
 import NN
 import Tokenization
 
@@ -84,7 +85,7 @@ public struct TokenCache: Sendable {
         do {
             try AtomicFile.write(out, to: url)
         } catch {
-            throw TrainingError.io(path: url.path, detail: "cannot write the token cache: \(error)")
+            throw TrainingError.io(path: url.path, detail: "cannot write the token cache: \((error as? AtomicFileError)?.reason ?? "\(error)")")
         }
     }
 }

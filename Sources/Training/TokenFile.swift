@@ -1,9 +1,13 @@
 // Token id files for `cadenza eval --tokens`: a JSON array of ids, an array of arrays, or
 // {"tokens": either}, as ../shared/bench/torch_reference.py reads them.
+import FileSafety
 import Foundation
 
 public enum TokenFile {
     public static func read(_ url: URL) throws -> [[Int]] {
+        do { _ = try InputFile.regularFileSize(atPath: url.path) } catch let e as InputFileError {
+            throw TrainingError.io(path: url.path, detail: "cannot read: \(e)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url)

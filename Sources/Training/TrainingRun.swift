@@ -6,7 +6,9 @@
 // Files in the save folder: last.safetensors (+ last.optim.safetensors, written first; both
 // record the step and tokens seen, and resume refuses a pair that disagrees) after every epoch
 // and on a stop; best.safetensors whenever the validation loss improves; training-log.csv
-// (one row per step and per validation); tokens-<hash>.cache.
+// (one row per step and per validation); tokens-<hash>.cache. Temporary files of a save
+// that was killed (ours, .NAME.PID.RANDOM.tmp, whose process is gone) are removed at start.
+import FileSafety
 import Foundation
 import NN
 import Tokenization
@@ -21,6 +23,8 @@ public enum TrainingEvent: Sendable {
     case step(StepReport)
     case validated(epoch: Int, loss: Double, best: Bool)
     case saved(path: String)
+    /// Temporary files of an earlier run's interrupted save, removed from the save folder.
+    case removedStaleFiles(paths: [String])
     case warning(String)
 }
 
@@ -83,6 +87,8 @@ public final class TrainingRun {
         } catch {
             throw TrainingError.io(path: options.saveDirectory.path, detail: "cannot create the save folder: \((error as NSError).localizedDescription)")
         }
+        let stale = TemporaryFiles.removeStale(in: options.saveDirectory.path)
+        if !stale.isEmpty { onEvent(.removedStaleFiles(paths: stale)) }
 
         // 1. Resume: the checkpoint fixes the model, the vocabulary and the run's hyper-parameters.
         var resumed: Checkpoint?

@@ -109,7 +109,7 @@ enum GenerateCommand: Subcommand {
         if let primerPath = arguments.string("primer") {
             let score: PianoScore
             do {
-                score = PianoScore(midi: try MIDIFile(contentsOf: URL(fileURLWithPath: primerPath), fileName: primerPath))
+                score = PianoScore(midi: try readMIDIFile(primerPath, command: "generate"))
             } catch {
                 throw CommandFailure("--primer: \(error)")
             }
@@ -136,7 +136,10 @@ enum GenerateCommand: Subcommand {
         for (i, piece) in pieces.enumerated() {
             do { try piece.midi.write(to: URL(fileURLWithPath: outputs[i])) } catch { throw CommandFailure("\(error)") }
             if let wavs {
-                do { try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont) } catch {
+                do {
+                    let audio = try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont)
+                    if let warning = audio.silenceWarning(path: wavs[i]) { printError("cadenza generate: warning: \(warning)") }
+                } catch {
                     throw CommandFailure("\(error)")
                 }
             }

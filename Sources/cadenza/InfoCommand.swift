@@ -4,6 +4,7 @@
 // `--totals` prints only one line of totals and the wall-clock and CPU time taken
 // (used by bench/midi.sh).
 import ArgumentParsing
+import FileSafety
 import Foundation
 import MIDI
 
@@ -38,8 +39,8 @@ enum InfoCommand: Subcommand {
         let started = DispatchTime.now().uptimeNanoseconds, startedCPU = clock()
         for path in files {
             do {
-                let midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path), fileName: path)
-                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                let midi = try readMIDIFile(path, command: "info")
+                let size = (try? InputFile.regularFileSize(atPath: path)) ?? 0  // a symlink's target
                 let summary = FileSummary(midi, file: path, bytes: size)
                 if !json && !totalsOnly { print(summary.report()) }
                 summaries.append(summary)

@@ -38,7 +38,7 @@ enum PlayCommand: Subcommand {
 
         let midi: MIDIFile
         do {
-            midi = try MIDIFile(contentsOf: URL(fileURLWithPath: path), fileName: path)
+            midi = try readMIDIFile(path, command: "play")
         } catch {
             throw CommandFailure("\(error)")
         }

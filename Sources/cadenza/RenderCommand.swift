@@ -48,7 +48,7 @@ enum RenderCommand: Subcommand {
 
         let score: PianoScore
         do {
-            score = PianoScore(midi: try MIDIFile(contentsOf: URL(fileURLWithPath: input), fileName: input))
+            score = PianoScore(midi: try readMIDIFile(input, command: "render"))
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -66,16 +66,17 @@ enum RenderCommand: Subcommand {
             FileHandle.standardError.write(Data("\rrendering [\(bar)] \(percent)%".utf8))
         }
         let started = Date()
+        let audio: RenderedAudio
         do {
-            try AudioExport.write(score: score, to: URL(fileURLWithPath: output), options: options,
-                                  soundFont: soundFont, progress: progress)
+            audio = try AudioExport.write(score: score, to: URL(fileURLWithPath: output), options: options,
+                                          soundFont: soundFont, progress: progress)
         } catch {
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
             throw CommandFailure("\(error)")
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let seconds = ScoreRenderer(score: score, options: options).totalFrames
-        let audioSeconds = Double(seconds) / options.sampleRate
+        if let warning = audio.silenceWarning(path: output) { printError("cadenza render: warning: \(warning)") }
+        let audioSeconds = audio.seconds
         let elapsed = Date().timeIntervalSince(started)
         let speed = elapsed > 0 ? audioSeconds / elapsed : 0
         print(String(format: "wrote %@: %.1f s of audio, %d notes, rendered in %.2f s (%.0fx real time)",

@@ -46,7 +46,7 @@ enum TokenizeCommand: Subcommand {
         let tokenizer = Tokenizer(configuration: configuration, styles: style.map { [$0] } ?? [])
         let score: PianoScore
         do {
-            score = PianoScore(midi: try MIDIFile(contentsOf: URL(fileURLWithPath: path)))
+            score = PianoScore(midi: try readMIDIFile(path, command: "tokenize"))
         } catch {
             throw CommandFailure("\(error)")
         }

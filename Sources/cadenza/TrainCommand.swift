@@ -2,6 +2,7 @@
 // lines otherwise), turns Ctrl-C into "finish the step, save, exit 0", and prints where the
 // checkpoints went. The loop itself is Training.TrainingRun.
 import ArgumentParsing
+import FileSafety
 import Foundation
 import NN
 import Training
@@ -81,7 +82,10 @@ enum TrainCommand: Subcommand {
         do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description, exitStatus: 2) }
 
         signal(SIGINT) { _ in
-            if interruptRequested != 0 { _exit(130) }  // a second Ctrl-C does not wait
+            if interruptRequested != 0 {  // a second Ctrl-C does not wait, but leaves no temporary file
+                TemporaryFiles.removeRegistered()
+                _exit(130)
+            }
             interruptRequested = 1
         }
         let progress = TrainingProgress(isTerminal: isatty(STDERR_FILENO) == 1)
@@ -164,6 +168,9 @@ final class TrainingProgress {
             line(String(format: "epoch %d: validation loss %.4f (perplexity %.2f)%@", epoch, loss, exp(loss), best ? " best so far" : ""))
         case .saved(let path):
             line("saved \(path)")
+        case .removedStaleFiles(let paths):
+            line("removed \(paths.count) temporary file\(paths.count == 1 ? "" : "s") left by an interrupted save: "
+                 + paths.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))
         case .warning(let message):
             line("warning: \(message)")
         }

@@ -1,5 +1,6 @@
 // cadenza: argument parsing and dispatch only. The work is in the library targets.
 import ArgumentParsing
+import FileSafety
 import Foundation
 
 let version = "0.1.0"
@@ -78,4 +79,8 @@ func runMain(_ argv: [String]) -> Int32 {
     }
 }
 
+// A file being written atomically (a render, a checkpoint) is removed when SIGINT, SIGTERM
+// or SIGHUP ends the process; commands that handle a signal themselves (play, compose,
+// train's Ctrl-C) install their own handler over this one.
+TemporaryFiles.removeOnSignals()
 exit(runMain(Array(CommandLine.arguments.dropFirst())))

@@ -204,7 +204,8 @@ import Testing
     }
 
     @Test func largestDeltaTimeIsRead() throws {
-        var file = SMFBytes.header(format: 0, tracks: 1)
+        // At 32767 ticks per quarter the largest delta is 2,048 bars, inside PieceLimits.
+        var file = SMFBytes.header(format: 0, tracks: 1, division: [0x7F, 0xFF])
         file.track([0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x2F, 0x00])
         #expect(try MIDIFile(bytes: file.bytes).tracks[0].events[0].ticks == 0x0FFF_FFFF)
     }

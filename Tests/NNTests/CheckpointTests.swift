@@ -194,6 +194,26 @@ import Testing
         }
     }
 
+    /// A FIFO or a device is refused before it is opened (reading one blocked or said
+    /// "permission denied"); a save keeps the system's reason.
+    @Test func onlyRegularFilesAreLoadedAndSaveErrorsKeepTheirReason() throws {
+        let dir = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("fifo.safetensors")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for url in [fifo, URL(fileURLWithPath: "/dev/zero")] {
+            #expect { try Checkpoint.load(from: url) } throws: { error in
+                "\(error)" == "cannot read \(url.path): is not a regular file"
+            }
+        }
+        let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 8, embeddingSize: 4, hiddenSize: 4, layers: 1), seed: 1)
+        let missing = dir.appendingPathComponent("none/last.safetensors")
+        #expect { try Checkpoint.save(model: model, metadata: CheckpointMetadata(), to: missing) } throws: { error in
+            "\(error)" == "cannot write \(missing.path): cannot create a file in \(dir.path)/none: No such file or directory"
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["fifo.safetensors"])
+    }
+
     @Test func optimizerStateMakesResumeIdentical() throws {
         let dir = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -189,4 +189,14 @@ import Testing
         let found = SignalAnalysis.peakFrequency(x, sampleRate: sampleRate, lowHz: 100, highHz: 2000)
         #expect(abs(found - 440) / 440 < 0.01, "A4 on TimGM6mb peaks at \(found) Hz")
     }
+
+    /// A FIFO or a device is refused before it is opened (it used to say "permission denied").
+    @Test func onlyRegularFilesAreRead() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-\(UUID().uuidString).sf2")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer { unlink(fifo.path) }
+        for url in [fifo, URL(fileURLWithPath: "/dev/zero")] {
+            #expect(throws: SynthesisError.cannotRead(path: url.path, reason: "is not a regular file")) { try SoundFont(contentsOf: url) }
+        }
+    }
 }

@@ -8,6 +8,7 @@ struct TinySoundFont {
     var pan: Int16 = 0
     var releaseTimecents: Int16 = -5186        // 50 ms
     var sampleModes: Int16 = 1                  // continuous loop
+    var amplitude = 16_000.0                    // 0: a degenerate font of silent samples
 
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
     static func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 24) & 0xFF)] }
@@ -33,7 +34,7 @@ struct TinySoundFont {
         for hz in [441.0, 882.0] {
             sampleStarts.append(smpl.count / 2)
             for i in 0..<1000 {
-                smpl += Self.le16(Int((sin(2 * Double.pi * hz * Double(i) / 44_100) * 16_000).rounded()))
+                smpl += Self.le16(Int((sin(2 * Double.pi * hz * Double(i) / 44_100) * amplitude).rounded()))
             }
             smpl += [UInt8](repeating: 0, count: 92)
         }

@@ -34,6 +34,48 @@ let themesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         #expect(throws: ComposerError.self) { try ThemeParser.parse("text = purple", file: "z", name: "z") }
     }
 
+    @Test func windowsLineEndingsParse() throws {
+        let t = try ThemeParser.parse("# made on Windows\r\nname = crlf\r\ntext = 15\r\n\r\nplayhead = red\r\n", file: "w.theme", name: "w")
+        #expect(t.name == "crlf" && t.text == .index(15) && t.playhead == .index(1))
+        #expect(throws: ComposerError.themeSyntax(file: "w.theme", line: 2, message: "bad colour 'purple'; use 0-255, 'default' or a name such as 'blue' or 'bright-blue'")) {
+            try ThemeParser.parse("text = 1\r\ntext = purple\r\n", file: "w.theme", name: "w")
+        }
+    }
+
+    /// The unknown-key message is short enough to be shown whole in the status line.
+    @Test func anUnknownKeyMessageShowsWhole() throws {
+        #expect(throws: ComposerError.themeSyntax(file: "y.theme", line: 3, message: "unknown key 'playhed' (did you mean 'playhead'?)")) {
+            try ThemeParser.parse("\n\nplayhed = red", file: "y.theme", name: "y")
+        }
+        #expect(throws: ComposerError.themeSyntax(file: "y.theme", line: 1, message: "unknown key 'wallpaper' (themes/README.md lists the keys)")) {
+            try ThemeParser.parse("wallpaper = red", file: "y.theme", name: "y")
+        }
+        var s = ComposerState()
+        s.message = "\(ComposerError.themeSyntax(file: "/home/someone/.config/cadenza/themes/mine.theme", line: 3, message: "unknown key 'playhed' (did you mean 'playhead'?)"))"
+        let grid = ScreenView.render(s, width: 80, height: 24)
+        let shown = (grid.line(22) + grid.line(23)).split(separator: " ").joined(separator: " ")
+        #expect(shown == s.message, "\(grid.line(22))|\(grid.line(23))")
+    }
+
+    @Test func onlyRegularFilesOfAtMost64KiBAfterSymlinksAreRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let catalog = ThemeCatalog(directories: [dir.path])
+        // A symlink to a 10 MB file: the size is the target's.
+        let big = dir.appendingPathComponent("big.bin")
+        FileManager.default.createFile(atPath: big.path, contents: nil)
+        try FileHandle(forWritingTo: big).truncate(atOffset: 10_000_000)
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("huge.theme"), withDestinationURL: big)
+        #expect(throws: ComposerError.themeSyntax(file: dir.path + "/huge.theme", line: 1, message: "the file is 10000000 bytes; a theme is a few lines")) {
+            try catalog.load("huge")
+        }
+        #expect(mkfifo(dir.path + "/pipe.theme", 0o600) == 0)
+        #expect(throws: ComposerError.themeSyntax(file: dir.path + "/pipe.theme", line: 0, message: "is not a regular file")) {
+            try catalog.load("pipe")
+        }
+    }
+
     @Test func partialThemesKeepTheDefaults() throws {
         let t = try ThemeParser.parse("text = bright-white  # white\n\nplayhead=default", file: "p", name: "p")
         #expect(t.text == .index(15) && t.playhead == .terminalDefault && t.background == Theme.dark.background)

@@ -149,6 +149,30 @@ import Tokenization
         #expect(try Checkpoint.load(from: outcome.lastCheckpoint!).metadata.tokensSeen == outcome.tokensSeen)
     }
 
+    /// A save killed outright (SIGKILL) leaves its temporary file; the next run removes it
+    /// and says so, and keeps the files of a writer still running and names not ours.
+    @Test func staleTemporaryFilesOfAKilledSaveAreRemovedAtStart() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let save = dir.appendingPathComponent("s")
+        try FileManager.default.createDirectory(at: save, withIntermediateDirectories: true)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let stale = ".last.safetensors.\(gone.processIdentifier).89abcdef.tmp"
+        let kept = [".best.safetensors.1.01234567.tmp", "notes.tmp"]
+        for name in [stale] + kept { FileManager.default.createFile(atPath: save.path + "/" + name, contents: Data(count: 10)) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: save)
+        o.maxMinutes = 0.1 / 60
+        var removed: [String] = []
+        _ = try run(o) { if case .removedStaleFiles(let paths) = $0 { removed += paths } }
+        #expect(removed == [save.path + "/" + stale])
+        let left = try FileManager.default.contentsOfDirectory(atPath: save.path)
+        #expect(!left.contains(stale) && kept.allSatisfy(left.contains))
+        #expect(!left.contains { $0.hasSuffix(".tmp") && !kept.contains($0) })
+    }
+
     @Test func divergenceStopsWithoutOverwritingTheLastGoodCheckpoint() throws {
         let dir = try TrainingFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -4,6 +4,10 @@
 #   a vocabulary over 65,535 tokens (eval --data trapped with SIGILL); weights of 3e38
 #   (eval printed "mean NLL -nan", generate wrote a MIDI file); a tensor named twice;
 #   metadata V that contradicts the shapes; an ESC in a dtype (echoed raw to the terminal).
+# Hostile files and faults (issue 13, second part): a tiny MIDI file whose note is 2^28 bars
+#   late (8.6 GB allocated, a 7.6 GB temporary WAV), audio too long to render, a zero-length
+#   tempo (ignored without a word), a silent SoundFont (exit 0, no warning), FIFOs and
+#   devices as inputs ("permission denied"), and renders killed by a signal (a .tmp left).
 set -euo pipefail
 BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -93,4 +97,96 @@ bad "unknown dtype '\\x1B[31mF16'" $BIN eval --checkpoint "$T/escdtype.safetenso
 # Crafted without a change, the fixture still evaluates (so the crafting itself is sound).
 craft none "$T/same.safetensors"
 $BIN eval --checkpoint "$T/same.safetensors" --tokens "$T/tokens.json" > /dev/null || fail "the re-crafted fixture does not evaluate"
+# --- Hostile MIDI files and faults ---------------------------------------------------------
+FIX="$HERE/../Fixtures/hostile"
+# midi OUT KIND: late (a note 2^28 bars late, 66 bytes), slow (a note 1,000 bars late at the
+# slowest tempo a file can state: 18.6 hours), long (60 s of quarter notes), tempo0 (a
+# tempo event of length 0 at byte 23, then a note). Made here, not kept in Tests/Fixtures,
+# where every folder scan (info, stats, tokenize --report) would meet them.
+midi() {
+  python3 - "$1" "$2" <<'PY'
+import struct, sys
+out, kind = sys.argv[1:]
+def vlq(n):
+    b = [n & 0x7F]; n >>= 7
+    while n: b.insert(0, (n & 0x7F) | 0x80); n >>= 7
+    return bytes(b)
+def wait(ticks):  # empty text events carry the longest deltas
+    ev = b""
+    while ticks > 0:
+        d = min(ticks, 0x0FFFFFFF); ev += vlq(d) + b"\xff\x01\x00"; ticks -= d
+    return ev
+tpq, ev = 96, b""
+if kind == "late": tpq, ev = 1, wait(1 << 30)
+if kind == "slow": ev = b"\x00\xff\x51\x03\xff\xff\xff" + wait(1000 * 4 * 96)
+if kind == "tempo0": ev = b"\x00\xff\x51\x00"
+notes = 120 if kind == "long" else 1
+for i in range(notes): ev += b"\x00\x90" + bytes([48 + i % 24, 64]) + vlq(tpq) + b"\x80" + bytes([48 + i % 24, 64])
+ev += b"\x00\xff\x2f\x00"
+open(out, "wb").write(b"MThd" + struct.pack(">IHHH", 6, 0, 1, tpq) + b"MTrk" + struct.pack(">I", len(ev)) + ev)
+PY
+}
+
+# Every size that follows from the file is checked before any work, in bounded memory.
+midi "$T/late.mid" late
+[ "$(wc -c < "$T/late.mid")" -le 105 ] || fail "late.mid is not tiny"
+LATE="late.mid: the piece is 268435457 bars long; Cadenza handles at most 100000 bars"
+for cmd in "info" "tokenize" "render --output $T/late.wav"; do
+  # shellcheck disable=SC2086
+  (ulimit -v 1000000; bad "$LATE" $BIN $cmd "$T/late.mid") || exit 1
+done
+(ulimit -v 1000000; bad "--primer: $T/$LATE" $BIN generate --checkpoint "$CKPT" --primer "$T/late.mid" -o "$T/primed.mid" --bars 2) || exit 1
+[ ! -e "$T/late.wav" ] && [ ! -e "$T/primed.mid" ] || fail "a file was written for late.mid"
+
+midi "$T/slow.mid" slow
+bad "the audio would last 18.6 hours (67128 s); Cadenza renders at most 4 hours (14400 s)" $BIN render "$T/slow.mid" -o "$T/slow.wav"
+[ -z "$(ls -A "$T" | grep -F slow.wav)" ] || fail "render of slow.mid left a file"
+$BIN info "$T/slow.mid" | grep -qF "duration:    67125.6 s, 1001 bars" || fail "info does not give slow.mid's length"
+
+# Damaged but readable: one warning line per file, and the file is used.
+midi "$T/tempo0.mid" tempo0
+Z="$T/tempo0.mid"
+WARN="warning: $Z: byte 23: tempo event with 0 data bytes (it has 3); ignored"
+for cmd in info tokenize; do
+  $BIN $cmd "$Z" > /dev/null 2> "$T/err" || fail "$cmd refused the damaged file: $(cat "$T/err")"
+  [ "$(grep -cF "cadenza $cmd: $WARN" "$T/err")" = 1 ] || fail "$cmd: no single warning: $(cat "$T/err")"
+done
+$BIN render "$Z" -o "$T/z.wav" -q > /dev/null 2> "$T/err" || fail "render refused the damaged file: $(cat "$T/err")"
+[ "$(grep -cF "cadenza render: $WARN" "$T/err")" = 1 ] || fail "render: no single warning: $(cat "$T/err")"
+# play reads the file before it opens a device, so the warning comes without ALSA too.
+$BIN play "$Z" --synth builtin --device null > /dev/null 2> "$T/err" || true
+[ "$(grep -cF "cadenza play: $WARN" "$T/err")" = 1 ] || fail "play: no single warning: $(cat "$T/err")"
+
+# A SoundFont that renders silence: written, exit 0, and a warning.
+$BIN render "$Z" -o "$T/s.wav" --soundfont "$FIX/silent.sf2" -q > /dev/null 2> "$T/err" || fail "render with silent.sf2 failed: $(cat "$T/err")"
+grep -qF "cadenza render: warning: the rendered audio is silent (peak below -90 dBFS): $T/s.wav; the SoundFont's piano makes no sound" "$T/err" \
+  || fail "no silence warning: $(cat "$T/err")"
+$BIN render "$Z" -o "$T/z.wav" -q 2>&1 | grep -q "silent" && fail "the built-in piano was called silent"
+
+# FIFOs and devices are refused before they are opened.
+mkfifo "$T/fifo"
+bad "cannot read $T/fifo: is not a regular file" $BIN render "$Z" -o "$T/f.wav" --soundfont "$T/fifo"
+bad "cannot read /dev/zero: is not a regular file" $BIN render "$Z" -o "$T/f.wav" --soundfont /dev/zero
+bad "cannot read $T/fifo: is not a regular file" $BIN generate --checkpoint "$T/fifo" -o "$T/f.mid" --bars 1
+bad "$T/fifo: is not a regular file" $BIN info "$T/fifo"
+bad "$T/fifo: cannot read: is not a regular file" $BIN eval --checkpoint "$CKPT" --tokens "$T/fifo"
+
+# A render ended by a signal leaves neither the file nor its temporary file. SIGINT is
+# restored to its default first (a background job starts with it ignored, and we keep that).
+midi "$T/long.mid" long
+mkdir "$T/sig"
+for sig in TERM HUP INT; do
+  python3 - "$BIN" "$T/long.mid" "$T/sig/long.wav" "$sig" <<'PY' || fail "render killed by SIG$sig"
+import signal, subprocess, sys, time
+binary, src, out, name = sys.argv[1:]
+number = getattr(signal, "SIG" + name)
+p = subprocess.Popen([binary, "render", src, "-o", out, "-q"], stderr=subprocess.DEVNULL,
+                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+time.sleep(1.0)
+p.send_signal(number)
+status = p.wait(timeout=30)
+sys.exit(0 if status == -number else "exit status %r, not killed by the signal" % status)
+PY
+  [ -z "$(ls -A "$T/sig")" ] || fail "SIG$sig left: $(ls -A "$T/sig")"
+done
 echo "hostile: all cases refused cleanly"

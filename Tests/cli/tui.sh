@@ -154,6 +154,9 @@ wait_for 'bars [3-9]|bars [1-9][0-9]' 20 || fail "fewer than 3 bars were written
 T send-keys Space
 wait_for 'paused: space goes on' 2 || fail "space did not pause"
 sleep 0.3
+paused_bars=$(bars_now)
+sleep 2
+[ "$(bars_now)" -eq "$paused_bars" ] || fail "space: the model went on writing ($paused_bars -> $(bars_now) bars)"
 
 # 3. Backspace rewinds: the last bar on the ruler goes.
 before=$(last_bar_number)
@@ -279,6 +282,15 @@ looped=$(bars_now)
 sleep 6
 [ "$(bars_now)" -eq "$looped" ] || fail "while looping bar $loop_bar the piece went on growing ($looped -> $(bars_now))"
 [ "$looped" -le $(( loop_bar + 5 )) ] || fail "while looping bar $loop_bar the model wrote $looped bars"
+sleep 1.1
+T send-keys s
+wait_for 'saved .*take-' 5 || fail "save while looping"
+looped_take=$(ls -t "$WORK"/takes/take-*.mid | head -1)
+python3 - "$(midi_json "$looped_take")" "$looped" <<'PY' || fail "the take saved while looping does not hold the bars shown"
+import json, sys
+d, shown = json.loads(sys.argv[1]), int(sys.argv[2])
+assert shown <= d["bars"] <= shown + 1, (d["bars"], shown)
+PY
 T send-keys l End
 wait_for 'following the music' 2 || fail "l and End did not end the loop"
 grows_by 1 20 || fail "after the loop the music did not go on"
