@@ -185,7 +185,8 @@ public final class ComposerApp {
         }
         state.isPlaying = player.state == .playing || (heldAtSeconds != nil && !state.isFinished)
         state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
-        let playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
+        var playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
+        if let loop = state.loop { playingBar = min(playingBar, loop.upperBound) }  // at the loop's end, not past it
         worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
                            barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
         return published.failure

@@ -177,12 +177,16 @@ midi "$T/long.mid" long
 mkdir "$T/sig"
 for sig in TERM HUP INT; do
   python3 - "$BIN" "$T/long.mid" "$T/sig/long.wav" "$sig" <<'PY' || fail "render killed by SIG$sig"
-import signal, subprocess, sys, time
+import os, signal, subprocess, sys, time
 binary, src, out, name = sys.argv[1:]
 number = getattr(signal, "SIG" + name)
 p = subprocess.Popen([binary, "render", src, "-o", out, "-q"], stderr=subprocess.DEVNULL,
                      preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-time.sleep(1.0)
+# The signal arrives while the temporary file is being written (a release build renders
+# a minute of audio in a quarter of a second, so wait for the file, not for a time).
+folder, deadline = os.path.dirname(out), time.time() + 20
+while p.poll() is None and time.time() < deadline and not any(f.endswith(".tmp") for f in os.listdir(folder)):
+    time.sleep(0.0005)
 p.send_signal(number)
 status = p.wait(timeout=30)
 sys.exit(0 if status == -number else "exit status %r, not killed by the signal" % status)
