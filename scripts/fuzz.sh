@@ -1,33 +1,61 @@
 #!/usr/bin/env bash
-# `make fuzz`: libFuzzer over the MIDI reader (Fuzz/MIDIReaderFuzzer.swift compiled with
-# Sources/MIDI and the modules it imports, with the address sanitizer), seeded with Tests/Fixtures. Runs for
-# FUZZ_SECONDS (default 600); crashes land in .build-fuzz/ as crash-* files.
+# `make fuzz`: libFuzzer, with the address sanitizer, over every parser of untrusted files:
+# the MIDI reader, the safetensors reader, the SoundFont parser and the theme parser. Each
+# Fuzz/<Name>Fuzzer.swift is compiled with the sources it needs as one module (their
+# imports of each other dropped, so no package build with the sanitizer is needed), seeded
+# from the committed fixtures, and run for FUZZ_SECONDS (default 600) each; FUZZERS picks
+# some ("midi theme"). Crashes, hangs and out-of-memory inputs land in .build-fuzz/NAME/.
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${FUZZ_SECONDS:-600}
-OUT=.build-fuzz
-mkdir -p "$OUT/corpus"
-cp Tests/Fixtures/*.mid "$OUT/corpus/"
-echo "fuzz: building $OUT/midi-fuzzer"
-# The reader and the small modules it imports, compiled as one module (their imports of
-# each other dropped), so no package build with the sanitizer is needed.
-rm -rf "$OUT/src"; mkdir -p "$OUT/src"
-for f in Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/MIDI/*.swift; do
-  sed -e '/^import UntrustedText$/d' -e '/^import FileSafety$/d' "$f" >"$OUT/src/$(basename "$(dirname "$f")")-$(basename "$f")"
+FUZZERS=${FUZZERS:-midi safetensors soundfont theme}
+ROOT=.build-fuzz
+LOCAL_MODULES="UntrustedText FileSafety MIDI ArgumentParsing"
+
+sources() {
+  case $1 in
+    midi) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/MIDI/*.swift ;;
+    safetensors) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift \
+      Sources/NN/SafeTensors.swift Sources/NN/SafeTensorsReader.swift Sources/NN/SafeTensorsWriter.swift Sources/NN/HalfPrecision.swift Sources/NN/JSONDuplicateKeys.swift ;;
+    soundfont) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/Synthesis/SoundFont.swift \
+      Sources/Synthesis/SoundFontParser.swift Sources/Synthesis/SoundFontRegion.swift Sources/Synthesis/SynthesisError.swift ;;
+    theme) echo Sources/ArgumentParsing/*.swift Sources/TUI/ThemeParser.swift Sources/TUI/Theme.swift Sources/TUI/CellGrid.swift Sources/TUI/ComposerError.swift ;;
+  esac
+}
+entry() {
+  case $1 in midi) echo Fuzz/MIDIReaderFuzzer.swift ;; safetensors) echo Fuzz/SafeTensorsFuzzer.swift ;;
+    soundfont) echo Fuzz/SoundFontFuzzer.swift ;; theme) echo Fuzz/ThemeFuzzer.swift ;; esac
+}
+seeds() {
+  case $1 in midi) cp Tests/Fixtures/*.mid "$2/" ;; safetensors) cp Tests/Fixtures/checkpoints/*.safetensors "$2/" ;;
+    soundfont) cp Tests/Fixtures/hostile/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;; esac
+}
+
+failed=""
+for name in $FUZZERS; do
+  OUT=$ROOT/$name
+  rm -rf "$OUT/src"; mkdir -p "$OUT/src" "$OUT/corpus"
+  seeds "$name" "$OUT/corpus"
+  for f in $(sources "$name"); do
+    sed_args=()
+    for m in $LOCAL_MODULES; do sed_args+=(-e "/^import $m\$/d"); done
+    sed "${sed_args[@]}" "$f" >"$OUT/src/$(basename "$(dirname "$f")")-$(basename "$f")"
+  done
+  echo "fuzz: building $OUT/fuzzer"
+  # (ld.gold warns about every ASan helper symbol; keep that noise in a log.)
+  if ! swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz_$name" \
+    "$(entry "$name")" "$OUT"/src/*.swift -o "$OUT/fuzzer" >"$OUT/build.log" 2>&1; then
+    grep -v "Cannot export local symbol" "$OUT/build.log" >&2
+    exit 1
+  fi
+  echo "fuzz: $name for $SECONDS_TO_RUN s"
+  (cd "$OUT" && ./fuzzer -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 corpus 2>&1 | tee fuzz.log | grep -E "INITED|DONE|ERROR|crash|stat::number_of_executed_units|cov:" | tail -3) || true
+  if ls "$OUT"/crash-* "$OUT"/timeout-* "$OUT"/oom-* >/dev/null 2>&1; then
+    failed="$failed $name"
+    echo "fuzz: $name FAILED, inputs saved in $OUT: $(cd "$OUT" && ls crash-* timeout-* oom-* 2>/dev/null | tr '\n' ' ')"
+  fi
 done
-# (ld.gold warns about every ASan helper symbol; keep that noise in a log.)
-if ! swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name MIDIFuzz \
-  Fuzz/MIDIReaderFuzzer.swift "$OUT"/src/*.swift -o "$OUT/midi-fuzzer" >"$OUT/build.log" 2>&1; then
-  grep -v "Cannot export local symbol" "$OUT/build.log" >&2
-  exit 1
-fi
-echo "fuzz: running for $SECONDS_TO_RUN s"
-cd "$OUT"
-./midi-fuzzer -max_total_time="$SECONDS_TO_RUN" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 corpus 2>&1 | tee fuzz.log | grep -E "INITED|DONE|ERROR|crash|stat::" || true
-if ls crash-* timeout-* oom-* >/dev/null 2>&1; then
-  echo "fuzz: FAILED, inputs saved in $OUT: $(ls crash-* timeout-* oom-* 2>/dev/null | tr '\n' ' ')"
-  exit 1
-fi
-echo "fuzz: no crash, hang or out-of-memory in $SECONDS_TO_RUN s (log: $OUT/fuzz.log)"
+[ -z "$failed" ] || { echo "fuzz: failures in$failed"; exit 1; }
+echo "fuzz: no crash, hang or out-of-memory in $SECONDS_TO_RUN s each ($FUZZERS; logs in $ROOT/*/fuzz.log)"
