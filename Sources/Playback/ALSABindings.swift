@@ -58,18 +58,17 @@ final class SequencerClient {
 
     /// Creates a port other clients can read from and subscribe to ("cadenza:out").
     func createOutputPort(name: String) throws -> Int {
-        let caps = UInt32(SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ)
-        let type = UInt32(SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION)
-        let rc = snd_seq_create_simple_port(handle, name, caps, type)
-        guard rc >= 0 else { throw PlaybackError.sequencerFailed(operation: "create port", reason: ALSALibrary.message(rc)) }
-        return Int(rc)
+        try createPort(name: name, capabilities: UInt32(SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ))
     }
 
     /// Creates a port other clients can write to and subscribe to ("cadenza:in").
     func createInputPort(name: String) throws -> Int {
-        let caps = UInt32(SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE)
+        try createPort(name: name, capabilities: UInt32(SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE))
+    }
+
+    private func createPort(name: String, capabilities: UInt32) throws -> Int {
         let type = UInt32(SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION)
-        let rc = snd_seq_create_simple_port(handle, name, caps, type)
+        let rc = snd_seq_create_simple_port(handle, name, capabilities, type)
         guard rc >= 0 else { throw PlaybackError.sequencerFailed(operation: "create port", reason: ALSALibrary.message(rc)) }
         return Int(rc)
     }
