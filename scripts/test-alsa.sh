@@ -15,7 +15,8 @@
 #      on a busy host); and it was paced (not faster than real time).
 #   6. No softsynth: `cadenza play` without --port or --synth falls back to the built-in
 #      piano on the default PCM device (ALSA_CARD=Loopback), captured non-silent.
-#   7. Call and response: a phrase sent with aplaymidi into cadenza:in while the composer
+#   7. Call and response: a phrase sent with aplaymidi to Midi Through, which --input 14:0
+#      subscribes cadenza:in to (as a keyboard is), while the composer
 #      runs under `script`; the recovery take holds the played notes (within 10 ms of
 #      where they were played) followed by the model's bars.
 # Usage: scripts/test-alsa.sh [path/to/cadenza]   (exit 0 when every check passes)
@@ -73,13 +74,14 @@ if [ "${1:-}" = "--guest" ]; then
   echo "guest: 7. call and response: a phrase into cadenza:in, the composer answers"
   mkdir -p "$O/takes"
   export TERM=xterm-256color
-  script -qfec "'$BIN' compose --checkpoint checkpoints/cadenza-piano.safetensors --no-audio --respond --seed 3 --takes-dir '$O/takes'" /dev/null \
+  script -qfec "'$BIN' compose --checkpoint checkpoints/cadenza-piano.safetensors --no-audio --respond --input 14:0 --seed 3 --takes-dir '$O/takes'" /dev/null \
     >"$O/compose.screen" 2>&1 & COMPOSE_PID=$!
   for _ in $(seq 1 100); do aconnect -o | grep -q "'cadenza'" && break; sleep 0.2; done
   client=$(aconnect -o | sed -n "s/^client \([0-9]*\): 'cadenza'.*/\1/p" | head -1)
   aconnect -o >"$O/aconnect.txt"
   sleep 3
-  aplaymidi -p "$client:0" "$O/phrase.mid" >"$O/aplaymidi.out" 2>&1; echo $? >"$O/aplaymidi.status"
+  # Through Midi Through, as a keyboard's port is: subscribed with --input 14:0.
+  aplaymidi -p 14:0 "$O/phrase.mid" >"$O/aplaymidi.out" 2>&1; echo $? >"$O/aplaymidi.status"
   sleep 25   # a bar of silence ends the phrase; then the model answers
   pkill -TERM -f "cadenza compose" ; wait "$COMPOSE_PID" 2>/dev/null
   ls "$O/takes" >"$O/takes.txt" 2>&1

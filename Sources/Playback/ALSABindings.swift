@@ -66,6 +66,26 @@ final class SequencerClient {
         try createPort(name: name, capabilities: UInt32(SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE))
     }
 
+    /// Creates "cadenza:in" whose incoming events the kernel stamps with `queue`'s real
+    /// time as they arrive (for events that come through a subscription), so their timing
+    /// does not depend on when our thread wakes up.
+    func createTimestampedInputPort(name: String, queue: Int) throws -> Int {
+        var info: OpaquePointer?
+        guard snd_seq_port_info_malloc(&info) >= 0, let info else {
+            throw PlaybackError.sequencerFailed(operation: "create port", reason: "out of memory")
+        }
+        defer { snd_seq_port_info_free(info) }
+        snd_seq_port_info_set_name(info, name)
+        snd_seq_port_info_set_capability(info, UInt32(SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE))
+        snd_seq_port_info_set_type(info, UInt32(SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION))
+        snd_seq_port_info_set_timestamping(info, 1)
+        snd_seq_port_info_set_timestamp_real(info, 1)
+        snd_seq_port_info_set_timestamp_queue(info, Int32(queue))
+        let rc = snd_seq_create_port(handle, info)
+        guard rc >= 0 else { throw PlaybackError.sequencerFailed(operation: "create port", reason: ALSALibrary.message(rc)) }
+        return Int(snd_seq_port_info_get_port(info))
+    }
+
     private func createPort(name: String, capabilities: UInt32) throws -> Int {
         let type = UInt32(SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION)
         let rc = snd_seq_create_simple_port(handle, name, capabilities, type)
@@ -82,21 +102,24 @@ final class SequencerClient {
     }
 
     /// Waits up to `timeoutMilliseconds` for input, then returns the note events that
-    /// arrived (note-offs as velocity 0). Needs a client opened with `input`.
-    func readNotes(timeoutMilliseconds: Int32) -> [(pitch: Int, velocity: Int)] {
+    /// arrived (note-offs as velocity 0), with the real-time stamp the kernel gave them on
+    /// a timestamping port (nil otherwise). Needs a client opened with `input`.
+    func readNotes(timeoutMilliseconds: Int32) -> [(pitch: Int, velocity: Int, stamp: Double?)] {
         let count = snd_seq_poll_descriptors_count(handle, Int16(POLLIN))
         guard count > 0 else { return [] }
         var fds = [pollfd](repeating: pollfd(), count: Int(count))
         let filled = snd_seq_poll_descriptors(handle, &fds, UInt32(count), Int16(POLLIN))
         guard filled > 0, poll(&fds, nfds_t(filled), timeoutMilliseconds) > 0 else { return [] }
-        var notes: [(pitch: Int, velocity: Int)] = []
+        var notes: [(pitch: Int, velocity: Int, stamp: Double?)] = []
         var event: UnsafeMutablePointer<snd_seq_event_t>?
         while snd_seq_event_input(handle, &event) >= 0, let e = event {
             let type = Int32(e.pointee.type)
+            let isReal = UInt32(e.pointee.flags) & UInt32(SND_SEQ_TIME_STAMP_MASK) == UInt32(SND_SEQ_TIME_STAMP_REAL)
+            let stamp = isReal ? Double(e.pointee.time.time.tv_sec) + Double(e.pointee.time.time.tv_nsec) / 1e9 : nil
             if type == Int32(SND_SEQ_EVENT_NOTEON.rawValue) {
-                notes.append((Int(e.pointee.data.note.note), Int(e.pointee.data.note.velocity)))
+                notes.append((Int(e.pointee.data.note.note), Int(e.pointee.data.note.velocity), stamp))
             } else if type == Int32(SND_SEQ_EVENT_NOTEOFF.rawValue) {
-                notes.append((Int(e.pointee.data.note.note), 0))
+                notes.append((Int(e.pointee.data.note.note), 0, stamp))
             }
         }
         return notes

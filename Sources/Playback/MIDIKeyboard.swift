@@ -1,8 +1,9 @@
 // A MIDI keyboard on the ALSA sequencer: Cadenza's input port `cadenza:in`, optionally
 // connected from a given port (`--input CLIENT:PORT`; `aconnect KEYBOARD cadenza:in` works
-// too). A thread waits for note events and stamps each with the monotonic clock the
-// moment it arrives, so what reads them later (the composer's 15 ms loop) still knows
-// when each key was struck.
+// too). The kernel stamps events that come through a subscription with the real time of
+// our own queue as they arrive; a thread turns those stamps into the monotonic clock
+// (events sent straight to the port get the moment the thread read them), so what reads
+// them later (the composer's 15 ms loop) still knows when each key was struck.
 import Foundation
 
 /// One key struck or released, at `seconds` on the monotonic clock.
@@ -27,6 +28,8 @@ public final class MIDIKeyboard: @unchecked Sendable {
     private var events: [KeyboardEvent] = []
     private var running = true
     private var thread: Thread?
+    /// The monotonic clock when our queue's real time was 0.
+    private let queueStartSeconds: Double
     /// "cadenza:in (129:0)", and where it is connected from, for the status line.
     public let statusDescription: String
 
@@ -34,7 +37,10 @@ public final class MIDIKeyboard: @unchecked Sendable {
     /// "USB Keyboard"). Throws a PlaybackError when there is no sequencer or no such port.
     public init(connectFrom source: String? = nil) throws {
         client = try SequencerClient(name: PlaybackFactory.clientName, input: true)
-        let port = try client.createInputPort(name: Self.portName)
+        let queue = try client.allocateQueue(name: "cadenza-in", microsecondsPerQuarter: 500_000, ticksPerQuarter: 480)
+        let port = try client.createTimestampedInputPort(name: Self.portName, queue: queue)
+        client.startQueue(queue)
+        queueStartSeconds = PlaybackFactory.monotonicSeconds()
         var status = "\(PlaybackFactory.clientName):\(Self.portName) (\(client.clientID):\(port))"
         if let source {
             guard let address = client.parseAddress(source),
@@ -84,7 +90,9 @@ public final class MIDIKeyboard: @unchecked Sendable {
             guard !notes.isEmpty else { continue }
             let now = PlaybackFactory.monotonicSeconds()
             lock.lock()
-            events += notes.map { KeyboardEvent(pitch: $0.pitch, velocity: $0.velocity, seconds: now) }
+            events += notes.map {
+                KeyboardEvent(pitch: $0.pitch, velocity: $0.velocity, seconds: $0.stamp.map { min(now, queueStartSeconds + $0) } ?? now)
+            }
             lock.unlock()
         }
     }
