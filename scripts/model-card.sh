@@ -23,7 +23,8 @@ OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 wait $MAIN || { cat "$OUT/main.log" >&2; exit 1; }
 wait $SWEEP || { cat "$OUT/sweep.log" >&2; exit 1; }
 { cat "$OUT/main"; echo; sed -n '/^### Sampling settings/,$p' "$OUT/sweep"; } >"$OUT/stats"
-"$BIN" tokenize --report "$DATA" | grep -E '^\| all |^Key-finding|^grid' >"$OUT/tokenizer"
+"$BIN" tokenize --report "$DATA" | grep -E '^\| composer |^\|---|^\| all |^Key-finding|^grid' \
+  | sed -e '/^grid/a\\' -e '/^| all /a\\' >"$OUT/tokenizer"
 # Per note = per token x (predicted validation tokens / validation notes), both from stats.
 counts=$(sed -n 's/.*LSTM NLL per note (all \([0-9]*\) token losses over the \([0-9]*\) notes).*/\1 \2/p' "$OUT/stats")
 [ -n "$counts" ] || { echo "model-card: no NLL-per-note line in the stats output" >&2; exit 1; }
