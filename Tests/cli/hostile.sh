@@ -100,7 +100,7 @@ $BIN eval --checkpoint "$T/same.safetensors" --tokens "$T/tokens.json" > /dev/nu
 # --- Hostile MIDI files and faults ---------------------------------------------------------
 FIX="$HERE/../Fixtures/hostile"
 # midi OUT KIND: late (a note 2^28 bars late, 66 bytes), slow (a note 1,000 bars late at the
-# slowest tempo a file can state: 18.6 hours), long (60 s of quarter notes), tempo0 (a
+# slowest tempo a file can state: 18.6 hours), long (10 minutes of quarter notes), tempo0 (a
 # tempo event of length 0 at byte 23, then a note). Made here, not kept in Tests/Fixtures,
 # where every folder scan (info, stats, tokenize --report) would meet them.
 midi() {
@@ -120,7 +120,7 @@ tpq, ev = 96, b""
 if kind == "late": tpq, ev = 1, wait(1 << 30)
 if kind == "slow": ev = b"\x00\xff\x51\x03\xff\xff\xff" + wait(1000 * 4 * 96)
 if kind == "tempo0": ev = b"\x00\xff\x51\x00"
-notes = 120 if kind == "long" else 1
+notes = 1200 if kind == "long" else 1
 for i in range(notes): ev += b"\x00\x90" + bytes([48 + i % 24, 64]) + vlq(tpq) + b"\x80" + bytes([48 + i % 24, 64])
 ev += b"\x00\xff\x2f\x00"
 open(out, "wb").write(b"MThd" + struct.pack(">IHHH", 6, 0, 1, tpq) + b"MTrk" + struct.pack(">I", len(ev)) + ev)
