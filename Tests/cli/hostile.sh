@@ -171,8 +171,9 @@ bad "cannot read $T/fifo: is not a regular file" $BIN generate --checkpoint "$T/
 bad "$T/fifo: is not a regular file" $BIN info "$T/fifo"
 bad "$T/fifo: cannot read: is not a regular file" $BIN eval --checkpoint "$CKPT" --tokens "$T/fifo"
 
-# A render ended by a signal leaves neither the file nor its temporary file. SIGINT is
-# restored to its default first (a background job starts with it ignored, and we keep that).
+# A render ended by a signal leaves neither the file nor its temporary file. INT, HUP and
+# TERM are restored to their defaults first (a background job or nohup starts with some
+# ignored, and the render keeps an ignored signal ignored).
 midi "$T/long.mid" long
 mkdir "$T/sig"
 for sig in TERM HUP INT; do
@@ -180,8 +181,9 @@ for sig in TERM HUP INT; do
 import os, signal, subprocess, sys, time
 binary, src, out, name = sys.argv[1:]
 number = getattr(signal, "SIG" + name)
-p = subprocess.Popen([binary, "render", src, "-o", out, "-q"], stderr=subprocess.DEVNULL,
-                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+def defaults():  # a background job or nohup starts with INT or HUP ignored, which we keep
+    for s in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM): signal.signal(s, signal.SIG_DFL)
+p = subprocess.Popen([binary, "render", src, "-o", out, "-q"], stderr=subprocess.DEVNULL, preexec_fn=defaults)
 # The signal arrives while the temporary file is being written (a release build renders
 # a minute of audio in a quarter of a second, so wait for the file, not for a time).
 folder, deadline = os.path.dirname(out), time.time() + 20
