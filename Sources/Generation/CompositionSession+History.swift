@@ -31,6 +31,11 @@ extension CompositionSession {
         return DroppedBar(index: index - 1, record: last, candidate: nil, endBefore: before)
     }
 
+    /// Drops the candidate and every accepted bar from bar `k` on (a person plays from there).
+    public func cut(atBar k: Int) {
+        while candidate != nil || bars.count > max(0, k) { rewind() }
+    }
+
     /// Puts a dropped bar back where it was. A candidate begun since is dropped first.
     /// Returns false (changing nothing) when the piece no longer ends where the bar began.
     @discardableResult

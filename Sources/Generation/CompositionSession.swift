@@ -255,7 +255,7 @@ public final class CompositionSession: @unchecked Sendable {
     /// candidate) are dropped first, then `playedBars` are appended like primer bars.
     /// Throws, leaving the piece cut at `k`, when the played tokens are not legal there.
     public func insertPlayedBars(_ playedBars: [[Int]], atBar k: Int) throws {
-        while candidate != nil || bars.count > max(0, k) { rewind() }
+        cut(atBar: k)
         try appendPrimerBars(playedBars, origin: .played)
     }
 

@@ -44,15 +44,19 @@ public enum PieceGenerator {
     /// the score has fewer bars than asked for.
     public static func primerBars(from score: PianoScore, count: Int, tokenizer: Tokenizer) throws -> [[Int]] {
         guard count > 0 else { return [] }
+        let bars = tokenBars(of: score, tokenizer: tokenizer)
+        guard bars.count >= count else {
+            throw GenerationError.primerBarNotEncodable(bar: bars.count, reason: "the primer has only \(bars.count) bar\(bars.count == 1 ? "" : "s"), \(count) asked for")
+        }
+        return Array(bars.prefix(count))
+    }
+
+    /// Every bar of `score` as tokens (each starting with BAR; no BOS, STYLE or EOS).
+    public static func tokenBars(of score: PianoScore, tokenizer: Tokenizer) -> [[Int]] {
         var ids = tokenizer.encode(score, style: nil)
         if ids.last == tokenizer.vocabulary.eosID { ids.removeLast() }
         let starts = tokenizer.vocabulary.barStartIndices(ids)
-        guard starts.count >= count else {
-            throw GenerationError.primerBarNotEncodable(bar: starts.count, reason: "the primer has only \(starts.count) bar\(starts.count == 1 ? "" : "s"), \(count) asked for")
-        }
-        return (0..<count).map { i in
-            Array(ids[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : ids.count)])
-        }
+        return starts.indices.map { i in Array(ids[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : ids.count)]) }
     }
 
     /// Samples a piece. Throws for invalid settings, an unknown style or a primer the

@@ -90,6 +90,9 @@ public enum PlaybackFactory {
         }
         do {
             return try openBuiltinSynth(device: device, options: options)
+        } catch PlaybackError.pcmUnavailable(let device, let reason) {
+            // Without the advice to try --device default: this was the default.
+            reasons.append("cannot open ALSA PCM device '\(device)': \(reason)")
         } catch {
             reasons.append("\(error)")
         }

@@ -210,6 +210,7 @@ public final class ComposerApp {
             }
             recorder.add(event)
         }
+        guard recorder.isRecording else { return }
         let meter = currentMeter()
         let now = MIDIKeyboard.now()
         guard recorder.phraseHasEnded(nowSeconds: now, silenceSeconds: meter.barSeconds) else { return }

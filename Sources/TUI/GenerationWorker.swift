@@ -198,7 +198,7 @@ public final class GenerationWorker: @unchecked Sendable {
             session.holdsKey = !free
             history.record(.key(from: before, to: KeyChoice(key: key, free: free)))
         case .cut(let k):
-            while session.hasCandidate || session.acceptedBarCount > k { session.rewind() }
+            session.cut(atBar: k)
             history = EditHistory()  // the edits named bars that are gone or will be played anew
         case .insertPlayed(let bars, let k):
             do {

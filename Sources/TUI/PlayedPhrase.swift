@@ -7,6 +7,7 @@
 // session takes like primer bars.
 
 import Foundation
+import Generation
 import MIDI
 import Playback
 import Tokenization
@@ -86,11 +87,6 @@ public enum PhraseEncoder {
             },
             tempoChanges: [TempoChange(ticks: 0, beatsPerMinute: Double(bpm))],
             timeSignatures: [TimeSignatureChange(ticks: 0, numerator: max(1, beatsPerBar), denominator: 4)])
-        let v = tokenizer.vocabulary
-        var bars: [[Int]] = []
-        for id in tokenizer.encode(score) {
-            if id == v.barID { bars.append([id]) } else if id != v.eosID, !bars.isEmpty { bars[bars.count - 1].append(id) }
-        }
-        return bars
+        return PieceGenerator.tokenBars(of: score, tokenizer: tokenizer)
     }
 }

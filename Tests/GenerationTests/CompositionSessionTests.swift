@@ -278,11 +278,7 @@ import Tokenization
         _ = try s.step()
         let score = PianoScore(notes: [ScoreNote(pitch: 60, velocity: 80, onsetTicks: 0, durationTicks: 480),
                                        ScoreNote(pitch: 64, velocity: 80, onsetTicks: 2400, durationTicks: 480)])
-        let v = TestModels.tokenizer.vocabulary
-        var played: [[Int]] = []
-        for id in TestModels.tokenizer.encode(score) {
-            if id == v.barID { played.append([id]) } else if id != v.eosID, !played.isEmpty { played[played.count - 1].append(id) }
-        }
+        let played = PieceGenerator.tokenBars(of: score, tokenizer: TestModels.tokenizer)
         #expect(played.count == 2)
         let kept = Array(TestModels.barTokens(s).prefix(2))
         try s.insertPlayedBars(played, atBar: 2)
