@@ -14,11 +14,10 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa",
                        providers: [.apt(["libasound2-dev"])]),
-        // A C target (not a system library) so the BLAS can differ per platform:
-        // OpenBLAS on Linux, Accelerate on macOS.
+        // A C target (not a system library) so the BLAS can differ per platform: OpenBLAS on
+        // Linux, opened at run time so its kernel can be chosen first; Accelerate on macOS.
         .target(name: "CBLAS", path: "Sources/CBLAS",
                 linkerSettings: [
-                    .linkedLibrary("openblas", .when(platforms: [.linux])),
                     .linkedFramework("Accelerate", .when(platforms: [.macOS])),
                 ]),
 
@@ -29,7 +28,9 @@ let package = Package(
         .target(name: "FileSafety"),
         .target(name: "MIDI", dependencies: ["UntrustedText", "FileSafety"]),
         .target(name: "Tokenization", dependencies: ["MIDI", "UntrustedText"]),
-        .target(name: "NN", dependencies: ["CBLAS", "UntrustedText", "FileSafety"]),
+        // The LSTM's fused recurrent kernel (C with vector extensions, one build per instruction set).
+        .target(name: "CRecurrentKernel", path: "Sources/CRecurrentKernel"),
+        .target(name: "NN", dependencies: ["CBLAS", "CRecurrentKernel", "UntrustedText", "FileSafety"]),
         .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI", "FileSafety"]),
         .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),
         .target(name: "Synthesis", dependencies: ["MIDI", "UntrustedText", "FileSafety"]),

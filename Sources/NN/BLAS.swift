@@ -1,5 +1,5 @@
-// The only file of NN that imports CBLAS: row-major sgemm and sgemv on raw pointers, and the
-// BLAS thread count. Everything else in NN calls these, so the BLAS (OpenBLAS on Linux,
+// The only file of NN that imports CBLAS: row-major sgemm and sgemv on raw pointers, the BLAS
+// thread count and its description. Everything else in NN calls these, so the BLAS (OpenBLAS on Linux,
 // Accelerate on macOS) can change in one place. No allocation, no checks beyond preconditions.
 import CBLAS
 import Foundation
@@ -15,9 +15,8 @@ enum BLAS {
         _ b: UnsafePointer<Float>, ldb: Int, transB: Bool,
         m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float
     ) {
-        cblas_sgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        cadenza_sgemm(transA ? 1 : 0, transB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                      beta, c, Int32(ldc))
     }
 
     /// y (M) = alpha * A (M, N) @ x (N) + beta * y, or with `transA`, y (N) = A^T @ x (M).
@@ -27,9 +26,7 @@ enum BLAS {
         _ a: UnsafePointer<Float>, lda: Int, transA: Bool, m: Int, n: Int,
         _ x: UnsafePointer<Float>, alpha: Float = 1, beta: Float
     ) {
-        cblas_sgemv(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
-            x, 1, beta, y, 1)
+        cadenza_sgemv(transA ? 1 : 0, Int32(m), Int32(n), alpha, a, Int32(lda), x, beta, y)
     }
 }
 
@@ -45,9 +42,8 @@ public enum ComputeThreads {
     public private(set) nonisolated(unsafe) static var current: Int = min(ProcessInfo.processInfo.activeProcessorCount, 2)
 
     /// Makes the BLAS single-threaded (the team parallelises); done once, before the first product.
-    static let blasSingleThreaded: Void = {
-        #if os(Linux)
-        cadenza_blas_set_threads(1)
-        #endif
-    }()
+    static let blasSingleThreaded: Void = cadenza_blas_set_threads(1)
+
+    /// The BLAS library and kernel the large products run on (for benchmark reports).
+    public static var blasDescription: String { String(cString: cadenza_blas_description()) }
 }

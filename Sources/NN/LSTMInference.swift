@@ -1,7 +1,8 @@
 // One-token inference for sampling: token in, logits out, (h, c) per layer carried in a value
-// type the caller can copy and restore. The weights are repacked once at init for sgemv:
-// layer 0's input projection becomes a table (V, G) looked up by token, and each higher layer
-// multiplies [x | h] by [W_ih | W_hh] in one sgemv. A step allocates nothing.
+// type the caller can copy and restore. The weights are packed once at init for the fused
+// recurrent kernel: layer 0's input projection becomes a table (V, G) looked up by token, and
+// each higher layer multiplies [x | h] by [W_ih | W_hh] in one kernel call per team member,
+// which also applies the cell. The head is one sgemv per member. A step allocates nothing.
 //
 // Legend: V vocabulary, E embedding, H hidden, G = 4H, L layers.
 
@@ -19,19 +20,18 @@ public struct LSTMState: Equatable, Sendable {
 
 public final class LSTMInference {
     public let configuration: LSTMConfiguration
-    // Gate rows are regrouped by team member: member p owns hidden units `units[p]` and its
-    // rows are [i | f | g | o] of those units, contiguous from 4·units[p].lowerBound.
-    let inputTable: FloatBuffer  // (V, G) embedding @ W_ih0^T + b_ih0 + b_hh0, regrouped columns
-    let recurrent0: FloatBuffer  // (G, H) W_hh of layer 0, regrouped rows
-    let fused: [FloatBuffer]  // layers 1..<L: (G, 2H) [W_ih | W_hh], regrouped rows
-    let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh, regrouped
+    // Gate columns are grouped by team member (GateGrouping).
+    let inputTable: FloatBuffer  // (V, G) embedding @ W_ih0^T + b_ih0 + b_hh0, grouped columns
+    let recurrent0: ForwardRecurrentPack  // W_hh of layer 0, packed per member
+    let fused: [ForwardRecurrentPack]  // layers 1..<L: [W_ih | W_hh] (2H inputs), packed per member
+    let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh, grouped
     let headWeight: FloatBuffer  // (V, H)
     let headBias: FloatBuffer  // (V)
     let z: FloatBuffer  // (G) gate pre-activations of the current layer, regrouped
     let xh: FloatBuffer  // (2H) [x | h] of the current layer
     let hNext: FloatBuffer  // (H) the new h of the current layer
     let team: ThreadTeam
-    let units: [Range<Int>]
+    let grouping: GateGrouping
 
     /// Snapshots the model's weights: later changes to the model need a new LSTMInference.
     /// One step at a time per instance (the scratch buffers are shared between calls).
@@ -44,12 +44,10 @@ public final class LSTMInference {
         let layout = model.layout
         let p = model.parameters.pointer
         ComputeThreads.blasSingleThreaded
-        team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
-        let team = self.team
-        units = (0..<team.size).map { team.share(H, $0, multiple: 8) }
-        // regrouped row r' <- PyTorch row r
-        var source = [Int]()
-        for u in units { for g in 0..<4 { for j in u { source.append(g * H + j) } } }
+        team = ThreadTeam(size: GateGrouping.teamSize(hiddenSize: H, threads: threads ?? ComputeThreads.current))
+        let grouping = GateGrouping(hiddenSize: H, team: team)
+        self.grouping = grouping
+        let source = grouping.sourceRow  // grouped row -> PyTorch row
 
         // inputTable[v] = embedding[v] @ W_ih0^T + b_ih0 + b_hh0                       (V, G)
         let table = FloatBuffer(count: V * G)
@@ -60,18 +58,21 @@ public final class LSTMInference {
                   p + layout.weightIH[0], ldb: E, transB: true, m: V, n: G, k: E, beta: 1)
         inputTable = FloatBuffer(count: V * G)
         for v in 0..<V { for r in 0..<G { inputTable[v * G + r].pointee = table[v * G + source[r]].pointee } }
-        recurrent0 = FloatBuffer(count: G * H)
-        for r in 0..<G { recurrent0[r * H].update(from: p + layout.weightHH[0] + source[r] * H, count: H) }
+        recurrent0 = ForwardRecurrentPack(grouping: grouping, inputs: H)
+        for m in 0..<team.size { recurrent0.pack(member: m, grouping: grouping, from: p + layout.weightHH[0], ldw: H) }
 
-        var fused: [FloatBuffer] = [], fusedBias: [FloatBuffer] = []
+        var fused: [ForwardRecurrentPack] = [], fusedBias: [FloatBuffer] = []
+        let both = FloatBuffer(count: G * 2 * H)  // [W_ih | W_hh] in PyTorch row order
         for k in 1..<max(L, 1) {
-            let w = FloatBuffer(count: G * 2 * H), bias = FloatBuffer(count: G)
             for r in 0..<G {
-                w[r * 2 * H].update(from: p + layout.weightIH[k] + source[r] * H, count: H)
-                w[r * 2 * H + H].update(from: p + layout.weightHH[k] + source[r] * H, count: H)
-                bias[r].pointee = p[layout.biasIH[k] + source[r]] + p[layout.biasHH[k] + source[r]]
+                both[r * 2 * H].update(from: p + layout.weightIH[k] + r * H, count: H)
+                both[r * 2 * H + H].update(from: p + layout.weightHH[k] + r * H, count: H)
             }
-            fused.append(w)
+            let pack = ForwardRecurrentPack(grouping: grouping, inputs: 2 * H)
+            for m in 0..<team.size { pack.pack(member: m, grouping: grouping, from: both.pointer, ldw: 2 * H) }
+            let bias = FloatBuffer(count: G)
+            for r in 0..<G { bias[r].pointee = p[layout.biasIH[k] + source[r]] + p[layout.biasHH[k] + source[r]] }
+            fused.append(pack)
             fusedBias.append(bias)
         }
         self.fused = fused
@@ -102,26 +103,24 @@ public final class LSTMInference {
             state.c.withUnsafeMutableBufferPointer { cAll in
                 let hAll = hAll.baseAddress!, cAll = cAll.baseAddress!
                 team.run { p in
-                    let u = units[p]
-                    let zp = z + 4 * u.lowerBound  // (4U) this member's [i|f|g|o]
-                    let cell = LSTMCell.Layout(rows: 1, gateStride: 4 * u.count, gateBlock: u.count, stateStride: 0,
-                                               units: 0..<u.count)
+                    let u = grouping.units[p], mine = grouping.firstGateRow(of: p)
+                    let zp = z + mine  // (4U) this member's [i|f|g|o]
                     for k in 0..<L {
                         let h = hAll + k * H, c = cAll + k * H
                         if !u.isEmpty {
                             if k == 0 {
-                                // Layer 0: z = table[token] + W_hh0 @ h                              (G)
-                                zp.update(from: inputTable[token * G + 4 * u.lowerBound], count: 4 * u.count)
-                                BLAS.gemv(zp, recurrent0[4 * u.lowerBound * H], lda: H, transA: false,
-                                          m: 4 * u.count, n: H, h, beta: 1)
+                                // Layer 0: z = table[token] + W_hh0 @ h, then the cell              (G)
+                                zp.update(from: inputTable[token * G + mine], count: 4 * u.count)
+                                recurrent0.step(member: p, units: u.count, rows: 1, x: h, ldx: H, z: zp, ldz: 4 * u.count,
+                                                bias: nil, cPrev: c + u.lowerBound, c: c + u.lowerBound, tanhC: nil,
+                                                h: hNext + u.lowerBound, lds: H)
                             } else {
-                                // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b                   (G)
-                                zp.update(from: fusedBias[k - 1][4 * u.lowerBound], count: 4 * u.count)
-                                BLAS.gemv(zp, fused[k - 1][4 * u.lowerBound * 2 * H], lda: 2 * H, transA: false,
-                                          m: 4 * u.count, n: 2 * H, xh, beta: 1)
+                                // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b, then the cell   (G)
+                                zp.update(from: fusedBias[k - 1][mine], count: 4 * u.count)
+                                fused[k - 1].step(member: p, units: u.count, rows: 1, x: xh, ldx: 2 * H, z: zp,
+                                                  ldz: 4 * u.count, bias: nil, cPrev: c + u.lowerBound, c: c + u.lowerBound,
+                                                  tanhC: nil, h: hNext + u.lowerBound, lds: H)
                             }
-                            LSTMCell.forward(gates: zp, c: c + u.lowerBound, tanhC: nil, h: hNext + u.lowerBound,
-                                             cPrev: c + u.lowerBound, bias: nil, cell)
                         }
                         team.barrier()  // every member has read h_k and written its part of hNext
                         if !u.isEmpty {

@@ -8,10 +8,11 @@
 // recurrent sgemm. Inputs, targets and per-position losses at the API are (B, T), row-major.
 // Threads: a ThreadTeam of `threads` members splits every product by output rows (a
 // single-threaded sgemm each) and each time step by hidden units, with a barrier per step.
-// Gate order inside the engine is "grouped": member p owns hidden units U_p = units[p], and
-// its gate columns are [i | f | g | o] of U_p, contiguous from 4·U_p.start, so its share of a
-// step is one sgemm. Grouped copies of W_ih, W_hh and the biases are refreshed each forward;
-// weight gradients are computed in grouped order and scattered back to their PyTorch rows.
+// Gate order inside the engine is "grouped" (GateGrouping): member p owns hidden units U_p,
+// and its gate columns are [i | f | g | o] of U_p, contiguous from 4·U_p.start, so its share
+// of a time step is one call of the fused recurrent kernel (RecurrentWeights.swift), on W_hh
+// packed once per training step. Grouped copies of W_ih and the biases are refreshed each
+// forward; weight gradients are computed in grouped order and scattered to their PyTorch rows.
 
 /// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
 /// one batch to the next. h and c are (L, B, H).
@@ -66,19 +67,22 @@ public final class LSTMTrainer {
     let hs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial h
     let cs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial c
     let tanhCs: [FloatBuffer]  // per layer (T, B, H) tanh(c_t)
-    let gates: [FloatBuffer]  // per layer (T, B, G) activations, then dL/dpre-activations
+    let gates: [FloatBuffer]  // per layer (T, B, gateStride) activations, then dL/dpre-activations
+    /// Floats from one gate row to the next: G plus 16, so the rows a kernel tile reads at once
+    /// do not fall into one L1 cache set (G·4 bytes is a multiple of 4 KiB for H = 256, 512, ...).
+    let gateStride: Int
     let masks: [FloatBuffer]  // per layer (T, B, H) 0 or 1/(1-p) (empty when dropout = 0)
     let dropped: [FloatBuffer]  // per layer (T, B, H) h · mask (empty when dropout = 0)
     let logits: FloatBuffer  // (N, V) logits, then dL/dlogits
     let losses: FloatBuffer  // (N) per-position loss, 0 where the target is ignored
     let groupedIH: [FloatBuffer]  // per layer (G, in) W_ih rows in grouped order
-    let groupedHH: [FloatBuffer]  // per layer (G, H) W_hh rows in grouped order
+    let forwardPacks: [ForwardRecurrentPack]  // per layer: W_hh packed for the forward kernel
+    let backwardPack: BackwardRecurrentPack  // the layer being back-propagated: W_hh packed for the backward kernel
     let groupedBias: [FloatBuffer]  // per layer (G) b_ih + b_hh in grouped order
-    let units: [Range<Int>]  // hidden units of each team member (multiples of 8)
+    let grouping: GateGrouping  // hidden units and grouped gate rows of each team member
     let dWhhGrouped: FloatBuffer  // (G, H) d W_hh rows in grouped order, before scattering
     let dWihGrouped: FloatBuffer  // (G, max(E, H)) d W_ih rows in grouped order
     let dBiasGrouped: FloatBuffer  // (G) d b rows in grouped order
-    let groupSource: [Int]  // grouped gate row -> PyTorch gate row
     let dOutA: FloatBuffer  // (N, H) dL/d(layer output), ping
     let dOutB: FloatBuffer  // (N, H) dL/d(layer output), pong
     let dX0: FloatBuffer  // (N, E) dL/d(embedded input)
@@ -109,14 +113,15 @@ public final class LSTMTrainer {
         hs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
         cs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
         tanhCs = (0..<L).map { _ in FloatBuffer(count: N * H) }
-        gates = (0..<L).map { _ in FloatBuffer(count: N * 4 * H) }
+        gateStride = 4 * H + 16
+        let gateStride = self.gateStride
+        gates = (0..<L).map { _ in FloatBuffer(count: N * gateStride) }
         let withDropout = cfg.dropout > 0
         masks = withDropout ? (0..<L).map { _ in FloatBuffer(count: N * H) } : []
         dropped = withDropout ? (0..<L).map { _ in FloatBuffer(count: N * H) } : []
         logits = FloatBuffer(count: N * V)
         losses = FloatBuffer(count: N)
         groupedIH = (0..<L).map { FloatBuffer(count: 4 * H * cfg.inputSize(ofLayer: $0)) }
-        groupedHH = (0..<L).map { _ in FloatBuffer(count: 4 * H * H) }
         groupedBias = (0..<L).map { _ in FloatBuffer(count: 4 * H) }
         dWhhGrouped = FloatBuffer(count: 4 * H * H)
         dWihGrouped = FloatBuffer(count: 4 * H * max(E, H))
@@ -128,20 +133,21 @@ public final class LSTMTrainer {
         ones = FloatBuffer(count: N)
         ones.pointer.update(repeating: 1, count: N)
         ComputeThreads.blasSingleThreaded
-        let team = ThreadTeam(size: max(1, min(threads ?? ComputeThreads.current, H / 8, 64)))
+        let team = ThreadTeam(size: GateGrouping.teamSize(hiddenSize: H, threads: threads ?? ComputeThreads.current))
         self.team = team
         partials = FloatBuffer(count: 2 * team.size)
-        units = (0..<team.size).map { team.share(H, $0, multiple: 8) }
-        var source: [Int] = []
-        for u in units { for g in 0..<4 { for j in u { source.append(g * H + j) } } }
-        groupSource = source
+        let grouping = GateGrouping(hiddenSize: H, team: team)
+        self.grouping = grouping
+        forwardPacks = (0..<L).map { _ in ForwardRecurrentPack(grouping: grouping, inputs: H) }
+        backwardPack = BackwardRecurrentPack(grouping: grouping)
     }
 
     /// Bytes of every buffer the trainer holds (gradients, Adam moments, activations, scratch):
     /// fixed by the model and (B, T), whatever the corpus size.
     public var bufferBytes: Int {
         var floats = gradients.count + adamM.count + adamV.count + x0.count + logits.count + losses.count
-        for list in [hs, cs, tanhCs, gates, masks, dropped, groupedIH, groupedHH, groupedBias] {
+        for list in [hs, cs, tanhCs, gates, masks, dropped, groupedIH, groupedBias] + forwardPacks.map(\.buffers)
+            + [backwardPack.buffers] {
             floats += list.reduce(0) { $0 + $1.count }
         }
         for b in [dWhhGrouped, dWihGrouped, dBiasGrouped, dOutA, dOutB, dX0, dc, ones, partials] { floats += b.count }
@@ -267,7 +273,7 @@ public final class LSTMTrainer {
         tokens: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Int32>, training: Bool
     ) -> (mean: Float, count: Int) {
         let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
-        let G = 4 * H
+        let G = 4 * H, GS = gateStride
         let layout = model.layout
         let params = model.parameters.pointer
         for i in 0..<N {
@@ -290,38 +296,36 @@ public final class LSTMTrainer {
             let inSize = k == 0 ? E : H
             let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
             let wih = groupedIH[k].pointer  // (G, in) grouped rows
-            let whh = groupedHH[k].pointer  // (G, H) grouped rows
+            let recurrent = forwardPacks[k]  // W_hh, packed per member
             let bias = groupedBias[k].pointer  // (G) grouped
-            let z = gates[k].pointer  // (T, B, G) grouped columns
+            let z = gates[k].pointer  // (T, B, G) grouped columns, rows gateStride apart
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
+            let grouping = self.grouping
 
             team.run { p in
-                // The grouped copies of this layer's weights (each member copies its rows).
+                // The grouped copies of this layer's weights (each member copies its rows) and
+                // the member's own W_hh rows packed for the recurrent kernel.
                 for r in team.share(G, p) {
-                    let source = groupSource[r]
+                    let source = grouping.sourceRow[r]
                     (wih + r * inSize).update(from: params + layout.weightIH[k] + source * inSize, count: inSize)
-                    (whh + r * H).update(from: params + layout.weightHH[k] + source * H, count: H)
                     bias[r] = bih[source] + bhh[source]
                 }
+                recurrent.pack(member: p, grouping: grouping, from: params + layout.weightHH[k], ldw: H)
                 team.barrier()
 
                 // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
-                gemmShare(p, z, ldc: G, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
+                gemmShare(p, z, ldc: GS, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
                           m: N, n: G, k: inSize, beta: 0)
                 team.barrier()
 
-                // Recurrence, member p owning hidden units U = units[p] and gate columns
-                // 4·U.start ..< 4·U.end:  z_t[:, mine] += h_{t-1} @ W_hh[mine, :]^T, then the cell.  (B, 4U)
-                let u = units[p], mine = 4 * u.lowerBound
-                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: u.count, stateStride: H, units: 0..<u.count)
+                // Recurrence, member p owning hidden units U and gate columns 4·U.start ..< 4·U.end:
+                //   z_t[:, mine] += h_{t-1} @ W_hh[mine, :]^T, then the cell, in one kernel call.  (B, 4U)
+                let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
                 for t in 0..<T {
-                    let zt = z + t * B * G
                     if !u.isEmpty {
-                        BLAS.gemm(zt + mine, ldc: G, h + t * B * H, lda: H, transA: false, whh + mine * H, ldb: H,
-                                  transB: true, m: B, n: 4 * u.count, k: H, beta: 1)
-                        let s = u.lowerBound
-                        LSTMCell.forward(gates: zt + mine, c: c + (t + 1) * B * H + s, tanhC: tc + t * B * H + s,
-                                         h: h + (t + 1) * B * H + s, cPrev: c + t * B * H + s, bias: bias + mine, cell)
+                        recurrent.step(member: p, units: u.count, rows: B, x: h + t * B * H, ldx: H, z: z + t * B * GS + mine,
+                                       ldz: GS, bias: bias + mine, cPrev: c + t * B * H + s, c: c + (t + 1) * B * H + s,
+                                       tanhC: tc + t * B * H + s, h: h + (t + 1) * B * H + s, lds: H)
                     }
                     team.barrier()
                 }
@@ -430,7 +434,7 @@ public final class LSTMTrainer {
     /// Needs the activations of the forward pass just run; fills `gradients`.
     private func backward(tokens: UnsafeBufferPointer<Int32>, training: Bool = true) {
         let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
-        let G = 4 * H
+        let G = 4 * H, GS = gateStride
         let layout = model.layout
         let params = model.parameters.pointer
         let grads = gradients.pointer
@@ -460,14 +464,16 @@ public final class LSTMTrainer {
             let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
             let inSize = k == 0 ? E : H
             let wih = groupedIH[k].pointer  // (G, in) grouped rows
-            let whh = groupedHH[k].pointer  // (G, H) grouped rows
-            let z = gates[k].pointer  // (T, B, G) grouped: activations, turned into dz step by step
+            let recurrent = backwardPack, grouping = self.grouping
+            let z = gates[k].pointer  // (T, B, G) grouped, rows gateStride apart: activations, then dz step by step
             let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
             let dh = dOut, dx = k == 0 ? dX0.pointer : dOther
             let mask = useDropout ? masks[k].pointer : nil
             dc.zero()
 
             team.run { p in
+                // W_hh's columns of member p's units, packed for the backward kernel.
+                recurrent.pack(member: p, grouping: grouping, weightHH: params + layout.weightHH[k])
                 // dropped = h · mask  =>  dh = dy · mask                                   (T, B, H)
                 if let mask {
                     let rows = team.share(N, p)
@@ -476,18 +482,15 @@ public final class LSTMTrainer {
                 }
                 // Through time, t = T-1 ... 0, member p owning hidden units U. dh[t] is dL/dh_t
                 // from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
-                // dh_t[:, U] += dz_{t+1} @ W_hh[:, U]                                         (B, U)
-                let u = units[p], mine = 4 * u.lowerBound, s = u.lowerBound
-                let cell = LSTMCell.Layout(rows: B, gateStride: G, gateBlock: u.count, stateStride: H, units: 0..<u.count)
+                //   dh_t[:, U] += dz_{t+1} @ W_hh[:, U]                                       (B, U)
+                // and the cell's backward turns the activations of step t into dz_t, in one call.
+                let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
                 for t in stride(from: T - 1, through: 0, by: -1) {
-                    let dht = dh + t * B * H
                     if !u.isEmpty {
-                        if t < T - 1 {
-                            BLAS.gemm(dht + s, ldc: H, z + (t + 1) * B * G, lda: G, transA: false,
-                                      whh + s, ldb: H, transB: false, m: B, n: u.count, k: G, beta: 1)
-                        }
-                        LSTMCell.backward(gates: z + t * B * G + mine, dc: dc.pointer + s, dh: dht + s,
-                                          tanhC: tc + t * B * H + s, cPrev: c + t * B * H + s, cell)
+                        recurrent.step(member: p, units: u.count, rows: B, withProduct: t < T - 1,
+                                       dzNext: z + min(t + 1, T - 1) * B * GS, lddz: GS, dh: dh + t * B * H + s,
+                                       gates: z + t * B * GS + mine, ldg: GS, dc: dc.pointer + s, tanhC: tc + t * B * H + s,
+                                       cPrev: c + t * B * H + s, lds: H)
                     }
                     team.barrier()
                 }
@@ -499,13 +502,13 @@ public final class LSTMTrainer {
                     let n4 = 4 * u.count
                     let dWhh = dWhhGrouped.pointer, dWih = dWihGrouped.pointer, dBias = dBiasGrouped.pointer
                     // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                         (G, H)
-                    BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: G, transA: true, h, ldb: H, transB: false,
+                    BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: GS, transA: true, h, ldb: H, transB: false,
                               m: n4, n: H, k: N, beta: 0)
                     // d W_ih = dz^T @ x                                                      (G, in)
-                    BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: G, transA: true, input, ldb: inSize,
+                    BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: GS, transA: true, input, ldb: inSize,
                               transB: false, m: n4, n: inSize, k: N, beta: 0)
                     // d b_ih = d b_hh = Σ_rows dz                                            (G)
-                    BLAS.gemv(dBias + mine, z + mine, lda: G, transA: true, m: N, n: n4, ones.pointer, beta: 0)
+                    BLAS.gemv(dBias + mine, z + mine, lda: GS, transA: true, m: N, n: n4, ones.pointer, beta: 0)
                     for g in 0..<4 {
                         let from = mine + g * u.count, row = g * H + s
                         (grads + layout.weightHH[k] + row * H).update(from: dWhh + from * H, count: u.count * H)
@@ -515,7 +518,7 @@ public final class LSTMTrainer {
                     }
                 }
                 // dx = dz @ W_ih                                                            (N, in)
-                gemmShare(p, dx, ldc: inSize, z, lda: G, transA: false, wih, ldb: inSize, transB: false,
+                gemmShare(p, dx, ldc: inSize, z, lda: GS, transA: false, wih, ldb: inSize, transB: false,
                           m: N, n: inSize, k: G, beta: 0)
             }
             if k > 0 { swap(&dOut, &dOther) }

@@ -1,0 +1,224 @@
+// The kernel's body, included once per instruction set by RecurrentKernel.c with:
+//   NAME(x)    the function name for this instruction set
+//   MADD(a,b,c) a*b + c (fused where the instruction set has FMA)
+//   FWD_ROWS   rows per forward tile (4 gates x 8 units each: 4*FWD_ROWS accumulators)
+//   BWD_ROWS   rows per backward tile (16 units each: 2*BWD_ROWS accumulators)
+// Accumulators, weights and broadcasts must fit the registers: 16 vector registers for AVX2,
+// 32 for AVX-512VL. Loops over rows have constant trip counts, so they unroll into registers.
+
+// Vector helpers, compiled for this instruction set (a v8 crosses no other ABI).
+#define splat NAME(splat)
+#define loadu NAME(loadu)
+#define storeu NAME(storeu)
+#define load_n NAME(load_n)
+#define store_n NAME(store_n)
+static inline __attribute__((always_inline)) v8 splat(float x) { return (v8)(x); }
+static inline __attribute__((always_inline)) v8 loadu(const float *p) {
+    v8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void storeu(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+// The first n lanes (n <= 8) from or to memory; the others read as zero.
+static inline __attribute__((always_inline)) v8 load_n(const float *p, int n) {
+    if (n >= 8) return loadu(p);
+    v8 v = splat(0);
+    for (int i = 0; i < n; i++) v[i] = p[i];
+    return v;
+}
+static inline __attribute__((always_inline)) void store_n(float *p, v8 v, int n) {
+    if (n >= 8) { storeu(p, v); return; }
+    for (int i = 0; i < n; i++) p[i] = v[i];
+}
+
+// tanh(x) as x*P(x^2)/Q(x^2) on [-7.9, 7.9], +-1 beyond (max |error| ~ 3e-7): the same
+// approximation as NN's LSTMCell.tanh8.
+static inline __attribute__((always_inline)) v8 NAME(tanh8)(v8 x) {
+    const v8 limit = splat(7.905311107635498f);
+    x = __builtin_elementwise_min(__builtin_elementwise_max(x, -limit), limit);
+    v8 x2 = x * x;
+    v8 p = splat(-2.76076847742355e-16f);
+    p = MADD(p, x2, splat(2.00018790482477e-13f));
+    p = MADD(p, x2, splat(-8.60467152213735e-11f));
+    p = MADD(p, x2, splat(5.12229709037114e-08f));
+    p = MADD(p, x2, splat(1.48572235717979e-05f));
+    p = MADD(p, x2, splat(6.37261928875436e-04f));
+    p = MADD(p, x2, splat(4.89352455891786e-03f));
+    v8 q = splat(1.19825839466702e-06f);
+    q = MADD(q, x2, splat(1.18534705686654e-04f));
+    q = MADD(q, x2, splat(2.26843463243900e-03f));
+    q = MADD(q, x2, splat(4.89352518554385e-03f));
+    return x * p / q;
+}
+
+static inline __attribute__((always_inline)) v8 NAME(sigmoid8)(v8 x) {
+    return splat(0.5f) + splat(0.5f) * NAME(tanh8)(splat(0.5f) * x);
+}
+
+// ---- forward ----
+
+static __attribute__((unused)) size_t NAME(forward_pack_count)(int k, int units) { return (size_t)((units + 7) / 8) * (size_t)k * 32; }
+
+// Block b (8 units), input kk: [i f g o] x 8 lanes, 32 floats; lanes past `units` are zero.
+static __attribute__((unused)) void NAME(forward_pack)(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
+    int blocks = (units + 7) / 8;
+    for (int b = 0; b < blocks; b++) {
+        float *out = packed + (size_t)b * k * 32;
+        for (int kk = 0; kk < k; kk++) {
+            for (int g = 0; g < 4; g++) {
+                for (int lane = 0; lane < 8; lane++) {
+                    int j = b * 8 + lane;
+                    out[(size_t)kk * 32 + g * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
+                }
+            }
+        }
+    }
+}
+
+// FWD_ROWS rows x 8 units starting at local unit j, n of the units valid. Only the first
+// `valid` rows exist: the others re-read the last valid row and store nothing, so every tile
+// has the same unrolled shape and its accumulators stay in registers.
+static inline __attribute__((always_inline)) void NAME(forward_tile)(
+    int valid, const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
+    const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
+    const float *xr[FWD_ROWS];
+    v8 acc[FWD_ROWS][4];
+    for (int r = 0; r < FWD_ROWS; r++) {
+        int rr = r < valid ? r : valid - 1;
+        xr[r] = x + (size_t)rr * ldx;
+        for (int g = 0; g < 4; g++) acc[r][g] = load_n(z + (size_t)rr * ldz + g * units + j, n);
+    }
+    for (int kk = 0; kk < k; kk++) {
+        const float *w = pk + (size_t)kk * 32;
+        v8 w0 = loadu(w), w1 = loadu(w + 8), w2 = loadu(w + 16), w3 = loadu(w + 24);
+        for (int r = 0; r < FWD_ROWS; r++) {
+            v8 a = splat(xr[r][kk]);
+            acc[r][0] = MADD(a, w0, acc[r][0]);
+            acc[r][1] = MADD(a, w1, acc[r][1]);
+            acc[r][2] = MADD(a, w2, acc[r][2]);
+            acc[r][3] = MADD(a, w3, acc[r][3]);
+        }
+    }
+    for (int r = 0; r < FWD_ROWS; r++) {
+        if (r >= valid) break;
+        v8 zi = acc[r][0], zf = acc[r][1], zg = acc[r][2], zo = acc[r][3];
+        if (bias) {
+            zi += load_n(bias + j, n); zf += load_n(bias + units + j, n);
+            zg += load_n(bias + 2 * units + j, n); zo += load_n(bias + 3 * units + j, n);
+        }
+        v8 i = NAME(sigmoid8)(zi), f = NAME(sigmoid8)(zf), g = NAME(tanh8)(zg), o = NAME(sigmoid8)(zo);
+        size_t s = (size_t)r * lds + j;
+        v8 cn = MADD(f, load_n(cprev + s, n), i * g);
+        v8 tc = NAME(tanh8)(cn);
+        float *zr = z + (size_t)r * ldz + j;
+        store_n(zr, i, n); store_n(zr + units, f, n); store_n(zr + 2 * units, g, n); store_n(zr + 3 * units, o, n);
+        store_n(c + s, cn, n);
+        if (tanhc) store_n(tanhc + s, tc, n);
+        store_n(h + s, o * tc, n);
+    }
+}
+
+static __attribute__((unused)) void NAME(forward_step)(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
+                        const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
+    int blocks = (units + 7) / 8;
+    for (int b = 0; b < blocks; b++) {
+        const float *pk = packed + (size_t)b * k * 32;
+        int j = b * 8, n = units - j < 8 ? units - j : 8;
+        for (int r = 0; r < rows; r += FWD_ROWS) {
+            int valid = rows - r < FWD_ROWS ? rows - r : FWD_ROWS;
+            NAME(forward_tile)(valid, pk, k, units, j, n, x + (size_t)r * ldx, ldx, z + (size_t)r * ldz, ldz, bias,
+                               cprev + (size_t)r * lds, c + (size_t)r * lds, tanhc ? tanhc + (size_t)r * lds : 0,
+                               h + (size_t)r * lds, lds);
+        }
+    }
+}
+
+// ---- backward ----
+
+static __attribute__((unused)) size_t NAME(backward_pack_count)(int k, int units) { return (size_t)((units + 15) / 16) * (size_t)k * 16; }
+
+// Block b (16 units), gate column kk: W_hh[source_rows[kk], b*16 ..< b*16+16]; lanes past `units` zero.
+static __attribute__((unused)) void NAME(backward_pack)(float *packed, const float *w, int ldw, const int *source_rows, int k, int units) {
+    int blocks = (units + 15) / 16;
+    for (int b = 0; b < blocks; b++) {
+        float *out = packed + (size_t)b * k * 16;
+        for (int kk = 0; kk < k; kk++) {
+            const float *row = w + (size_t)source_rows[kk] * ldw;
+            for (int lane = 0; lane < 16; lane++) {
+                int j = b * 16 + lane;
+                out[(size_t)kk * 16 + lane] = j < units ? row[j] : 0;
+            }
+        }
+    }
+}
+
+// The cell's backward for 8 units at local unit j (n valid) of one row.
+static inline __attribute__((always_inline)) void NAME(cell_backward)(
+    v8 dhv, int n, float *gates, int units, float *dc, const float *tanhc, const float *cprev) {
+    const v8 one = splat(1.0f);
+    v8 i = load_n(gates, n), f = load_n(gates + units, n), g = load_n(gates + 2 * units, n),
+       o = load_n(gates + 3 * units, n);
+    v8 tc = load_n(tanhc, n);
+    v8 dct = MADD(dhv * o, one - tc * tc, load_n(dc, n));
+    store_n(gates, dct * g * i * (one - i), n);
+    store_n(gates + units, dct * load_n(cprev, n) * f * (one - f), n);
+    store_n(gates + 2 * units, dct * i * (one - g * g), n);
+    store_n(gates + 3 * units, dhv * tc * o * (one - o), n);
+    store_n(dc, dct * f, n);
+}
+
+// BWD_ROWS rows x 16 units from local unit j, n of them valid; rows past `valid` as in
+// forward_tile.
+static inline __attribute__((always_inline)) void NAME(backward_tile)(
+    int valid, const float *pk, int k, int units, int j, int n, const float *dz_next, int lddz, float *dh, float *gates,
+    int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
+    int n0 = n < 8 ? n : 8, n1 = n - n0;
+    const float *dzr[BWD_ROWS];
+    v8 acc[BWD_ROWS][2];
+    for (int r = 0; r < BWD_ROWS; r++) {
+        int rr = r < valid ? r : valid - 1;
+        dzr[r] = dz_next + (size_t)rr * lddz;
+        acc[r][0] = load_n(dh + (size_t)rr * lds + j, n0);
+        acc[r][1] = load_n(dh + (size_t)rr * lds + j + 8, n1);
+    }
+    for (int kk = 0; kk < k; kk++) {
+        v8 w0 = loadu(pk + (size_t)kk * 16), w1 = loadu(pk + (size_t)kk * 16 + 8);
+        for (int r = 0; r < BWD_ROWS; r++) {
+            v8 a = splat(dzr[r][kk]);
+            acc[r][0] = MADD(a, w0, acc[r][0]);
+            acc[r][1] = MADD(a, w1, acc[r][1]);
+        }
+    }
+    for (int r = 0; r < BWD_ROWS; r++) {
+        if (r >= valid) break;
+        size_t s = (size_t)r * lds + j;
+        float *gr = gates + (size_t)r * ldg + j;
+        store_n(dh + s, acc[r][0], n0);
+        NAME(cell_backward)(acc[r][0], n0, gr, units, dc + s, tanhc + s, cprev + s);
+        if (n1 > 0) {
+            store_n(dh + s + 8, acc[r][1], n1);
+            NAME(cell_backward)(acc[r][1], n1, gr + 8, units, dc + s + 8, tanhc + s + 8, cprev + s + 8);
+        }
+    }
+}
+
+static __attribute__((unused)) void NAME(backward_step)(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,
+                         float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
+    int blocks = (units + 15) / 16;
+    for (int b = 0; b < blocks; b++) {
+        const float *pk = packed + (size_t)b * k * 16;
+        int j = b * 16, n = units - j < 16 ? units - j : 16;
+        for (int r = 0; r < rows; r += BWD_ROWS) {
+            int valid = rows - r < BWD_ROWS ? rows - r : BWD_ROWS;
+            NAME(backward_tile)(valid, pk, k, units, j, n, dz_next + (size_t)r * lddz, lddz, dh + (size_t)r * lds,
+                                gates + (size_t)r * ldg, ldg, dc + (size_t)r * lds, tanhc + (size_t)r * lds,
+                                cprev + (size_t)r * lds, lds);
+        }
+    }
+}
+
+#undef splat
+#undef loadu
+#undef storeu
+#undef load_n
+#undef store_n

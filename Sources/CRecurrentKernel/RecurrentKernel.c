@@ -1,0 +1,101 @@
+// The recurrent kernel's instruction sets: KernelBody.h compiled once per set, and the best
+// one the CPU supports chosen on first use. On x86-64: AVX-512VL (256-bit vectors, but 32
+// registers, so tiles of 4 forward / 12 backward rows), AVX2 with FMA (16 registers: 2 and
+// 6 rows), and a portable build; elsewhere (arm64 NEON) the portable build, which the
+// compiler vectorises for the target.
+#include "RecurrentKernel.h"
+#include <pthread.h>
+#include <string.h>
+
+typedef float v8 __attribute__((ext_vector_type(8)));
+// The portable build passes v8 between always-inlined helpers only, so no ABI is crossed.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#if defined(__x86_64__)
+#define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512vl"))), apply_to = function)
+#define NAME(x) x##_avx512vl
+#define FWD_ROWS 4
+#define BWD_ROWS 12
+#include "KernelBody.h"
+#undef NAME
+#undef FWD_ROWS
+#undef BWD_ROWS
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define NAME(x) x##_avx2
+#define FWD_ROWS 2
+#define BWD_ROWS 6
+#include "KernelBody.h"
+#undef NAME
+#undef FWD_ROWS
+#undef BWD_ROWS
+#pragma clang attribute pop
+#undef MADD
+#endif
+
+#if defined(__aarch64__)
+#define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#else
+#define MADD(a, b, c) ((a) * (b) + (c))  // baseline x86-64 has no FMA; fmaf per lane would be slow
+#endif
+#define NAME(x) x##_portable
+#define FWD_ROWS 2
+#define BWD_ROWS 6
+#include "KernelBody.h"
+
+// ---- dispatch ----
+
+typedef void (*forward_step_fn)(const float *, int, int, int, const float *, int, float *, int, const float *,
+                                const float *, float *, float *, float *, int);
+typedef void (*backward_step_fn)(const float *, int, int, int, const float *, int, float *, float *, int, float *,
+                                 const float *, const float *, int);
+
+static forward_step_fn forward_impl = forward_step_portable;
+static backward_step_fn backward_impl = backward_step_portable;
+static const char *isa = "portable";
+static pthread_once_t chosen = PTHREAD_ONCE_INIT;
+
+static void choose(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma")) {
+        forward_impl = forward_step_avx512vl;
+        backward_impl = backward_step_avx512vl;
+        isa = "avx512vl";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        forward_impl = forward_step_avx2;
+        backward_impl = backward_step_avx2;
+        isa = "avx2+fma";
+    }
+#endif
+}
+
+// The packing is the same for every instruction set (the portable build's).
+size_t cadenza_forward_pack_count(int k, int units) { return forward_pack_count_portable(k, units); }
+void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
+    forward_pack_portable(packed, w, ldw, gate_stride, k, units);
+}
+size_t cadenza_backward_pack_count(int k, int units) { return backward_pack_count_portable(k, units); }
+void cadenza_backward_pack(float *packed, const float *w, int ldw, const int *source_rows, int k, int units) {
+    backward_pack_portable(packed, w, ldw, source_rows, k, units);
+}
+
+void cadenza_forward_step(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
+                          const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
+    pthread_once(&chosen, choose);
+    forward_impl(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
+void cadenza_backward_step(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,
+                           float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
+    pthread_once(&chosen, choose);
+    backward_impl(packed, k, units, rows, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);
+}
+
+const char *cadenza_recurrent_kernel_isa(void) {
+    pthread_once(&chosen, choose);
+    return isa;
+}
