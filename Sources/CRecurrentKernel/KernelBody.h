@@ -31,8 +31,8 @@ static inline __attribute__((always_inline)) void store_n(float *p, v8 v, int n)
     for (int i = 0; i < n; i++) p[i] = v[i];
 }
 
-// tanh(x) as x*P(x^2)/Q(x^2) on [-7.9, 7.9], +-1 beyond (max |error| ~ 3e-7): the same
-// approximation as NN's LSTMCell.tanh8.
+// tanh(x) as x*P(x^2)/Q(x^2) on [-7.9, 7.9], +-1 beyond (max |error| ~ 3e-7 against tanhf);
+// sigmoid(x) = (1 + tanh(x/2)) / 2.
 static inline __attribute__((always_inline)) v8 NAME(tanh8)(v8 x) {
     const v8 limit = splat(7.905311107635498f);
     x = __builtin_elementwise_min(__builtin_elementwise_max(x, -limit), limit);

@@ -399,10 +399,10 @@ public final class LSTMTrainer {
         var maxLogit = row[0]
         var v = 0
         if vectorEnd > 0 {
-            var m = LSTMCell.load(row)
+            var m = VectorMath.load(row)
             v = 8
             while v < vectorEnd {
-                let x = LSTMCell.load(row + v)
+                let x = VectorMath.load(row + v)
                 m.replace(with: x, where: x .> m)
                 v += 8
             }
@@ -413,8 +413,8 @@ public final class LSTMTrainer {
         var sums = Float8(repeating: 0)
         v = 0
         while v < vectorEnd {
-            let e = LSTMCell.exp8(LSTMCell.load(row + v) - maxLogit)
-            LSTMCell.store(e, row + v)
+            let e = VectorMath.exp8(VectorMath.load(row + v) - maxLogit)
+            VectorMath.store(e, row + v)
             sums += e
             v += 8
         }
@@ -422,7 +422,7 @@ public final class LSTMTrainer {
         while v < V { row[v] = expf(row[v] - maxLogit); sum += row[v]; v += 1 }
         let factor = scale / sum
         v = 0
-        while v < vectorEnd { LSTMCell.store(LSTMCell.load(row + v) * factor, row + v); v += 8 }
+        while v < vectorEnd { VectorMath.store(VectorMath.load(row + v) * factor, row + v); v += 8 }
         while v < V { row[v] *= factor; v += 1 }
         row[target] -= scale
         return logf(sum) - targetLogit

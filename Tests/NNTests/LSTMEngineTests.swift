@@ -294,17 +294,33 @@ struct Shape: CustomStringConvertible {
         #expect(half.trainingState.h.allSatisfy { $0 == 0 })
     }
 
-    @Test func fastTanhIsAccurate() {
+    /// The recurrent kernel's activations, read back from a step with no inputs (k = 0): the
+    /// gates it returns are σ(z) and tanh(z) of what went in, on every instruction set's lanes.
+    @Test func recurrentKernelActivationsAreAccurate() {
+        let grouping = GateGrouping(hiddenSize: 8, team: ThreadTeam(size: 1))
+        let pack = ForwardRecurrentPack(grouping: grouping, inputs: 0)
         var worst: Float = 0
-        for i in -20_000...20_000 {
-            let x = Float(i) / 1000
-            worst = max(worst, abs(LSTMCell.tanh1(x) - tanhf(x)), abs(LSTMCell.sigmoid1(x) - 1 / (1 + expf(-x))))
+        var z = [Float](repeating: 0, count: 32), c = [Float](repeating: 0, count: 8), h = c
+        let zero = [Float](repeating: 0, count: 8), x: [Float] = [0]
+        for i in stride(from: -20_000, to: 20_000, by: 8) {
+            let inputs = (0..<8).map { Float(i + $0) / 1000 }
+            z = inputs + inputs + inputs + inputs
+            pack.step(member: 0, units: 8, rows: 1, x: x, ldx: 0, z: &z, ldz: 32, bias: nil, cPrev: zero, c: &c, tanhC: nil,
+                      h: &h, lds: 8)
+            for (j, v) in inputs.enumerated() {
+                let sigmoid = 1 / (1 + expf(-v))
+                worst = max(worst, abs(z[j] - sigmoid), abs(z[8 + j] - sigmoid), abs(z[16 + j] - tanhf(v)), abs(z[24 + j] - sigmoid))
+                #expect(abs(c[j] - sigmoid * tanhf(v)) < 1e-6)
+            }
         }
-        #expect(worst < 5e-7)
+        #expect(worst < 5e-7, "worst activation error \(worst) on \(RecurrentKernel.instructionSet)")
+    }
+
+    @Test func fastExpIsAccurate() {
         var worstExp: Float = 0
         for i in -8_700...8_800 {
             let x = Float(i) / 100
-            let e = LSTMCell.exp8(Float8(repeating: x))[0]
+            let e = VectorMath.exp8(Float8(repeating: x))[0]
             worstExp = max(worstExp, abs(e - expf(x)) / expf(x))
         }
         #expect(worstExp < 1e-6)
