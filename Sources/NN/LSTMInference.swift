@@ -27,9 +27,13 @@ public final class LSTMInference {
     let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh, grouped
     let headWeight: FloatBuffer  // (V, H)
     let headBias: FloatBuffer  // (V)
-    let z: FloatBuffer  // (G) gate pre-activations of the current layer, regrouped
-    let xh: FloatBuffer  // (2H) [x | h] of the current layer
-    let hNext: FloatBuffer  // (H) the new h of the current layer
+    // Scratch for up to rowCapacity streams (one, until a batched step needs more).
+    private var rowCapacity = 0
+    private var z = FloatBuffer(count: 0)  // (R, G) gate pre-activations of the current layer, grouped
+    private var xh = FloatBuffer(count: 0)  // (R, 2H) [x | h] of the current layer
+    private var hNext = FloatBuffer(count: 0)  // (R, H) the new h of the current layer
+    private var batchH = FloatBuffer(count: 0)  // (L, R, H) gathered states of a batched step
+    private var batchC = FloatBuffer(count: 0)
     let team: ThreadTeam
     let grouping: GateGrouping
 
@@ -81,9 +85,7 @@ public final class LSTMInference {
         headWeight.pointer.update(from: p + layout.headWeight, count: V * H)
         headBias = FloatBuffer(count: V)
         headBias.pointer.update(from: p + layout.headBias, count: V)
-        z = FloatBuffer(count: G)
-        xh = FloatBuffer(count: 2 * H)
-        hNext = FloatBuffer(count: H)
+        reserveRows(1)
     }
 
     /// The zero state a stream starts from.
@@ -93,55 +95,119 @@ public final class LSTMInference {
     /// Preconditions: 0 <= token < V, logits.count == V, state made for this model.
     public func step(token: Int, state: inout LSTMState, logits: UnsafeMutableBufferPointer<Float>) {
         let (V, H, L) = (configuration.vocabularySize, configuration.hiddenSize, configuration.layers)
-        let G = 4 * H
         precondition(token >= 0 && token < V, "token \(token) outside the vocabulary 0..<\(V)")
         precondition(logits.count == V, "logits must hold \(V) values")
         precondition(state.h.count == L * H && state.c.count == L * H, "state made for another model")
-        let z = self.z.pointer, xh = self.xh.pointer, hNext = self.hNext.pointer
-        let out = logits.baseAddress!
-        state.h.withUnsafeMutableBufferPointer { hAll in
-            state.c.withUnsafeMutableBufferPointer { cAll in
-                let hAll = hAll.baseAddress!, cAll = cAll.baseAddress!
-                team.run { p in
-                    let u = grouping.units[p], mine = grouping.firstGateRow(of: p)
-                    let zp = z + mine  // (4U) this member's [i|f|g|o]
-                    for k in 0..<L {
-                        let h = hAll + k * H, c = cAll + k * H
-                        if !u.isEmpty {
-                            if k == 0 {
-                                // Layer 0: z = table[token] + W_hh0 @ h, then the cell              (G)
-                                zp.update(from: inputTable[token * G + mine], count: 4 * u.count)
-                                recurrent0.step(member: p, units: u.count, rows: 1, x: h, ldx: H, z: zp, ldz: 4 * u.count,
-                                                bias: nil, cPrev: c + u.lowerBound, c: c + u.lowerBound, tanhC: nil,
-                                                h: hNext + u.lowerBound, lds: H)
-                            } else {
-                                // Layer k: z = [W_ih | W_hh] @ [h_{k-1} | h_k] + b, then the cell   (G)
-                                zp.update(from: fusedBias[k - 1][mine], count: 4 * u.count)
-                                fused[k - 1].step(member: p, units: u.count, rows: 1, x: xh, ldx: 2 * H, z: zp,
-                                                  ldz: 4 * u.count, bias: nil, cPrev: c + u.lowerBound, c: c + u.lowerBound,
-                                                  tanhC: nil, h: hNext + u.lowerBound, lds: H)
-                            }
-                        }
-                        team.barrier()  // every member has read h_k and written its part of hNext
-                        if !u.isEmpty {
-                            (h + u.lowerBound).update(from: hNext + u.lowerBound, count: u.count)
-                            if k + 1 < L {
-                                // the next layer's input: [h_k (new) | h_{k+1} (old)]
-                                (xh + u.lowerBound).update(from: hNext + u.lowerBound, count: u.count)
-                                (xh + H + u.lowerBound).update(from: h + H + u.lowerBound, count: u.count)
-                            }
-                        }
-                        team.barrier()
-                    }
-                    // Head: logits = head.weight @ h_{L-1} + head.bias, member p on its rows   (V)
-                    let rows = team.share(V, p)
-                    if !rows.isEmpty {
-                        (out + rows.lowerBound).update(from: headBias[rows.lowerBound], count: rows.count)
-                        BLAS.gemv(out + rows.lowerBound, headWeight[rows.lowerBound * H], lda: H, transA: false,
-                                  m: rows.count, n: H, hAll + (L - 1) * H, beta: 1)
-                    }
-                }
+        // One stream's (L, H) state is already the (L, rows, H) layout of one row.
+        var token = token
+        state.h.withUnsafeMutableBufferPointer { h in
+            state.c.withUnsafeMutableBufferPointer { c in
+                run(rows: 1, tokens: &token, h: h.baseAddress!, c: c.baseAddress!, logits: logits.baseAddress!)
             }
         }
+    }
+
+    /// Feeds one token to each of several streams in one batched step, so the weights are read
+    /// once for all of them (the K candidates of a regenerated bar): tokens[r] into states[r],
+    /// logits row r (V floats) at logits[r·V]. Preconditions as for one stream; logits.count
+    /// == V · tokens.count.
+    public func step(tokens: [Int], states: inout [LSTMState], logits: UnsafeMutableBufferPointer<Float>) {
+        let (V, H, L) = (configuration.vocabularySize, configuration.hiddenSize, configuration.layers)
+        let R = tokens.count
+        precondition(states.count == R && logits.count == R * V, "one state and V logits per token")
+        guard R > 0 else { return }
+        for t in tokens { precondition(t >= 0 && t < V, "token \(t) outside the vocabulary 0..<\(V)") }
+        reserveRows(R)
+        // Gather the streams into (L, R, H), run, scatter back.
+        let h = batchH.pointer, c = batchC.pointer
+        for r in 0..<R {
+            precondition(states[r].h.count == L * H && states[r].c.count == L * H, "state made for another model")
+            for k in 0..<L {
+                (h + (k * R + r) * H).update(from: states[r].h, count: H, offset: k * H)
+                (c + (k * R + r) * H).update(from: states[r].c, count: H, offset: k * H)
+            }
+        }
+        tokens.withUnsafeBufferPointer { run(rows: R, tokens: $0.baseAddress!, h: h, c: c, logits: logits.baseAddress!) }
+        for r in 0..<R {
+            for k in 0..<L {
+                states[r].h.withUnsafeMutableBufferPointer { ($0.baseAddress! + k * H).update(from: h + (k * R + r) * H, count: H) }
+                states[r].c.withUnsafeMutableBufferPointer { ($0.baseAddress! + k * H).update(from: c + (k * R + r) * H, count: H) }
+            }
+        }
+    }
+
+    /// Grows the scratch buffers to hold `rows` streams.
+    private func reserveRows(_ rows: Int) {
+        guard rows > rowCapacity else { return }
+        let (H, L) = (configuration.hiddenSize, configuration.layers)
+        rowCapacity = rows
+        z = FloatBuffer(count: rows * 4 * H)
+        xh = FloatBuffer(count: rows * 2 * H)
+        hNext = FloatBuffer(count: rows * H)
+        batchH = FloatBuffer(count: L * rows * H)
+        batchC = FloatBuffer(count: L * rows * H)
+    }
+
+    /// The step for R rows: h and c are (L, R, H), tokens R, logits (R, V).
+    private func run(rows R: Int, tokens: UnsafePointer<Int>, h hAll: UnsafeMutablePointer<Float>,
+                     c cAll: UnsafeMutablePointer<Float>, logits out: UnsafeMutablePointer<Float>) {
+        let (V, H, L) = (configuration.vocabularySize, configuration.hiddenSize, configuration.layers)
+        let G = 4 * H
+        reserveRows(R)
+        let z = self.z.pointer, xh = self.xh.pointer, hNext = self.hNext.pointer
+        let (grouping, inputTable, recurrent0, fused, fusedBias) = (grouping, inputTable, recurrent0, fused, fusedBias)
+        let (headWeight, headBias, team) = (headWeight, headBias, team)
+        team.run { p in
+            let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
+            for k in 0..<L {
+                let h = hAll + k * R * H, c = cAll + k * R * H  // (R, H) of layer k
+                if !u.isEmpty {
+                    if k == 0 {
+                        // Layer 0: z = table[token] + h @ W_hh0^T, then the cell               (R, G)
+                        for r in 0..<R {
+                            (z + r * G + mine).update(from: inputTable[tokens[r] * G + mine], count: 4 * u.count)
+                        }
+                        recurrent0.step(member: p, units: u.count, rows: R, x: h, ldx: H, z: z + mine, ldz: G, bias: nil,
+                                        cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
+                    } else {
+                        // Layer k: z = [h_{k-1} | h_k] @ [W_ih | W_hh]^T + b, then the cell     (R, G)
+                        for r in 0..<R { (z + r * G + mine).update(from: fusedBias[k - 1][mine], count: 4 * u.count) }
+                        fused[k - 1].step(member: p, units: u.count, rows: R, x: xh, ldx: 2 * H, z: z + mine, ldz: G,
+                                          bias: nil, cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
+                    }
+                }
+                team.barrier()  // every member has read h_k and written its part of hNext
+                if !u.isEmpty {
+                    for r in 0..<R {
+                        (h + r * H + s).update(from: hNext + r * H + s, count: u.count)
+                        if k + 1 < L {
+                            // the next layer's input: [h_k (new) | h_{k+1} (old)]
+                            (xh + r * 2 * H + s).update(from: hNext + r * H + s, count: u.count)
+                            (xh + r * 2 * H + H + s).update(from: h + R * H + r * H + s, count: u.count)
+                        }
+                    }
+                }
+                team.barrier()
+            }
+            // Head: logits = h_{L-1} @ head.weight^T + head.bias, member p on its vocabulary rows  (R, V)
+            let rows = team.share(V, p)
+            guard !rows.isEmpty else { return }
+            let last = hAll + (L - 1) * R * H
+            for r in 0..<R { (out + r * V + rows.lowerBound).update(from: headBias[rows.lowerBound], count: rows.count) }
+            if R == 1 {
+                BLAS.gemv(out + rows.lowerBound, headWeight[rows.lowerBound * H], lda: H, transA: false,
+                          m: rows.count, n: H, last, beta: 1)
+            } else {
+                BLAS.gemm(out + rows.lowerBound, ldc: V, last, lda: H, transA: false, headWeight[rows.lowerBound * H],
+                          ldb: H, transB: true, m: R, n: rows.count, k: H, beta: 1)
+            }
+        }
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == Float {
+    /// Copies `count` floats of `array` from `offset`.
+    fileprivate func update(from array: [Float], count: Int, offset: Int) {
+        array.withUnsafeBufferPointer { self.update(from: $0.baseAddress! + offset, count: count) }
     }
 }

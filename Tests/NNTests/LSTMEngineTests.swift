@@ -181,6 +181,30 @@ struct Shape: CustomStringConvertible {
         }
     }
 
+    /// A batched step of K streams gives each stream what its own step gives (the K candidates
+    /// of a regenerated bar are sampled this way), with 1, 2 and 3 threads.
+    @Test(arguments: [1, 2, 3])
+    func batchedStepMatchesOneStreamAtATime(threads: Int) {
+        let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 19, embeddingSize: 6, hiddenSize: 28, layers: 3), seed: 8)
+        let inference = LSTMInference(model: model, threads: threads)
+        var rng = SplitMix64(seed: 5)
+        for rows in [1, 2, 5] {
+            var batched = (0..<rows).map { _ in inference.makeState() }
+            var single = batched
+            var batchLogits = [Float](repeating: 0, count: rows * 19), one = [Float](repeating: 0, count: 19)
+            for _ in 0..<6 {
+                let tokens = (0..<rows).map { _ in Int(rng.next() % 19) }
+                batchLogits.withUnsafeMutableBufferPointer { inference.step(tokens: tokens, states: &batched, logits: $0) }
+                for r in 0..<rows {
+                    one.withUnsafeMutableBufferPointer { inference.step(token: tokens[r], state: &single[r], logits: $0) }
+                    let row = Array(batchLogits[(r * 19)..<((r + 1) * 19)])
+                    #expect(relativeError(row.map(Double.init), one.map(Double.init)) < 1e-6, "rows \(rows) row \(r)")
+                    #expect(relativeError(batched[r].h.map(Double.init), single[r].h.map(Double.init)) < 1e-6)
+                }
+            }
+        }
+    }
+
     @Test func stateSnapshotRestoresTheStream() {
         let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 2), seed: 2)
         let inference = LSTMInference(model: model)
