@@ -19,32 +19,44 @@ extension CompositionSession {
     /// Feeds the selected takes of bars[firstBar...] and then the candidate, from `start`.
     /// Nil when some token is no longer legal there.
     func refeed(from firstBar: Int, start: Boundary) -> Refeed? {
-        var boundary = start
-        var result = Refeed(starts: [], probabilities: [], candidateStart: nil, candidateProbabilities: [],
-                            end: start, logLikelihood: 0)
-        func feedAll(_ tokens: [Int]) -> [Float]? {
-            var probabilities: [Float] = []
-            probabilities.reserveCapacity(tokens.count)
+        refeed(from: firstBar, starts: [start])[0]
+    }
+
+    /// `refeed(from:start:)` from several starts at once (the candidates of a regenerated bar):
+    /// the same tokens follow every start, so each token is one batched model step for all
+    /// the starts still legal. Result r is nil when some token is not legal after starts[r].
+    func refeed(from firstBar: Int, starts: [Boundary]) -> [Refeed?] {
+        var boundaries = starts
+        var results = starts.map {
+            Refeed(starts: [], probabilities: [], candidateStart: nil, candidateProbabilities: [], end: $0, logLikelihood: 0)
+        }
+        var legal = Array(starts.indices)
+        func feedAll(_ tokens: [Int]) -> [[Float]] {
+            var probabilities = Array(repeating: [Float](), count: starts.count)
             for token in tokens {
-                guard let logP = legalLogProbability(of: token, at: boundary) else { return nil }
-                result.logLikelihood += logP
-                probabilities.append(Float(exp(logP)))
-                feed(token, into: &boundary)
+                legal = legal.filter { r in
+                    guard let logP = legalLogProbability(of: token, at: boundaries[r]) else { return false }
+                    results[r].logLikelihood += logP
+                    probabilities[r].append(Float(exp(logP)))
+                    return true
+                }
+                feed(Array(repeating: token, count: legal.count), into: &boundaries, rows: legal)
             }
             return probabilities
         }
         for j in firstBar..<bars.count {
-            result.starts.append(boundary)
-            guard let p = feedAll(bars[j].tokens) else { return nil }
-            result.probabilities.append(p)
+            for r in legal { results[r].starts.append(boundaries[r]) }
+            let p = feedAll(bars[j].tokens)
+            for r in legal { results[r].probabilities.append(p[r]) }
         }
         if let candidate {
-            result.candidateStart = boundary
-            guard let p = feedAll(candidate.take.tokens) else { return nil }
-            result.candidateProbabilities = p
+            for r in legal { results[r].candidateStart = boundaries[r] }
+            let p = feedAll(candidate.take.tokens)
+            for r in legal { results[r].candidateProbabilities = p[r] }
         }
-        result.end = boundary
-        return result
+        for r in legal { results[r].end = boundaries[r] }
+        let kept = Set(legal)
+        return results.indices.map { kept.contains($0) ? results[$0] : nil }
     }
 
     /// Installs a re-feed computed from bar `firstBar`.
@@ -66,25 +78,36 @@ extension CompositionSession {
         return Array(tokens.dropFirst().prefix { ($0 >= v.timeSignatureStart && $0 < v.positionStart) || $0 >= v.keyStart })
     }
 
-    /// Samples a whole bar from `start`: BAR and `header` are fed first (no other TS or
-    /// TEMPO may open it), then tokens until the model samples BAR, which is not fed.
-    /// Returns the take and the boundary after its last token.
-    func sampleBar(from start: Boundary, header: [Int]) throws -> (Take, Boundary) {
-        var boundary = start
-        var take = Take(tokens: [], probabilities: [], origin: .sampled(settings))
+    /// Samples `count` takes of a whole bar from `start`: BAR and `header` are fed first (no
+    /// other TS or TEMPO may open it; the same tokens for every take, so fed once), then each
+    /// take draws tokens until the model samples BAR, which is not fed. The takes still
+    /// writing share one batched model step per token. Returns each take and the boundary
+    /// after its last token.
+    func sampleBars(from start: Boundary, header: [Int], count: Int) throws -> [(take: Take, end: Boundary)] {
+        var opening = start
+        var prefix = Take(tokens: [], probabilities: [], origin: .sampled(settings))
         for token in [barToken] + header {
-            take.tokens.append(token)
-            take.probabilities.append(Float(legalProbability(of: token, at: boundary) ?? 0))
-            feed(token, into: &boundary)
+            prefix.tokens.append(token)
+            prefix.probabilities.append(Float(legalProbability(of: token, at: opening) ?? 0))
+            feed(token, into: &opening)
         }
-        while true {
-            let sampled = try sampleNext(at: boundary, forceEnd: take.tokens.count >= maximumTokensPerBar, keepHeader: true)
-            if sampled.token == barToken { break }
-            take.tokens.append(sampled.token)
-            take.probabilities.append(Float(sampled.probability))
-            feed(sampled.token, into: &boundary)
+        var takes = Array(repeating: prefix, count: count)
+        var boundaries = Array(repeating: opening, count: count)
+        var writing = Array(0..<count)
+        while !writing.isEmpty {
+            var tokens: [Int] = []
+            writing = try writing.filter { i in
+                let sampled = try sampleNext(at: boundaries[i], forceEnd: takes[i].tokens.count >= maximumTokensPerBar,
+                                             keepHeader: true)
+                if sampled.token == barToken { return false }
+                takes[i].tokens.append(sampled.token)
+                takes[i].probabilities.append(Float(sampled.probability))
+                tokens.append(sampled.token)
+                return true
+            }
+            feed(tokens, into: &boundaries, rows: writing)
         }
-        return (take, boundary)
+        return Array(zip(takes, boundaries)).map { (take: $0.0, end: $0.1) }
     }
 
     /// Samples a new take of accepted bar `k` from the state at its start; every other bar
@@ -94,26 +117,35 @@ extension CompositionSession {
     /// is kept; the following bars are re-fed. The new take is appended and selected.
     /// Throws for a bar that does not exist, or (leaving the piece unchanged) when no
     /// candidate lets the following bars stay legal.
+    /// `batched` false samples and re-feeds the candidates one after another with one-stream
+    /// steps (what `cadenza bench --regenerate` compares the batched way against).
     @discardableResult
-    public func regenerate(bar k: Int) throws -> RegenerationReport {
+    public func regenerate(bar k: Int, batched: Bool = true) throws -> RegenerationReport {
         guard k >= 0, k < bars.count else { throw GenerationError.noSuchBar(index: k, barCount: bars.count) }
-        let start = bars[k].start
+        let start = bars[k].start, header = header(of: bars[k].tokens)
         let hasFollowing = k + 1 < bars.count || candidate != nil
         let count = hasFollowing ? max(1, regenerationCandidates) : 1
-        var likelihoods: [Double] = []
-        var best: (index: Int, take: Take, refeed: Refeed?)?
-        for i in 0..<count {
-            let (take, boundary) = try sampleBar(from: start, header: header(of: bars[k].tokens))
-            guard hasFollowing else {
-                best = (i, take, Refeed(starts: [], probabilities: [], candidateStart: nil, candidateProbabilities: [],
-                                        end: boundary, logLikelihood: 0))
-                break
+        var candidates: [(take: Take, end: Boundary)] = []
+        var refeeds: [Refeed?] = []
+        if batched {
+            candidates = try sampleBars(from: start, header: header, count: count)
+            refeeds = hasFollowing ? refeed(from: k + 1, starts: candidates.map(\.end)) : []
+        } else {
+            for _ in 0..<count {
+                let sampled = try sampleBars(from: start, header: header, count: 1)[0]
+                candidates.append(sampled)
+                if hasFollowing { refeeds.append(refeed(from: k + 1, start: sampled.end)) }
             }
-            guard let r = refeed(from: k + 1, start: boundary) else { likelihoods.append(-.infinity); continue }
-            // The BAR that ends the candidate is the first token re-fed, so it is counted.
-            let logLikelihood = r.logLikelihood
-            likelihoods.append(logLikelihood)
-            if best == nil || logLikelihood > likelihoods[best!.index] { best = (i, take, r) }
+        }
+        if !hasFollowing {
+            refeeds = [Refeed(starts: [], probabilities: [], candidateStart: nil, candidateProbabilities: [],
+                              end: candidates[0].end, logLikelihood: 0)]
+        }
+        // The BAR that ends a candidate is the first token re-fed, so it is counted.
+        let likelihoods = hasFollowing ? refeeds.map { $0?.logLikelihood ?? -.infinity } : []
+        var best: (index: Int, take: Take, refeed: Refeed?)?
+        for (i, r) in refeeds.enumerated() where r != nil {
+            if best == nil || r!.logLikelihood > best!.refeed!.logLikelihood { best = (i, candidates[i].take, r) }
         }
         guard let best, let r = best.refeed else { throw GenerationError.takeDoesNotFit(bar: k) }
         bars[k].takes.append(best.take)

@@ -278,6 +278,23 @@ public final class CompositionSession: @unchecked Sendable {
         }
     }
 
+    /// Feeds tokens[j] into boundaries[rows[j]] for every j, in one batched model step.
+    func feed(_ tokens: [Int], into boundaries: inout [Boundary], rows: [Int]) {
+        guard rows.count > 1 else {
+            if let r = rows.first { feed(tokens[0], into: &boundaries[r]) }
+            return
+        }
+        let V = inference.configuration.vocabularySize
+        var states = rows.map { boundaries[$0].state }
+        var logits = [Float](repeating: 0, count: rows.count * V)
+        logits.withUnsafeMutableBufferPointer { inference.step(tokens: tokens, states: &states, logits: $0) }
+        for (j, r) in rows.enumerated() {
+            boundaries[r].grammar.advance(tokens[j])
+            boundaries[r].state = states[j]
+            boundaries[r].logits.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: logits[(j * V)..<((j + 1) * V)]) }
+        }
+    }
+
     /// Fills `mask` with the tokens the session may write after `boundary`. With
     /// `keepHeader`, no TS or TEMPO token may open the bar (regeneration keeps the header).
     /// The chosen (or held) key is forced only when sampling (`forceKey`); likelihoods are

@@ -43,6 +43,24 @@ import Tokenization
         _ = try s.takeAsScore()
     }
 
+    /// The candidates of a regenerated bar are re-fed in one batch: each gets the states and
+    /// the likelihood that re-feeding it alone gives.
+    @Test func batchedRefeedMatchesOneStartAtATime() throws {
+        let s = try TestModels.session(seed: 12)
+        for _ in 0..<5 { try s.generateBar() }
+        let candidates = try s.sampleBars(from: s.bars[1].start, header: s.header(of: s.bars[1].tokens), count: 3)
+        let batched = s.refeed(from: 2, starts: candidates.map(\.end))
+        #expect(Set(candidates.map(\.take.tokens)).count > 1)
+        for (i, candidate) in candidates.enumerated() {
+            let alone = s.refeed(from: 2, start: candidate.end)
+            #expect((alone == nil) == (batched[i] == nil))
+            guard let alone, let together = batched[i] else { continue }
+            #expect(abs(alone.logLikelihood - together.logLikelihood) <= 1e-5 * abs(alone.logLikelihood))
+            #expect(alone.end.state == together.end.state)
+            #expect(alone.starts.map(\.state) == together.starts.map(\.state))
+        }
+    }
+
     @Test func regeneratingBarKChangesBarKOnlyAndRefreshesLaterStates() throws {
         let s = try TestModels.session(seed: 11)
         for _ in 0..<6 { try s.generateBar() }

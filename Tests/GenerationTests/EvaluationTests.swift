@@ -70,10 +70,11 @@ import Tokenization
 
     @Test func regenerationGainIsNeverNegative() throws {
         // Best of K is at least the first candidate, so the mean gain is >= 0, and > 0 with K > 1
-        // on a random model (candidates differ).
+        // on a random model (candidates differ) unless the first of three candidates happened to
+        // be the best at every one of six regenerations (about 1 in 700).
         let r = try RegenerationGain.measure(model: TestModels.sharedModel, tokenizer: TestModels.tokenizer,
-                                             pieces: 1, bars: 6, candidates: 3, seed: 1, maxTokensPerBar: 40)
-        #expect(r.regenerations >= 2)
+                                             pieces: 2, bars: 6, candidates: 3, seed: 1, maxTokensPerBar: 40)
+        #expect(r.regenerations >= 4)
         #expect(r.gainPerRegeneration > 0)
         #expect(r.meanBestOfK >= r.meanSingle)
     }
