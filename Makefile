@@ -3,8 +3,6 @@ SWIFT ?= swift
 BIN := .build/release/cadenza
 # Debian package for each pkg-config name we need.
 PKGS := ncursesw:libncursesw5-dev alsa:libasound2-dev openblas:libopenblas-dev
-# The AVX2 kernel is as fast as OpenBLAS's own pick here and faster on the LSTM's skinny shapes.
-export OPENBLAS_CORETYPE ?= Haswell
 
 .PHONY: deps build run test test-alsa bench fuzz clean check-torch
 

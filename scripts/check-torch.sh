@@ -21,7 +21,6 @@ fi
 PY="$VENV/bin/python"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 
 status=0
 printf '%-34s %8s %16s %16s %10s  %s\n' case preds torch_nll cadenza_nll rel_err result

@@ -1,13 +1,16 @@
-// `cadenza bench`: training tokens/s and sampling latency of the LSTM engine for one shape,
-// as a table or one JSON object. The measuring is NN's Benchmark; this file parses and prints.
+// `cadenza bench`: training tokens/s and sampling latency of the LSTM engine for one shape
+// against the machine's sgemm peak, or (--regenerate) best-of-K regeneration batched against
+// one candidate at a time on a real checkpoint; as a table or one JSON object. The measuring
+// is Generation's EngineBenchmark and RegenerationBenchmark; this file parses and prints.
 import ArgumentParsing
 import Foundation
+import Generation
 import NN
 
 enum BenchCommand: Subcommand {
     static let spec = CommandSpec(
         name: "bench", summary: "Measure LSTM training and sampling speed for one model shape",
-        usage: "bench [--vocab V] [--embedding E] [--hidden H] [--layers L] [--batch-size B] [--seq-len T] [--threads N] [--json]",
+        usage: "bench [--vocab V] [--embedding E] [--hidden H] [--layers L] [--batch-size B] [--seq-len T] [--threads N] [--json]\n       bench --regenerate [--checkpoint FILE] [--candidates K] [--threads N] [--json]",
         options: [
             OptionSpec("vocab", value: "V", default: "200", help: "Vocabulary size"),
             OptionSpec("embedding", value: "E", default: "256", help: "Embedding width"),
@@ -19,10 +22,15 @@ enum BenchCommand: Subcommand {
             OptionSpec("threads", value: "N", default: "2", help: "Threads for matrix products"),
             OptionSpec("steps", value: "N", default: "7", help: "Timed training steps (after 3 warm-up steps)"),
             OptionSpec("sample-tokens", value: "N", default: "2000", help: "Timed sampling tokens (after 200 warm-up)"),
+            OptionSpec("regenerate", help: "Time best-of-K regeneration of a bar, batched against one candidate at a time"),
+            OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
+                       help: "The model --regenerate uses"),
+            OptionSpec("candidates", value: "K", default: "4", help: "Candidates per regenerated bar (--regenerate)"),
             OptionSpec("json", help: "Print one JSON object"),
         ])
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if arguments.flag("regenerate") { return try runRegeneration(arguments) }
         let cfg = LSTMConfiguration(
             vocabularySize: try arguments.int("vocab", default: 200), embeddingSize: try arguments.int("embedding", default: 256),
             hiddenSize: try arguments.int("hidden", default: 512), layers: try arguments.int("layers", default: 2),
@@ -38,7 +46,7 @@ enum BenchCommand: Subcommand {
         var settings = BenchmarkSettings(configuration: cfg, batchSize: batch, sequenceLength: length)
         settings.timedSteps = steps
         settings.sampleTokens = tokens
-        let r = Benchmark.run(settings) { DispatchTime.now().uptimeNanoseconds }
+        let r = EngineBenchmark.run(settings) { DispatchTime.now().uptimeNanoseconds }
         if arguments.flag("json") {
             var object: [String: Any] = [
                 "vocab": cfg.vocabularySize, "embedding": cfg.embeddingSize, "hidden": cfg.hiddenSize,
@@ -52,6 +60,34 @@ enum BenchCommand: Subcommand {
             print("model V\(cfg.vocabularySize) E\(cfg.embeddingSize) H\(cfg.hiddenSize) L\(cfg.layers), batch \(batch)x\(length), \(threads) thread(s)")
             print(String(format: "train:  %10.0f tokens/s  %8.1f ms/step  %7.1f GFLOP/s", r.trainTokensPerSecond, r.trainMedianStepSeconds * 1e3, r.trainGFLOPs))
             print(String(format: "sample: %10.0f tokens/s  %8.1f µs/token (median)  %5.2f GFLOP/s", r.sampleTokensPerSecond, r.sampleMicrosecondsPerToken, r.sampleGFLOPs))
+            print(String(format: "sgemm peak: %.1f GFLOP/s (1024^3 on %d thread(s)); training at %.0f%% of it", r.sgemmPeakGFLOPs, threads, 100 * r.trainGFLOPs / r.sgemmPeakGFLOPs))
+            print("BLAS: \(r.blas); recurrent kernel: \(r.recurrentKernel)")
+        }
+        return 0
+    }
+
+    static func runRegeneration(_ arguments: ParsedArguments) throws -> Int32 {
+        let threads = try arguments.int("threads", default: 2), k = try arguments.int("candidates", default: 4)
+        guard threads > 0, k > 0 else { throw CommandFailure("threads and candidates must be positive") }
+        ComputeThreads.set(threads)
+        let url = try GenerateCommand.checkpointLocation(arguments.string("checkpoint"))
+        let loaded: LoadedModel
+        do { loaded = try LoadedModel.load(from: url) } catch { throw CommandFailure("\(error)") }
+        let r = try RegenerationBenchmark.run(model: loaded.model, tokenizer: loaded.tokenizer, candidates: k) {
+            DispatchTime.now().uptimeNanoseconds
+        }
+        if arguments.flag("json") {
+            var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]
+            object["speedup"] = r.speedup
+            object["checkpoint"] = loaded.name
+            object["threads"] = threads
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("best of \(k), \(loaded.name), \(r.regenerations) regenerations of inner bars of a \(r.bars)-bar piece (\(Int(r.meanFollowingTokens)) tokens re-fed after each), \(threads) thread(s)")
+            print(String(format: "batched:    %8.1f ms (median)", r.batchedMedianSeconds * 1e3))
+            print(String(format: "one by one: %8.1f ms (median)", r.sequentialMedianSeconds * 1e3))
+            print(String(format: "speed-up:   %8.2fx", r.speedup))
         }
         return 0
     }

@@ -1,7 +1,9 @@
 // `cadenza bench`'s measurements: training tokens/s (median step after warm-up; a step is
 // forward, backward, clipping and Adam, as in ../shared/bench/torch_lstm_bench.py) and
-// single-stream sampling latency (one token: LSTM step, softmax, draw). The clock is injected
-// (nanoseconds), so this file reads no time itself; FLOPs are counted as that script does.
+// single-stream sampling latency (one token: LSTM step, then the Sampler that generation uses
+// at its default settings). The clock is injected (nanoseconds), so this file reads no time
+// itself; FLOPs are counted as that script does.
+import NN
 
 public struct BenchmarkSettings: Sendable {
     public var configuration: LSTMConfiguration
@@ -29,6 +31,11 @@ public struct BenchmarkResult: Codable, Sendable {
     public var sampleTokensPerSecond: Double
     public var sampleGFLOPs: Double
     public var forwardFLOPsPerToken: Double
+    /// The sgemm peak of this machine measured in the same run (BLASPeak), GFLOP/s.
+    public var sgemmPeakGFLOPs: Double
+    /// The BLAS and its kernel, and the recurrent kernel's instruction set.
+    public var blas: String
+    public var recurrentKernel: String
 
     enum CodingKeys: String, CodingKey {
         case trainTokensPerSecond = "train_tokens_per_s"
@@ -39,12 +46,17 @@ public struct BenchmarkResult: Codable, Sendable {
         case sampleTokensPerSecond = "sample_tokens_per_s"
         case sampleGFLOPs = "sample_gflops"
         case forwardFLOPsPerToken = "forward_flops_per_token"
+        case sgemmPeakGFLOPs = "sgemm_peak_gflops"
+        case blas
+        case recurrentKernel = "recurrent_kernel"
     }
 }
 
-public enum Benchmark {
-    /// Runs both measurements. `nanoseconds` is a monotonic clock.
+public enum EngineBenchmark {
+    /// Runs the sgemm peak, training and sampling measurements. `nanoseconds` is a monotonic clock.
+    /// Threads: ComputeThreads.current, for the peak as for the engine.
     public static func run(_ s: BenchmarkSettings, nanoseconds: () -> UInt64) -> BenchmarkResult {
+        let peak = BLASPeak.measure(threads: ComputeThreads.current, nanoseconds: nanoseconds)
         let cfg = s.configuration
         let model = LSTMModel(configuration: cfg, seed: s.seed)
         var rng = SplitMix64(seed: s.seed &+ 1)
@@ -69,22 +81,28 @@ public enum Benchmark {
         let step = median(stepSeconds)
         let trainFLOPs = 3 * cfg.forwardFLOPsPerToken * Double(n)
 
-        // Sampling: softmax at temperature 1 and an inverse-CDF draw, one token at a time.
+        // Sampling: one token at a time, drawn by generation's Sampler (every token allowed).
         let inference = LSTMInference(model: model)
         var state = inference.makeState()
         var logits = [Float](repeating: 0, count: cfg.vocabularySize)
+        let allowed = [Bool](repeating: true, count: cfg.vocabularySize)
+        var sampler = Sampler()
+        var generator = SeededGenerator(seed: s.seed &+ 3)
         var latencies: [Double] = []
         latencies.reserveCapacity(s.sampleTokens)
         var token = 0
         var totalStart: UInt64 = 0
         logits.withUnsafeMutableBufferPointer { logits in
-            for i in 0..<(s.sampleWarmupTokens + s.sampleTokens) {
-                if i == s.sampleWarmupTokens { totalStart = nanoseconds() }
-                let start = nanoseconds()
-                inference.step(token: token, state: &state, logits: logits)
-                token = draw(logits, &rng)
-                let end = nanoseconds()
-                if i >= s.sampleWarmupTokens { latencies.append(Double(end - start) * 1e-3) }
+            allowed.withUnsafeBufferPointer { allowed in
+                for i in 0..<(s.sampleWarmupTokens + s.sampleTokens) {
+                    if i == s.sampleWarmupTokens { totalStart = nanoseconds() }
+                    let start = nanoseconds()
+                    inference.step(token: token, state: &state, logits: logits)
+                    // A random model's logits are finite; were one not, the next token is 0.
+                    token = sampler.sample(logits: UnsafeBufferPointer(logits), allowed: allowed, using: &generator)?.token ?? 0
+                    let end = nanoseconds()
+                    if i >= s.sampleWarmupTokens { latencies.append(Double(end - start) * 1e-3) }
+                }
             }
         }
         let total = Double(nanoseconds() - totalStart) * 1e-9
@@ -94,36 +112,14 @@ public enum Benchmark {
             trainFinalLoss: loss, sampleMicrosecondsPerToken: perToken,
             sampleTokensPerSecond: Double(s.sampleTokens) / total,
             sampleGFLOPs: cfg.forwardFLOPsPerToken / (perToken * 1e-6) * 1e-9,
-            forwardFLOPsPerToken: cfg.forwardFLOPsPerToken)
+            forwardFLOPsPerToken: cfg.forwardFLOPsPerToken, sgemmPeakGFLOPs: peak,
+            blas: ComputeThreads.blasDescription, recurrentKernel: RecurrentKernel.instructionSet)
     }
 
-    /// softmax then inverse CDF; logits are overwritten with probabilities.
-    private static func draw(_ logits: UnsafeMutableBufferPointer<Float>, _ rng: inout SplitMix64) -> Int {
-        var maxLogit = logits[0]
-        for v in logits where v > maxLogit { maxLogit = v }
-        var sum: Float = 0
-        for i in logits.indices {
-            logits[i] = expf(logits[i] - maxLogit)
-            sum += logits[i]
-        }
-        var u = rng.nextUnitFloat() * sum
-        for i in logits.indices {
-            u -= logits[i]
-            if u < 0 { return i }
-        }
-        return logits.count - 1  // rounding left u just above zero: the last token
-    }
-
-    private static func median(_ values: [Double]) -> Double {
+    static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
