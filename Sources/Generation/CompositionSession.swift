@@ -291,7 +291,7 @@ public final class CompositionSession: @unchecked Sendable {
         for (j, r) in rows.enumerated() {
             boundaries[r].grammar.advance(tokens[j])
             boundaries[r].state = states[j]
-            boundaries[r].logits.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: logits[(j * V)..<((j + 1) * V)]) }
+            boundaries[r].logits.replaceSubrange(0..<V, with: logits[(j * V)..<((j + 1) * V)])
         }
     }
 

@@ -46,10 +46,4 @@ public final class LSTMModel {
         try body(UnsafeMutableBufferPointer(start: parameters.pointer, count: layout.count))
     }
 
-    /// Copies every parameter from another model of the same configuration.
-    public func copyParameters(from other: LSTMModel) {
-        precondition(other.configuration.vocabularySize == configuration.vocabularySize
-            && other.layout.count == layout.count, "models differ in shape")
-        parameters.pointer.update(from: other.parameters.pointer, count: layout.count)
-    }
 }

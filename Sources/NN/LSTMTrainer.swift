@@ -5,7 +5,7 @@
 // Legend: B batch, T time steps, N = T·B rows, V vocabulary, E embedding, H hidden,
 // G = 4H gate pre-activations [i | f | g | o], L layers, in = E (layer 0) or H.
 // Activations are time-major, (T, B, ·), so the B rows of one step are contiguous for the
-// recurrent sgemm. Inputs, targets and per-position losses at the API are (B, T), row-major.
+// recurrent kernel. Inputs, targets and per-position losses at the API are (B, T), row-major.
 // Threads: a ThreadTeam of `threads` members splits every product by output rows (a
 // single-threaded sgemm each) and each time step by hidden units, with a barrier per step.
 // Gate order inside the engine is "grouped" (GateGrouping): member p owns hidden units U_p,
@@ -44,9 +44,6 @@ public final class LSTMTrainer {
     public var carriesState = false
     /// The state the next training step starts from (kept zero unless carriesState).
     public var trainingState: LSTMBatchState
-    /// For tests: when set, each forward pass copies its logits (N, V), time-major, here.
-    var captureLogits = false
-    var capturedLogits: [Float] = []
     /// ‖g‖ before clipping, of the last training step.
     public private(set) var lastGradientNorm: Float = 0
 
@@ -266,22 +263,42 @@ public final class LSTMTrainer {
                   m: rows.count, n: n, k: k, beta: beta)
     }
 
-    // MARK: - forward
+    // MARK: - forward and backward, op by op
+    //
+    // forward: embedding → L LSTM layers (dropout after each when training) → head → loss;
+    // backward: the same ops in reverse. Each op's backward sits next to its forward.
 
-    /// Embedding → L LSTM layers (dropout after each when training) → head → cross-entropy.
+    /// The whole forward pass; returns the mean loss and the number of counted targets.
     private func forward(
         tokens: UnsafeBufferPointer<Int32>, targets: UnsafeBufferPointer<Int32>, training: Bool
     ) -> (mean: Float, count: Int) {
-        let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
-        let G = 4 * H, GS = gateStride
-        let layout = model.layout
-        let params = model.parameters.pointer
         for i in 0..<N {
             precondition(tokens[i] >= 0 && Int(tokens[i]) < V, "token \(tokens[i]) outside the vocabulary 0..<\(V)")
             precondition(Int(targets[i]) < V, "target \(targets[i]) outside the vocabulary 0..<\(V)")
         }
         if training && !dropped.isEmpty { dropoutSeed = rng.next() }
+        embeddingForward(tokens: tokens)
+        for k in 0..<L { layerForward(k, training: training) }
+        return headForward(targets: targets, training: training)
+    }
 
+    /// Back-propagation through the head, then through time, layer by layer from the top.
+    /// Needs the activations of the forward pass just run; fills `gradients`.
+    private func backward(tokens: UnsafeBufferPointer<Int32>, training: Bool = true) {
+        headBackward(training: training)
+        var dOut = dOutA.pointer, dOther = dOutB.pointer  // dL/d(layer output), ping-pong
+        for k in stride(from: L - 1, through: 0, by: -1) {
+            layerBackward(k, training: training, dOutput: dOut, dInput: k == 0 ? dX0.pointer : dOther)
+            swap(&dOut, &dOther)
+        }
+        embeddingBackward(tokens: tokens)
+    }
+
+    // MARK: embedding
+
+    private func embeddingForward(tokens: UnsafeBufferPointer<Int32>) {
+        let (B, T, N, E) = (self.B, self.T, self.N, self.E)
+        let params = model.parameters.pointer, layout = model.layout
         // Embedding: x0[t, b, :] = embedding.weight[tokens[b, t], :]               x0 (T, B, E)
         let embedding = params + layout.embedding  // (V, E)
         team.run { p in
@@ -290,73 +307,188 @@ public final class LSTMTrainer {
                 x0[r * E].update(from: embedding + Int(tokens[b * T + t]) * E, count: E)
             }
         }
+    }
 
-        for k in 0..<L {
-            let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
-            let inSize = k == 0 ? E : H
-            let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
-            let wih = groupedIH[k].pointer  // (G, in) grouped rows
-            let recurrent = forwardPacks[k]  // W_hh, packed per member
-            let bias = groupedBias[k].pointer  // (G) grouped
-            let z = gates[k].pointer  // (T, B, G) grouped columns, rows gateStride apart
-            let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
-            let grouping = self.grouping
-
-            team.run { p in
-                // The grouped copies of this layer's weights (each member copies its rows) and
-                // the member's own W_hh rows packed for the recurrent kernel.
-                for r in team.share(G, p) {
-                    let source = grouping.sourceRow[r]
-                    (wih + r * inSize).update(from: params + layout.weightIH[k] + source * inSize, count: inSize)
-                    bias[r] = bih[source] + bhh[source]
-                }
-                recurrent.pack(member: p, grouping: grouping, from: params + layout.weightHH[k], ldw: H)
-                team.barrier()
-
-                // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
-                gemmShare(p, z, ldc: GS, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
-                          m: N, n: G, k: inSize, beta: 0)
-                team.barrier()
-
-                // Recurrence, member p owning hidden units U and gate columns 4·U.start ..< 4·U.end:
-                //   z_t[:, mine] += h_{t-1} @ W_hh[mine, :]^T, then the cell, in one kernel call.  (B, 4U)
-                let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
-                for t in 0..<T {
-                    if !u.isEmpty {
-                        recurrent.step(member: p, units: u.count, rows: B, x: h + t * B * H, ldx: H, z: z + t * B * GS + mine,
-                                       ldz: GS, bias: bias + mine, cPrev: c + t * B * H + s, c: c + (t + 1) * B * H + s,
-                                       tanhC: tc + t * B * H + s, h: h + (t + 1) * B * H + s, lds: H)
-                    }
-                    team.barrier()
-                }
-
-                // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
-                if training && !dropped.isEmpty {
-                    for t in team.share(T, p) {
-                        let at = t * B * H
-                        applyDropout(mask: masks[k][at], output: dropped[k][at], input: h + B * H + at, count: B * H,
-                                     stream: UInt64(k * T + t))
-                    }
+    private func embeddingBackward(tokens: UnsafeBufferPointer<Int32>) {
+        let (B, T, V, E) = (self.B, self.T, self.V, self.E)
+        let grads = gradients.pointer, layout = model.layout
+        // Embedding: x0[t, b] = embedding.weight[token]  =>  d embedding.weight[token] += dx0[t, b]
+        // (member p owns embedding columns `columns`, so no two members add to one value)
+        let dEmbedding = grads + layout.embedding  // (V, E)
+        let dx0 = dX0.pointer
+        team.run { p in
+            let columns = team.share(E, p)
+            guard !columns.isEmpty else { return }
+            for v in 0..<V { (dEmbedding + v * E + columns.lowerBound).update(repeating: 0, count: columns.count) }
+            for t in 0..<T {
+                for b in 0..<B {
+                    let row = dEmbedding + Int(tokens[b * T + t]) * E
+                    let src = dx0 + (t * B + b) * E
+                    for e in columns { row[e] += src[e] }
                 }
             }
         }
+    }
 
-        // Head: logits = y @ head.weight^T + head.bias                                     (N, V)
+    // MARK: LSTM layer
+
+    /// Layer k over all T steps: the input projection of all rows at once, then the recurrence
+    /// step by step (the fused kernel), then dropout when training.
+    private func layerForward(_ k: Int, training: Bool) {
+        let (B, T, N, E, H) = (self.B, self.T, self.N, self.E, self.H)
+        let G = 4 * H, GS = gateStride
+        let layout = model.layout
+        let params = model.parameters.pointer
+        let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
+        let inSize = k == 0 ? E : H
+        let bih = params + layout.biasIH[k], bhh = params + layout.biasHH[k]  // (G)
+        let wih = groupedIH[k].pointer  // (G, in) grouped rows
+        let recurrent = forwardPacks[k]  // W_hh, packed per member
+        let bias = groupedBias[k].pointer  // (G) grouped
+        let z = gates[k].pointer  // (T, B, G) grouped columns, rows gateStride apart
+        let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer  // (T+1, B, H), (T, B, H)
+        let grouping = self.grouping
+
+        team.run { p in
+            // The grouped copies of this layer's weights (each member copies its rows) and
+            // the member's own W_hh rows packed for the recurrent kernel.
+            for r in team.share(G, p) {
+                let source = grouping.sourceRow[r]
+                (wih + r * inSize).update(from: params + layout.weightIH[k] + source * inSize, count: inSize)
+                bias[r] = bih[source] + bhh[source]
+            }
+            recurrent.pack(member: p, grouping: grouping, from: params + layout.weightHH[k], ldw: H)
+            team.barrier()
+
+            // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
+            gemmShare(p, z, ldc: GS, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
+                      m: N, n: G, k: inSize, beta: 0)
+            team.barrier()
+
+            // Recurrence, member p owning hidden units U and gate columns 4·U.start ..< 4·U.end:
+            //   z_t[:, mine] += h_{t-1} @ W_hh[mine, :]^T, then the cell, in one kernel call.  (B, 4U)
+            let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
+            for t in 0..<T {
+                if !u.isEmpty {
+                    recurrent.step(member: p, units: u.count, rows: B, x: h + t * B * H, ldx: H, z: z + t * B * GS + mine,
+                                   ldz: GS, bias: bias + mine, cPrev: c + t * B * H + s, c: c + (t + 1) * B * H + s,
+                                   tanhC: tc + t * B * H + s, h: h + (t + 1) * B * H + s, lds: H)
+                }
+                team.barrier()
+            }
+
+            // Inverted dropout: dropped = h · mask, mask = 0 (prob p) or 1/(1-p).        (T, B, H)
+            if training && !dropped.isEmpty {
+                for t in team.share(T, p) {
+                    let at = t * B * H
+                    applyDropout(mask: masks[k][at], output: dropped[k][at], input: h + B * H + at, count: B * H,
+                                 stream: UInt64(k * T + t))
+                }
+            }
+        }
+    }
+
+    /// Layer k backward: dOutput = dL/d(layer output) in (overwritten), dInput = dL/d(layer
+    /// input) out; the layer's weight gradients land in `gradients`.
+    private func layerBackward(_ k: Int, training: Bool, dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>) {
+        let (B, T, N, E, H) = (self.B, self.T, self.N, self.E, self.H)
+        let G = 4 * H, GS = gateStride
+        let layout = model.layout
+        let params = model.parameters.pointer
+        let grads = gradients.pointer
+        let useDropout = training && !dropped.isEmpty
+        let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
+        let inSize = k == 0 ? E : H
+        let wih = groupedIH[k].pointer  // (G, in) grouped rows
+        let recurrent = backwardPack, grouping = self.grouping
+        let z = gates[k].pointer  // (T, B, G) grouped, rows gateStride apart: activations, then dz step by step
+        let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
+        let dh = dOutput, dx = dInput
+        let mask = useDropout ? masks[k].pointer : nil
+        dc.zero()
+
+        team.run { p in
+            // W_hh's columns of member p's units, packed for the backward kernel.
+            recurrent.pack(member: p, grouping: grouping, weightHH: params + layout.weightHH[k])
+            // dropped = h · mask  =>  dh = dy · mask                                   (T, B, H)
+            if let mask {
+                let rows = team.share(N, p)
+                for i in (rows.lowerBound * H)..<(rows.upperBound * H) { dh[i] *= mask[i] }
+                team.barrier()
+            }
+            // Through time, t = T-1 ... 0, member p owning hidden units U. dh[t] is dL/dh_t
+            // from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
+            //   dh_t[:, U] += dz_{t+1} @ W_hh[:, U]                                       (B, U)
+            // and the cell's backward turns the activations of step t into dz_t, in one call.
+            let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                if !u.isEmpty {
+                    recurrent.step(member: p, units: u.count, rows: B, withProduct: t < T - 1,
+                                   dzNext: z + min(t + 1, T - 1) * B * GS, lddz: GS, dh: dh + t * B * H + s,
+                                   gates: z + t * B * GS + mine, ldg: GS, dc: dc.pointer + s, tanhC: tc + t * B * H + s,
+                                   cPrev: c + t * B * H + s, lds: H)
+                }
+                team.barrier()
+            }
+
+            // Weight gradients over all steps at once, from dz (T, B, G), for member p's grouped
+            // rows R = 4·U.start ..< 4·U.end (one sgemm each), then scattered: grouped rows
+            // 4·U.start + g·|U| ..< +|U| are PyTorch rows g·H + U.
+            if !u.isEmpty {
+                let n4 = 4 * u.count
+                let dWhh = dWhhGrouped.pointer, dWih = dWihGrouped.pointer, dBias = dBiasGrouped.pointer
+                // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                         (G, H)
+                BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: GS, transA: true, h, ldb: H, transB: false,
+                          m: n4, n: H, k: N, beta: 0)
+                // d W_ih = dz^T @ x                                                      (G, in)
+                BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: GS, transA: true, input, ldb: inSize,
+                          transB: false, m: n4, n: inSize, k: N, beta: 0)
+                // d b_ih = d b_hh = Σ_rows dz                                            (G)
+                BLAS.gemv(dBias + mine, z + mine, lda: GS, transA: true, m: N, n: n4, ones.pointer, beta: 0)
+                for g in 0..<4 {
+                    let from = mine + g * u.count, row = g * H + s
+                    (grads + layout.weightHH[k] + row * H).update(from: dWhh + from * H, count: u.count * H)
+                    (grads + layout.weightIH[k] + row * inSize).update(from: dWih + from * inSize, count: u.count * inSize)
+                    (grads + layout.biasIH[k] + row).update(from: dBias + from, count: u.count)
+                    (grads + layout.biasHH[k] + row).update(from: dBias + from, count: u.count)
+                }
+            }
+            // dx = dz @ W_ih                                                            (N, in)
+            gemmShare(p, dx, ldc: inSize, z, lda: GS, transA: false, wih, ldb: inSize, transB: false,
+                      m: N, n: inSize, k: G, beta: 0)
+        }
+    }
+
+    // MARK: head and loss
+
+    /// Member p's rows of logits = y @ head.weight^T + head.bias, y the last layer's output  (N, V)
+    @inline(__always)
+    private func headLogits(member p: Int, training: Bool) {
         let y = output(ofLayer: L - 1, training: training)  // (N, H)
+        let params = model.parameters.pointer, layout = model.layout
         let hw = params + layout.headWeight, hb = params + layout.headBias
+        let lg = logits.pointer
+        gemmShare(p, lg, ldc: V, y, lda: H, transA: false, hw, ldb: H, transB: true, m: N, n: V, k: H, beta: 0)
+        for r in team.share(N, p) {
+            let row = lg + r * V
+            for v in 0..<V { row[v] += hb[v] }
+        }
+    }
+
+    /// Logits, then in place the cross-entropy's gradient; returns the mean loss and count.
+    private func headForward(targets: UnsafeBufferPointer<Int32>, training: Bool) -> (mean: Float, count: Int) {
+        let (B, T, N, V) = (self.B, self.T, self.N, self.V)
+        // Head: logits = y @ head.weight^T + head.bias                                     (N, V)
         let lg = logits.pointer
         var count = 0
         for i in 0..<N where targets[i] >= 0 { count += 1 }
         let scale = 1 / Float(max(count, 1))
-        let capture = captureLogits
         team.run { p in
             let rows = team.share(N, p)
-            gemmShare(p, lg, ldc: V, y, lda: H, transA: false, hw, ldb: H, transB: true, m: N, n: V, k: H, beta: 0)
+            headLogits(member: p, training: training)
             var total = 0.0
             for r in rows {
                 let row = lg + r * V
-                for v in 0..<V { row[v] += hb[v] }
-                if capture { continue }
                 // Cross-entropy: loss = logsumexp(logits) - logits[target], and in place
                 // dL/dlogits = (softmax - onehot) / count for the mean loss.                  (N, V)
                 let (t, b) = r.quotientAndRemainder(dividingBy: B)
@@ -372,24 +504,46 @@ public final class LSTMTrainer {
             }
             partials[p].pointee = Float(total)
         }
-        if capture {
-            // Tests: keep the logits, then do the cross-entropy on one thread.
-            capturedLogits = Array(UnsafeBufferPointer(start: lg, count: N * V))
-            var total: Float = 0
-            for r in 0..<N {
-                let (t, b) = r.quotientAndRemainder(dividingBy: B)
-                let target = Int(targets[b * T + t])
-                if target < 0 { losses[r].pointee = 0; (lg + r * V).update(repeating: 0, count: V); continue }
-                losses[r].pointee = Self.softmaxCrossEntropy(row: lg + r * V, count: V, target: target, scale: scale)
-                total += losses[r].pointee
-            }
-            partials[0].pointee = total
-            for p in 1..<team.size { partials[p].pointee = 0 }
-        }
         guard count > 0 else { return (0, 0) }
         var total = 0.0
         for p in 0..<team.size { total += Double(partials[p].pointee) }
         return (Float(total / Double(count)), count)
+    }
+
+    private func headBackward(training: Bool) {
+        let (N, V, H, L) = (self.N, self.V, self.H, self.L)
+        let params = model.parameters.pointer, layout = model.layout
+        let grads = gradients.pointer
+        let dlogits = logits.pointer  // (N, V), already dL/dlogits
+        // Head: logits = y @ head.weight^T + head.bias
+        let y = output(ofLayer: L - 1, training: training)  // (N, H)
+        let hw = params + layout.headWeight  // (V, H)
+        let dy = dOutA.pointer
+        team.run { p in
+            // d head.weight = dlogits^T @ y                                                (V, H)
+            gemmShare(p, grads + layout.headWeight, ldc: H, dlogits, lda: V, transA: true, y, ldb: H, transB: false,
+                      m: V, n: H, k: N, beta: 0)
+            // d head.bias = Σ_rows dlogits                                                  (V)
+            let vs = team.share(V, p)
+            if !vs.isEmpty {
+                BLAS.gemv(grads + layout.headBias + vs.lowerBound, dlogits + vs.lowerBound, lda: V, transA: true,
+                          m: N, n: vs.count, ones.pointer, beta: 0)
+            }
+            // dy = dlogits @ head.weight                                                    (N, H)
+            gemmShare(p, dy, ldc: H, dlogits, lda: V, transA: false, hw, ldb: H, transB: false, m: N, n: H, k: V, beta: 0)
+        }
+    }
+
+    /// For tests: the logits (N, V), time-major, of a (B, T) batch from the carried state; with
+    /// `training`, through the dropout masks of the last training forward pass (same seed).
+    /// The loss and gradients are left alone.
+    func logits(inputs: [Int32], training: Bool = false) -> [Float] {
+        precondition(inputs.count == N, "logits expects \(B)×\(T) inputs")
+        loadState(trainingState)
+        inputs.withUnsafeBufferPointer { embeddingForward(tokens: $0) }
+        for k in 0..<L { layerForward(k, training: training) }
+        team.run { p in headLogits(member: p, training: training) }
+        return Array(UnsafeBufferPointer(start: logits.pointer, count: N * V))
     }
 
     /// One row: returns -log softmax(row)[target] and leaves (softmax - onehot) · scale in row.
@@ -426,120 +580,6 @@ public final class LSTMTrainer {
         while v < V { row[v] *= factor; v += 1 }
         row[target] -= scale
         return logf(sum) - targetLogit
-    }
-
-    // MARK: - backward
-
-    /// Back-propagation through the head, then through time, layer by layer from the top.
-    /// Needs the activations of the forward pass just run; fills `gradients`.
-    private func backward(tokens: UnsafeBufferPointer<Int32>, training: Bool = true) {
-        let (B, T, N, V, E, H, L) = (self.B, self.T, self.N, self.V, self.E, self.H, self.L)
-        let G = 4 * H, GS = gateStride
-        let layout = model.layout
-        let params = model.parameters.pointer
-        let grads = gradients.pointer
-        let dlogits = logits.pointer  // (N, V), already dL/dlogits
-        let useDropout = training && !dropped.isEmpty
-
-        // Head: logits = y @ head.weight^T + head.bias
-        let y = output(ofLayer: L - 1, training: training)  // (N, H)
-        let hw = params + layout.headWeight  // (V, H)
-        var dOut = dOutA.pointer, dOther = dOutB.pointer
-        let dy = dOut
-        team.run { p in
-            // d head.weight = dlogits^T @ y                                                (V, H)
-            gemmShare(p, grads + layout.headWeight, ldc: H, dlogits, lda: V, transA: true, y, ldb: H, transB: false,
-                      m: V, n: H, k: N, beta: 0)
-            // d head.bias = Σ_rows dlogits                                                  (V)
-            let vs = team.share(V, p)
-            if !vs.isEmpty {
-                BLAS.gemv(grads + layout.headBias + vs.lowerBound, dlogits + vs.lowerBound, lda: V, transA: true,
-                          m: N, n: vs.count, ones.pointer, beta: 0)
-            }
-            // dy = dlogits @ head.weight                                                    (N, H)
-            gemmShare(p, dy, ldc: H, dlogits, lda: V, transA: false, hw, ldb: H, transB: false, m: N, n: H, k: V, beta: 0)
-        }
-
-        for k in stride(from: L - 1, through: 0, by: -1) {
-            let input = k == 0 ? x0.pointer : output(ofLayer: k - 1, training: training)  // (T, B, in)
-            let inSize = k == 0 ? E : H
-            let wih = groupedIH[k].pointer  // (G, in) grouped rows
-            let recurrent = backwardPack, grouping = self.grouping
-            let z = gates[k].pointer  // (T, B, G) grouped, rows gateStride apart: activations, then dz step by step
-            let h = hs[k].pointer, c = cs[k].pointer, tc = tanhCs[k].pointer
-            let dh = dOut, dx = k == 0 ? dX0.pointer : dOther
-            let mask = useDropout ? masks[k].pointer : nil
-            dc.zero()
-
-            team.run { p in
-                // W_hh's columns of member p's units, packed for the backward kernel.
-                recurrent.pack(member: p, grouping: grouping, weightHH: params + layout.weightHH[k])
-                // dropped = h · mask  =>  dh = dy · mask                                   (T, B, H)
-                if let mask {
-                    let rows = team.share(N, p)
-                    for i in (rows.lowerBound * H)..<(rows.upperBound * H) { dh[i] *= mask[i] }
-                    team.barrier()
-                }
-                // Through time, t = T-1 ... 0, member p owning hidden units U. dh[t] is dL/dh_t
-                // from above; the recurrence z_{t+1} += h_t @ W_hh^T adds
-                //   dh_t[:, U] += dz_{t+1} @ W_hh[:, U]                                       (B, U)
-                // and the cell's backward turns the activations of step t into dz_t, in one call.
-                let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
-                for t in stride(from: T - 1, through: 0, by: -1) {
-                    if !u.isEmpty {
-                        recurrent.step(member: p, units: u.count, rows: B, withProduct: t < T - 1,
-                                       dzNext: z + min(t + 1, T - 1) * B * GS, lddz: GS, dh: dh + t * B * H + s,
-                                       gates: z + t * B * GS + mine, ldg: GS, dc: dc.pointer + s, tanhC: tc + t * B * H + s,
-                                       cPrev: c + t * B * H + s, lds: H)
-                    }
-                    team.barrier()
-                }
-
-                // Weight gradients over all steps at once, from dz (T, B, G), for member p's grouped
-                // rows R = 4·U.start ..< 4·U.end (one sgemm each), then scattered: grouped rows
-                // 4·U.start + g·|U| ..< +|U| are PyTorch rows g·H + U.
-                if !u.isEmpty {
-                    let n4 = 4 * u.count
-                    let dWhh = dWhhGrouped.pointer, dWih = dWihGrouped.pointer, dBias = dBiasGrouped.pointer
-                    // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                         (G, H)
-                    BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: GS, transA: true, h, ldb: H, transB: false,
-                              m: n4, n: H, k: N, beta: 0)
-                    // d W_ih = dz^T @ x                                                      (G, in)
-                    BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: GS, transA: true, input, ldb: inSize,
-                              transB: false, m: n4, n: inSize, k: N, beta: 0)
-                    // d b_ih = d b_hh = Σ_rows dz                                            (G)
-                    BLAS.gemv(dBias + mine, z + mine, lda: GS, transA: true, m: N, n: n4, ones.pointer, beta: 0)
-                    for g in 0..<4 {
-                        let from = mine + g * u.count, row = g * H + s
-                        (grads + layout.weightHH[k] + row * H).update(from: dWhh + from * H, count: u.count * H)
-                        (grads + layout.weightIH[k] + row * inSize).update(from: dWih + from * inSize, count: u.count * inSize)
-                        (grads + layout.biasIH[k] + row).update(from: dBias + from, count: u.count)
-                        (grads + layout.biasHH[k] + row).update(from: dBias + from, count: u.count)
-                    }
-                }
-                // dx = dz @ W_ih                                                            (N, in)
-                gemmShare(p, dx, ldc: inSize, z, lda: GS, transA: false, wih, ldb: inSize, transB: false,
-                          m: N, n: inSize, k: G, beta: 0)
-            }
-            if k > 0 { swap(&dOut, &dOther) }
-        }
-
-        // Embedding: x0[t, b] = embedding.weight[token]  =>  d embedding.weight[token] += dx0[t, b]
-        // (member p owns embedding columns `columns`, so no two members add to one value)
-        let dEmbedding = grads + layout.embedding  // (V, E)
-        let dx0 = dX0.pointer
-        team.run { p in
-            let columns = team.share(E, p)
-            guard !columns.isEmpty else { return }
-            for v in 0..<V { (dEmbedding + v * E + columns.lowerBound).update(repeating: 0, count: columns.count) }
-            for t in 0..<T {
-                for b in 0..<B {
-                    let row = dEmbedding + Int(tokens[b * T + t]) * E
-                    let src = dx0 + (t * B + b) * E
-                    for e in columns { row[e] += src[e] }
-                }
-            }
-        }
     }
 
     // MARK: - optimizer

@@ -60,21 +60,22 @@ struct Shape: CustomStringConvertible {
         let model = LSTMModel(configuration: s.configuration, seed: 7)
         let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3, threads: s.threads)
         #expect(trainer.team.size == s.threads)
-        trainer.captureLogits = true
         var rng = SplitMix64(seed: 99)
         let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
         var targets = randomTokens(&rng, count: s.B * s.T, below: s.V)
         targets[1] = -1  // an ignored position
         let loss = trainer.computeGradients(inputs: inputs, targets: targets, training: true)
+        let masks = Self.masks(of: trainer, s)
+        let capturedLogits = trainer.logits(inputs: inputs, training: true)  // the same masks
         let reference = ReferenceLSTM(model: model).run(
-            tokens: rows(inputs, b: s.B, t: s.T), targets: rows(targets, b: s.B, t: s.T), masks: Self.masks(of: trainer, s))
+            tokens: rows(inputs, b: s.B, t: s.T), targets: rows(targets, b: s.B, t: s.T), masks: masks)
 
         #expect(abs(Double(loss) - reference.loss) / reference.loss < 1e-5, "loss \(loss) vs \(reference.loss)")
         var engineLogits: [Double] = [], referenceLogits: [Double] = []
         for b in 0..<s.B {
             for t in 0..<s.T {
                 for v in 0..<s.V {
-                    engineLogits.append(Double(trainer.capturedLogits[(t * s.B + b) * s.V + v]))
+                    engineLogits.append(Double(capturedLogits[(t * s.B + b) * s.V + v]))
                     referenceLogits.append(reference.logits[b][t][v])
                 }
             }
@@ -164,10 +165,9 @@ struct Shape: CustomStringConvertible {
         let s = Shape(V: 15, E: 8, H: 28, L: 3, B: 2, T: 6)
         let model = LSTMModel(configuration: s.configuration, seed: 4)
         let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 0, threads: 1)
-        trainer.captureLogits = true
         var rng = SplitMix64(seed: 12)
         let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
-        _ = trainer.evaluate(inputs: inputs, targets: inputs)
+        let capturedLogits = trainer.logits(inputs: inputs)
         let inference = LSTMInference(model: model, threads: threads)
         #expect(inference.team.size == threads)
         var logits = [Float](repeating: 0, count: s.V)
@@ -175,7 +175,7 @@ struct Shape: CustomStringConvertible {
             var state = inference.makeState()
             for t in 0..<s.T {
                 logits.withUnsafeMutableBufferPointer { inference.step(token: Int(inputs[b * s.T + t]), state: &state, logits: $0) }
-                let expected = (0..<s.V).map { Double(trainer.capturedLogits[(t * s.B + b) * s.V + $0]) }
+                let expected = (0..<s.V).map { Double(capturedLogits[(t * s.B + b) * s.V + $0]) }
                 #expect(relativeError(logits.map(Double.init), expected) < 1e-5, "row \(b) step \(t)")
             }
         }
