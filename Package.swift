@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["MIDI", "UntrustedText"]),
         .target(name: "NN", dependencies: ["CBLAS", "UntrustedText", "FileSafety"]),
         .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI", "FileSafety"]),
-        .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI"]),
+        .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI", "FileSafety"]),
         .target(name: "Synthesis", dependencies: ["MIDI", "UntrustedText", "FileSafety"]),
         .target(name: "Playback", dependencies: ["CALSA", "MIDI", "Synthesis"]),
         .target(name: "TUI", dependencies: ["ArgumentParsing", "CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN", "FileSafety"]),
@@ -40,18 +40,20 @@ let package = Package(
                           dependencies: ["ArgumentParsing", "MIDI", "Tokenization", "NN", "Training",
                                          "Generation", "Synthesis", "Playback", "TUI", "FileSafety"]),
 
+        // Fixture paths, a seeded generator and temporary folders for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CNcursesw", "CALSA", "CBLAS"]),
         .testTarget(name: "UntrustedTextTests", dependencies: ["UntrustedText"]),
-        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "MIDITests", dependencies: ["MIDI"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MIDI"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tokenization", "MIDI"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI", "FileSafety", "TestSupport"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI"]),
         .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Playback", "Tokenization"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
-        .testTarget(name: "CLITests", dependencies: ["MIDI"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["cadenza", "ArgumentParsing", "TestSupport"]),
     ]
 )

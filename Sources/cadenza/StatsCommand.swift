@@ -16,7 +16,7 @@ enum StatsCommand: Subcommand {
         name: "stats", summary: "Model-card statistics: baselines, music of generated pieces, copying, regeneration gain",
         usage: "stats --data DIR [--checkpoint FILE] [--pieces 100] [--bars 32] [--eval-pieces 30] [--settings-table] [--seed 1] [--candidates 4] [--regen-pieces 10] [--json] | stats --generated DIR --human DIR [--eval-bars 16]",
         options: [
-            OptionSpec("checkpoint", value: "FILE", default: "the bundled model", help: "The checkpoint to describe"),
+            CheckpointOption.spec,
             OptionSpec("data", value: "DIR", help: "The corpus the checkpoint was trained on (split as `cadenza train` did)"),
             OptionSpec("val-split", value: "F", default: "the checkpoint's val_split, else 0.05", help: "Validation fraction"),
             OptionSpec("pieces", value: "N", default: "100", help: "Pieces to generate (seeds seed ... seed+N-1, default settings)"),
@@ -33,30 +33,31 @@ enum StatsCommand: Subcommand {
             OptionSpec("threads", value: "N", default: "2", help: "Threads for tokenizing and matrix products"),
             OptionSpec("json", help: "Print one JSON object"),
         ],
+        requiredInputs: [["data"], ["generated", "human"]],
         discussion: """
         Example: cadenza stats --checkpoint checkpoints/cadenza-piano.safetensors --data ../shared/corpus/scores
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let evalBars = try arguments.int("eval-bars", default: 16)
-        guard evalBars >= 4, evalBars <= 1000 else { throw CommandFailure("--eval-bars must be between 4 and 1000", exitStatus: 2) }
+        guard evalBars >= 4, evalBars <= 1000 else { throw CommandFailure.usage("--eval-bars must be between 4 and 1000") }
         if arguments.has("generated") || arguments.has("human") {
             return try compareFolders(arguments, bars: evalBars)
         }
-        guard let dataPath = arguments.string("data") else { throw CommandFailure("missing --data DIR", exitStatus: 2) }
+        guard let dataPath = arguments.string("data") else { throw CommandFailure.usage("missing --data DIR") }
         let pieces = try arguments.int("pieces", default: 100)
         let bars = try arguments.int("bars", default: 32)
         let candidates = try arguments.int("candidates", default: 4)
         let regenPieces = try arguments.int("regen-pieces", default: 10)
         let evalPieces = try arguments.int("eval-pieces", default: 30)
-        guard evalPieces >= 0, evalPieces <= 10_000 else { throw CommandFailure("--eval-pieces must be between 0 and 10000", exitStatus: 2) }
+        guard evalPieces >= 0, evalPieces <= 10_000 else { throw CommandFailure.usage("--eval-pieces must be between 0 and 10000") }
         let threads = try arguments.int("threads", default: 2)
-        guard let firstSeed = UInt64(arguments.string("seed") ?? "1") else { throw CommandFailure("--seed must be a non-negative integer", exitStatus: 2) }
+        guard let firstSeed = UInt64(arguments.string("seed") ?? "1") else { throw CommandFailure.usage("--seed must be a non-negative integer") }
         guard pieces >= 1, bars >= 1, candidates >= 1, regenPieces >= 0, threads >= 1 else {
-            throw CommandFailure("--pieces, --bars, --candidates and --threads must be >= 1, --regen-pieces >= 0", exitStatus: 2)
+            throw CommandFailure.usage("--pieces, --bars, --candidates and --threads must be >= 1, --regen-pieces >= 0")
         }
         ComputeThreads.set(threads)
-        let checkpointURL = try GenerateCommand.checkpointLocation(arguments.string("checkpoint"))
+        let checkpointURL = try CheckpointOption.resolve(arguments)
         let loaded: LoadedModel
         do { loaded = try LoadedModel.load(from: checkpointURL) } catch { throw CommandFailure("\(error)") }
         let tokenizer = loaded.tokenizer
@@ -281,12 +282,12 @@ enum StatsCommand: Subcommand {
     /// `stats --generated DIR --human DIR`: music_eval.py's comparison of two folders.
     static func compareFolders(_ arguments: ParsedArguments, bars: Int) throws -> Int32 {
         guard let generatedPath = arguments.string("generated"), let humanPath = arguments.string("human") else {
-            throw CommandFailure("--generated DIR and --human DIR go together", exitStatus: 2)
+            throw CommandFailure.usage("--generated DIR and --human DIR go together")
         }
         for path in [generatedPath, humanPath] {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw CommandFailure("\(path) is not a folder", exitStatus: 2)
+                throw CommandFailure.usage("\(path) is not a folder")
             }
         }
         let generated = WindowMeasures.collect(folder: URL(fileURLWithPath: generatedPath), bars: bars)

@@ -1,5 +1,5 @@
 // `cadenza train --data DIR ...`: parses options, shows progress (a bar on a terminal, plain
-// lines otherwise), turns Ctrl-C into "finish the step, save, exit 0", and prints where the
+// lines otherwise), turns Ctrl-C into "finish the step, save, exit 130", and prints where the
 // checkpoints went. The loop itself is Training.TrainingRun.
 import ArgumentParsing
 import FileSafety
@@ -42,15 +42,16 @@ enum TrainCommand: Subcommand {
             OptionSpec("dtype", value: "f32|f16|bf16", default: "f32", help: "Storage type of the saved weights"),
             OptionSpec("warmup", value: "STEPS", help: "Learning-rate warm-up steps (default: 2% of the run, at most 500)"),
         ],
+        requiredInputs: [["data"]],
         discussion: """
         Writes last.safetensors (+ last.optim.safetensors for --resume) every epoch, best.safetensors
         at the best validation loss, and training-log.csv, into the save folder. Ctrl-C finishes the
-        current step, saves and exits 0. --batch_size and --save_dir are accepted too.
+        current step, saves and exits 130. --batch_size and --save_dir are accepted too.
         Example: cadenza train --data corpus/ --epochs 20 --save-dir checkpoints/
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let data = arguments.string("data") else { throw CommandFailure("missing --data DIR (a folder of MIDI files)", exitStatus: 2) }
+        guard let data = arguments.string("data") else { throw CommandFailure.usage("missing --data DIR (a folder of MIDI files)") }
         var o = TrainingOptions(dataDirectory: URL(fileURLWithPath: data))
         o.saveDirectory = URL(fileURLWithPath: arguments.string("save-dir") ?? "checkpoints")
         o.epochsGiven = arguments.has("epochs")
@@ -67,7 +68,7 @@ enum TrainCommand: Subcommand {
         o.validationSplit = try arguments.double("val-split", default: o.validationSplit)
         o.augmentTranspose = try arguments.int("augment-transpose", default: o.augmentTranspose)
         let seed = try arguments.int("seed", default: 1)
-        guard seed >= 0 else { throw CommandFailure("--seed must be 0 or positive", exitStatus: 2) }
+        guard seed >= 0 else { throw CommandFailure.usage("--seed must be 0 or positive") }
         o.seed = UInt64(seed)
         o.threads = try arguments.int("threads", default: o.threads)
         o.resume = arguments.string("resume").map { URL(fileURLWithPath: $0) }
@@ -75,11 +76,11 @@ enum TrainCommand: Subcommand {
         o.styles = arguments.flag("styles")
         o.warmupSteps = try arguments.int("warmup")
         if let d = arguments.string("dtype") {
-            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure("--dtype must be f32, f16 or bf16, not '\(d)'", exitStatus: 2) }
+            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure.usage("--dtype must be f32, f16 or bf16, not '\(d)'") }
             o.checkpointDType = dtype
         }
         o.createdBy = "cadenza \(version)"
-        do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description, exitStatus: 2) }
+        do { try o.validate() } catch let e as TrainingError { throw CommandFailure.usage(e.description) }
 
         signal(SIGINT) { _ in
             if interruptRequested != 0 {  // a second Ctrl-C does not wait, but leaves no temporary file
@@ -120,7 +121,7 @@ enum TrainCommand: Subcommand {
             printError("\(why): \(summary)")
             if let best = outcome.bestCheckpoint { printError("best checkpoint: \(best.path)") }
             if let last = outcome.lastCheckpoint { print(last.path) }
-            return 0
+            return outcome.reason == .interrupted ? ExitStatus.interrupted : ExitStatus.success
         }
     }
 }

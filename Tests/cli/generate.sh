@@ -66,7 +66,7 @@ bad() {
   grep -q -- "$expect" "$T/bad.err" || fail "message for '$*' lacks '$expect': $(cat "$T/bad.err")"
   [ ! -e "$T/bad.mid" ] && [ ! -e "$T/bad.wav" ] || fail "wrote a file for: $*"
 }
-bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 0
+bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 3.5
 bad "soundfont needs --wav" --checkpoint "$CKPT" -o "$T/bad.mid" --soundfont "$T/none.sf2"
 bad "none.sf2" --checkpoint "$CKPT" -o "$T/bad.mid" --wav "$T/bad.wav" --soundfont "$T/none.sf2"
 bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature -1

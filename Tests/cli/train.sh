@@ -37,13 +37,13 @@ echo '[[1, 3, 40, 60, 100, 3, 2], [1, 3]]' > "$TMP/ids.json"
   || fail "eval --tokens: expected 7 predictions"
 "$BIN" eval --checkpoint "$TMP/run/last.safetensors" --tokens "$TMP/ids.json" | grep -q "mean NLL" || fail "eval text output"
 
-# 3. Ctrl-C finishes the step, saves, exits 0 and prints the path; --resume continues.
+# 3. Ctrl-C finishes the step, saves, exits 130 and prints the path; --resume continues.
 "$BIN" train --data "$TMP/corpus" --epochs 500 --batch-size 2 --save-dir "$TMP/int" "${SMALL[@]}" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 for _ in $(seq 1 300); do grep -q "step" "$TMP/err" 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid
 wait $pid; status=$?
-[ $status = 0 ] || fail "Ctrl-C: exit status $status, stderr: $(tail -3 "$TMP/err")"
+[ $status = 130 ] || fail "Ctrl-C: exit status $status, stderr: $(tail -3 "$TMP/err")"
 grep -q "interrupted, saved" "$TMP/err" || fail "Ctrl-C: no 'interrupted, saved': $(tail -3 "$TMP/err")"
 [ "$(cat "$TMP/out")" = "$TMP/int/last.safetensors" ] || fail "Ctrl-C: path not printed"
 "$BIN" train --data "$TMP/corpus" --resume "$TMP/int/last.safetensors" --save-dir "$TMP/int" --max-minutes 0.02 --threads 1 \
