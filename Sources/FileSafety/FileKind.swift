@@ -38,7 +38,8 @@ public enum FileKind: Equatable, Sendable, CustomStringConvertible {
         if starts([0x89, 0x50, 0x4E, 0x47]) { self = .png; return }
         if prefix.count >= 9 {
             let headerLength = prefix[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-            if prefix[8] == UInt8(ascii: "{") && headerLength >= 2 && headerLength <= UInt64(size - 8) { self = .safetensors; return }
+            // A header longer than the file is a truncated checkpoint, for its reader to report.
+            if prefix[8] == UInt8(ascii: "{") && headerLength >= 2 { self = .safetensors; return }
         }
         // Text: valid UTF-8 without NUL or other control bytes than tab, newline and return.
         let isText = String(validating: prefix.count < FileKind.prefixLength ? prefix : Array(prefix.prefix(FileKind.prefixLength - 3)), as: UTF8.self) != nil

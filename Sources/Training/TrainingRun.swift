@@ -55,6 +55,15 @@ public struct TrainingOutcome: Sendable {
     public var bestValidationLoss: Double?
     public var globalStep: Int
     public var tokensSeen: Int
+    /// The add-one bigram's NLL per token on the same validation files (nil without them).
+    public var bigramValidationLoss: Double?
+
+    /// True when the best model predicts the validation files worse than the add-one bigram:
+    /// it learnt less than counting pairs of tokens would.
+    public var isWorseThanBigram: Bool {
+        guard let best = bestValidationLoss, let bigram = bigramValidationLoss else { return false }
+        return best > bigram
+    }
 }
 
 public final class TrainingRun {
@@ -89,6 +98,7 @@ public final class TrainingRun {
         }
         let stale = TemporaryFiles.removeStale(in: options.saveDirectory.path)
         if !stale.isEmpty { onEvent(.removedStaleFiles(paths: stale)) }
+        try checkSaveFolderIsFree(options)
 
         // 1. Resume: the checkpoint fixes the model, the vocabulary and the run's hyper-parameters.
         var resumed: Checkpoint?
@@ -103,10 +113,11 @@ public final class TrainingRun {
             options = try options.resuming(with: checkpoint.metadata.hyperParameters, keepEpochs: options.epochsGiven)
             resumed = checkpoint
         }
+        guard let dataDirectory = options.dataDirectory else { throw TrainingError.noDataFolder(checkpoint: options.resume?.path) }
 
         // 2. The corpus: files, vocabulary, tokens (cached), split.
-        let files = try CorpusDiscovery.files(under: options.dataDirectory)
-        guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: options.dataDirectory.path) }
+        let files = try CorpusDiscovery.files(under: dataDirectory)
+        guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: dataDirectory.path) }
         onEvent(.discovered(files: files.count))
         let vocabulary: Vocabulary
         if let json = resumed?.metadata.vocabularyJSON {
@@ -144,7 +155,7 @@ public final class TrainingRun {
                 usable.append(f)
             }
         }
-        guard !usable.isEmpty else { throw TrainingError.noUsableFiles(directory: options.dataDirectory.path, skipped: skipped) }
+        guard !usable.isEmpty else { throw TrainingError.noUsableFiles(directory: dataDirectory.path, skipped: skipped) }
         var corpusHash = ContentHash()
         for f in usable { corpusHash.add(f.relativePath); corpusHash.add(f.contentHash) }
         let split = CorpusSplit(usable, validationFraction: options.validationSplit)
@@ -242,6 +253,20 @@ public final class TrainingRun {
             onEvent(.saved(path: lastURL.path))
         }
 
+        // The outcome of every way the loop ends, with the bigram baseline for comparison.
+        func outcome(_ reason: TrainingOutcome.Reason) -> TrainingOutcome {
+            var result = TrainingOutcome(reason: reason, lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
+                                         bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+            if bestLoss != nil, !validationSequences.isEmpty {
+                let baseline = NGramBaseline(vocabularySize: vocabulary.count, training: trainingFiles.map { $0.map(Int.init) })
+                result.bigramValidationLoss = baseline.bigramNLL(validationSequences)
+            }
+            if result.isWorseThanBigram, let best = bestLoss, let bigram = result.bigramValidationLoss {
+                onEvent(.warning(String(format: "the best validation loss %.4f is worse than the add-one bigram's %.4f on the same files: the model has learnt less than counting token pairs; train longer, or check --lr and the data", best, bigram)))
+            }
+            return result
+        }
+
         // 5. The loop.
         var inputs = [Int32](repeating: 0, count: B * T)
         var targets = [Int32](repeating: 0, count: B * T)
@@ -260,8 +285,7 @@ public final class TrainingRun {
                 // Saturated gates can keep an exploded loss finite: far above a uniform guess is divergence too.
                 if !loss.isFinite || !trainer.lastGradientNorm.isFinite || Double(loss) > explodedLoss {
                     let message = "the loss became \(loss) at epoch \(epoch + 1), step \(stepInEpoch + 1); try a lower --lr or --clip"
-                    return TrainingOutcome(reason: .diverged(message), lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                                           bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+                    return outcome(.diverged(message))
                 }
                 stepInEpoch += 1
                 stepsThisRun += 1
@@ -285,8 +309,7 @@ public final class TrainingRun {
                 if shouldStop() || outOfTime {
                     try saveLast(validationLoss: nil)
                     log.flush()
-                    return TrainingOutcome(reason: outOfTime ? .timeLimit : .interrupted, lastCheckpoint: lastSaved,
-                                           bestCheckpoint: bestSaved, bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+                    return outcome(outOfTime ? .timeLimit : .interrupted)
                 }
             }
             // End of epoch: validate, save last (and best).
@@ -318,11 +341,19 @@ public final class TrainingRun {
             }
             log.flush()
             if shouldStop() {
-                return TrainingOutcome(reason: .interrupted, lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                                       bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+                return outcome(.interrupted)
             }
         }
-        return TrainingOutcome(reason: .finished, lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                               bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+        return outcome(.finished)
+    }
+
+    /// A new run (or a resume of another folder's checkpoint) must not replace the
+    /// checkpoints of the run already in the save folder, unless `force`.
+    func checkSaveFolderIsFree(_ options: TrainingOptions) throws {
+        guard !options.force else { return }
+        let folder = options.saveDirectory.standardizedFileURL
+        guard let held = [lastURL, bestURL].first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return }
+        if let resume = options.resume, resume.standardizedFileURL.deletingLastPathComponent().path == folder.path { return }
+        throw TrainingError.saveFolderHoldsRun(folder: options.saveDirectory.path, checkpoint: held.path)
     }
 }

@@ -27,9 +27,11 @@ import TestSupport
         #expect(kind(Array("%PDF-1.7".utf8)) == .pdf)
         #expect(kind([]) == .empty)
         #expect(kind([0, 1, 2, 200, 3]) == .unknown)
-        // A safetensors header length must fit the file: 2 bytes of JSON in a 10-byte file.
+        // A safetensors header: its length, then JSON; a length past the end is a truncated
+        // checkpoint (its reader says so), and no JSON is not a checkpoint at all.
         #expect(kind([2, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)) == .safetensors)
-        #expect(kind([200, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)) == .unknown)
+        #expect(kind([200, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8)) == .safetensors)
+        #expect(kind([2, 0, 0, 0, 0, 0, 0, 0] + Array("[]".utf8)) == .unknown)
         #expect(FileKind.midi.description == "a MIDI file")
         #expect(FileKind.text.description == "a text file")
     }
