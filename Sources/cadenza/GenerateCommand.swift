@@ -25,7 +25,8 @@ enum GenerateCommand: Subcommand {
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token (checkpoints trained with styles)"),
             OptionSpec("count", value: "N", aliases: ["num_outputs", "variations"], default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
-            OptionSpec("wav", value: "FILE.wav", help: "Also render audio, with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
+            OptionSpec("wav", value: "FILE.wav|FILE.mp3", aliases: ["audio"],
+                       help: "Also render audio (WAV, or MP3 with LAME), with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
             SoundFontOption.spec,
             OptionSpec("quiet", short: "q", help: "Print nothing but errors"),
         ],
@@ -70,7 +71,11 @@ enum GenerateCommand: Subcommand {
         let outputs = outputIsFolder
             ? (0..<count).map { URL(fileURLWithPath: output).appendingPathComponent("cadenza-\(seed &+ UInt64($0)).mid").path }
             : outputPaths(output, count: count, extension: "mid")
+        if let format = AudioFileFormat(path: output), !outputIsFolder {
+            throw CommandFailure.usage("--output is the MIDI file (.mid); write \(format.rawValue.uppercased()) audio with --wav \(output)")
+        }
         let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
+        if let audio = arguments.string("wav") { _ = try AudioOutputPath.format(of: audio, option: "wav") }
         if arguments.has("soundfont") && wavs == nil { throw CommandFailure.usage("--soundfont needs --wav FILE.wav") }
         let soundFont = try SoundFontOption.load(arguments)
         for path in outputs + (wavs ?? []) {
@@ -126,7 +131,7 @@ enum GenerateCommand: Subcommand {
             do { try piece.midi.write(to: URL(fileURLWithPath: outputs[i])) } catch { throw CommandFailure("\(error)") }
             if let wavs {
                 do {
-                    let audio = try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont)
+                    let audio = try AudioExport.write(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont)
                     if let warning = audio.silenceWarning(path: wavs[i]) { printError("cadenza generate: warning: \(warning)") }
                 } catch {
                     throw CommandFailure("\(error)")

@@ -31,9 +31,7 @@ enum RenderCommand: Subcommand {
         guard let output = arguments.string("output") else {
             throw CommandFailure.usage("missing --output OUT.wav or OUT.mp3")
         }
-        guard let format = AudioFileFormat(path: output) else {
-            throw CommandFailure.usage("--output must end in .wav or .mp3 (got '\(output)')")
-        }
+        let format = try AudioOutputPath.format(of: output, option: "output")
         var options = RenderOptions()
         options.sampleRate = try arguments.double("sample-rate", default: 44_100)
         options.gainDecibels = try arguments.double("gain", default: 0)
