@@ -116,16 +116,13 @@ public final class TrainingRun {
         guard let dataDirectory = options.dataDirectory else { throw TrainingError.noDataFolder(checkpoint: options.resume?.path) }
 
         // 2. The corpus: files, vocabulary, tokens (cached), split.
-        let files = try CorpusDiscovery.files(under: dataDirectory)
-        guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: dataDirectory.path) }
-        onEvent(.discovered(files: files.count))
         let vocabulary: Vocabulary
         if let json = resumed?.metadata.vocabularyJSON {
             do { vocabulary = try Vocabulary(jsonString: json) } catch {
                 throw TrainingError.incompatibleResume(detail: "the checkpoint's vocabulary cannot be read: \(error)")
             }
         } else {
-            let styles = options.styles ? Array(Set(files.compactMap(\.style))).sorted() : []
+            let styles = options.styles ? Array(Set(try CorpusDiscovery.files(under: dataDirectory).compactMap(\.style))).sorted() : []
             vocabulary = Vocabulary(configuration: .default, styles: styles)
             do { try vocabulary.checkSize() } catch {
                 throw TrainingError.invalidOption("""
@@ -134,30 +131,18 @@ public final class TrainingRun {
                     """)
             }
         }
-        let cacheURL = TokenCache.url(in: options.saveDirectory, vocabulary: vocabulary)
-        let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, useStyles: !vocabulary.styles.isEmpty)
         let onEvent = self.onEvent
-        let (tokenized, cacheHits) = job.run(files, cache: TokenCache.load(cacheURL, vocabulary: vocabulary)) { done, total in
-            onEvent(.tokenizing(done: done, total: total))
-        }
-        if cacheHits < tokenized.count {
-            do { try TokenCache.save(tokenized, vocabulary: vocabulary, to: cacheURL) } catch {
-                onEvent(.warning("\(error)"))
+        let (corpus, cacheWarning) = try CorpusLoader.load(
+            dataDirectory, tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, cacheIn: options.saveDirectory) { step in
+            switch step {
+            case .discovered(let n): onEvent(.discovered(files: n))
+            case .tokenizing(let done, let total): onEvent(.tokenizing(done: done, total: total))
             }
         }
-        var usable: [TokenizedFile] = []
-        var skipped = 0
-        for f in tokenized {
-            if let reason = f.failure {
-                skipped += 1
-                onEvent(.skipped(path: f.relativePath, reason: reason))
-            } else if f.tokens.count > 1 {
-                usable.append(f)
-            }
-        }
-        guard !usable.isEmpty else { throw TrainingError.noUsableFiles(directory: dataDirectory.path, skipped: skipped) }
-        var corpusHash = ContentHash()
-        for f in usable { corpusHash.add(f.relativePath); corpusHash.add(f.contentHash) }
+        if let cacheWarning { onEvent(.warning(cacheWarning)) }
+        for file in corpus.skipped { onEvent(.skipped(path: file.relativePath, reason: file.reason)) }
+        let usable = corpus.files, cacheHits = corpus.cacheHits, skipped = corpus.skipped.count
+        let corpusHash = corpus.contentHash
         let split = CorpusSplit(usable, validationFraction: options.validationSplit)
         let trainingFiles = split.training.map(\.tokens)
         let validationSequences = split.validation.map { $0.tokens.map(Int.init) }
@@ -214,7 +199,7 @@ public final class TrainingRun {
             stepInEpoch = Int(progress["step_in_epoch"] ?? "") ?? 0
             tokensSeen = Int(progress["tokens_seen"] ?? "") ?? 0
             bestLoss = progress["best_validation_loss"].flatMap(Double.init)
-            if progress["corpus_hash"] != corpusHash.hex {
+            if progress["corpus_hash"] != corpusHash {
                 onEvent(.warning("the corpus differs from the one this run started on; the resumed run will not match an uninterrupted one"))
             }
             if stepInEpoch >= stepsPerEpoch { epoch += 1; stepInEpoch = 0 }
@@ -230,7 +215,7 @@ public final class TrainingRun {
             m.vocabularyJSON = vocabulary.jsonString()
             m.hyperParameters = options.hyperParameters
             m.corpusFileCount = usable.count
-            m.corpusHash = corpusHash.hex
+            m.corpusHash = corpusHash
             m.tokensSeen = tokensSeen
             m.step = trainer.step
             m.epochs = Double(epoch) + Double(stepInEpoch) / Double(stepsPerEpoch)
@@ -243,7 +228,7 @@ public final class TrainingRun {
                 // The optimizer state first: a last.safetensors never pairs with an older .optim file.
                 try OptimizerState.save(trainer: trainer, progress: [
                     "epoch": String(epoch), "step_in_epoch": String(stepInEpoch), "tokens_seen": String(tokensSeen),
-                    "best_validation_loss": bestLoss.map { String($0) } ?? "", "corpus_hash": corpusHash.hex,
+                    "best_validation_loss": bestLoss.map { String($0) } ?? "", "corpus_hash": corpusHash,
                 ], to: OptimizerState.url(forCheckpoint: lastURL))
                 try Checkpoint.save(model: model, metadata: metadata(validationLoss: validationLoss), to: lastURL, dtype: options.checkpointDType)
             } catch let e as CheckpointError {

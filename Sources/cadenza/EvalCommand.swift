@@ -58,23 +58,16 @@ enum EvalCommand: Subcommand {
         }
 
         var sequences: [[Int]]
-        var skipped: [(String, String)] = []
+        var skipped: [SkippedFile] = []
         do {
             if let tokensPath {
                 sequences = try TokenFile.read(URL(fileURLWithPath: tokensPath))
             } else {
                 guard let vocabulary else { throw TrainingError.noVocabulary(path: checkpointPath) }
-                let files = try CorpusDiscovery.files(under: URL(fileURLWithPath: dataPath!))
-                guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: dataPath!) }
-                let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: threads, useStyles: !vocabulary.styles.isEmpty)
-                let tokenized = job.run(files).files
-                sequences = []
-                for f in tokenized {
-                    if let failure = f.failure { skipped.append((f.relativePath, failure)); continue }
-                    sequences.append(f.tokens.map(Int.init))
-                }
-                for (path, reason) in skipped { printError("warning: skipped \(path): \(reason)") }
-                guard !sequences.isEmpty else { throw TrainingError.noUsableFiles(directory: dataPath!, skipped: skipped.count) }
+                let corpus = try CorpusLoader.load(URL(fileURLWithPath: dataPath!), tokenizer: Tokenizer(vocabulary: vocabulary), threads: threads).corpus
+                skipped = corpus.skipped
+                for file in skipped { printError("warning: skipped \(file.relativePath): \(file.reason)") }
+                sequences = corpus.files.map { $0.tokens.map(Int.init) }
             }
         } catch let e as TrainingError {
             throw CommandFailure(e.description)

@@ -68,10 +68,9 @@ enum StatsCommand: Subcommand {
         log("tokenizing \(dataPath) ...")
         let split: CorpusSplit
         do {
-            let files = try CorpusDiscovery.files(under: URL(fileURLWithPath: dataPath))
-            let job = CorpusTokenization(tokenizer: tokenizer, threads: threads, useStyles: !tokenizer.vocabulary.styles.isEmpty)
-            let usable = job.run(files).files.filter { $0.failure == nil && $0.tokens.count >= 2 }
-            split = CorpusSplit(usable, validationFraction: validationFraction)
+            let corpus = try CorpusLoader.load(URL(fileURLWithPath: dataPath), tokenizer: tokenizer, threads: threads).corpus
+            for file in corpus.skipped { log("warning: skipped \(file.relativePath): \(file.reason)") }
+            split = CorpusSplit(corpus.files, validationFraction: validationFraction)
         } catch {
             throw CommandFailure("\(error)")
         }
