@@ -32,13 +32,15 @@ let package = Package(
         .target(name: "NN", dependencies: ["CBLAS", "UntrustedText", "FileSafety"]),
         .target(name: "Training", dependencies: ["NN", "Tokenization", "MIDI", "FileSafety"]),
         .target(name: "Generation", dependencies: ["NN", "Tokenization", "MIDI", "FileSafety"]),
+        // The model card's measures: the corpus and losses of Training, the music of Generation.
+        .target(name: "ModelCard", dependencies: ["Generation", "Training", "NN", "Tokenization", "MIDI"]),
         .target(name: "Synthesis", dependencies: ["MIDI", "UntrustedText", "FileSafety"]),
         .target(name: "Playback", dependencies: ["CALSA", "MIDI", "Synthesis"]),
         .target(name: "TUI", dependencies: ["ArgumentParsing", "CNcursesw", "Generation", "Playback", "Synthesis", "MIDI", "Tokenization", "NN", "FileSafety"]),
         .target(name: "ArgumentParsing"),
         .executableTarget(name: "cadenza",
                           dependencies: ["ArgumentParsing", "MIDI", "Tokenization", "NN", "Training",
-                                         "Generation", "Synthesis", "Playback", "TUI", "FileSafety"]),
+                                         "Generation", "ModelCard", "Synthesis", "Playback", "TUI", "FileSafety"]),
 
         // Fixture paths, a seeded generator and temporary folders for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -50,6 +52,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tokenization", "MIDI"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI", "FileSafety", "TestSupport"]),
+        .testTarget(name: "ModelCardTests", dependencies: ["ModelCard", "Generation", "TestSupport"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI"]),
         .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Playback", "Tokenization"]),
