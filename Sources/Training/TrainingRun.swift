@@ -193,8 +193,9 @@ public final class TrainingRun {
 
     /// Epochs of steps from where `state` stands, each followed by validation and saving.
     func train(_ state: RunState, startSeconds: Double) throws -> TrainingOutcome {
-        let (B, T) = (options.batchSize, options.sequenceLength)
+        // The run's options (a resumed run's come from its checkpoint), not `self.options`.
         let plan = state.plan, options = state.options
+        let (B, T) = (options.batchSize, options.sequenceLength)
         var inputs = [Int32](repeating: 0, count: B * T)
         var targets = [Int32](repeating: 0, count: B * T)
         var speed = TokenRate(start: clock())
@@ -231,7 +232,7 @@ public final class TrainingRun {
     /// One step's row of the log and its progress event.
     func report(_ state: RunState, loss: Float, rate: Float, elapsed: Double, tokensPerSecond: Double) {
         let plan = state.plan, trainer = state.trainer
-        let tokensPerStep = options.batchSize * options.sequenceLength
+        let tokensPerStep = state.options.batchSize * state.options.sequenceLength
         let remaining = plan.totalSteps - (state.epoch * plan.stepsPerEpoch + state.stepInEpoch)
         state.log?.step(epoch: state.epoch + 1, step: trainer.step, tokensSeen: state.tokensSeen, loss: loss, learningRate: rate,
                        gradientNorm: trainer.lastGradientNorm, seconds: elapsed)

@@ -93,6 +93,8 @@ import Tokenization
         q.resume = first.lastCheckpoint
         q.epochsGiven = false
         q.epochs = 100  // ignored: the checkpoint's total applies without --epochs
+        q.batchSize = 64  // ignored: a resumed run takes its shape from the checkpoint
+        q.sequenceLength = 128
         let second = try run(q, stopAfterSteps: 17)
         #expect(second.globalStep == 22)
         q.resume = second.lastCheckpoint
