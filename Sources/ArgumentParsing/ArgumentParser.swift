@@ -11,6 +11,7 @@ public enum ArgumentError: Error, Equatable, CustomStringConvertible {
     case unexpectedValue(option: String)
     case invalidValue(option: String, value: String, expected: String)
     case missingPositional(String)
+    case missingInput(String)
     case tooManyPositionals(String)
     case conflict(String)
 
@@ -24,6 +25,7 @@ public enum ArgumentError: Error, Equatable, CustomStringConvertible {
         case .unexpectedValue(let o): return "option '--\(o)' is a flag and takes no value"
         case .invalidValue(let o, let v, let e): return "invalid value '\(v)' for '--\(o)': expected \(e)"
         case .missingPositional(let p): return "missing argument \(p)"
+        case .missingInput(let m): return "missing input: \(m)"
         case .tooManyPositionals(let p): return "unexpected argument '\(p)'"
         case .conflict(let m): return m
         }
@@ -117,6 +119,13 @@ public enum ArgumentParser {
         }
         if let max = spec.maxPositionals, result.positionals.count > max {
             throw ArgumentError.tooManyPositionals(result.positionals[max])
+        }
+        if !spec.requiredInputs.isEmpty {
+            let positionalNames = Set(spec.positionalHelp.map(\.0))
+            let given = { (input: String) in positionalNames.contains(input) ? !result.positionals.isEmpty : result.has(input) }
+            guard spec.requiredInputs.contains(where: { $0.allSatisfy(given) }) else {
+                throw ArgumentError.missingInput(spec.requiredInputsDescription)
+            }
         }
         return result
     }

@@ -37,6 +37,28 @@ public struct OptionSpec: Sendable {
     }
 }
 
+/// The exit statuses every command uses, one meaning each (documented in every --help).
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    /// The command could not do its work: a file cannot be read or written, a model is wrong.
+    public static let failure: Int32 = 1
+    /// The command line is wrong: an unknown option, a missing or bad value, a missing input.
+    public static let usage: Int32 = 2
+    /// A device cannot open (the ALSA sequencer, a PCM device, a port).
+    public static let deviceUnavailable: Int32 = 3
+    /// Stopped by Ctrl-C (128 + SIGINT, what a shell reports for a process the signal ended).
+    public static let interrupted: Int32 = 130
+
+    /// What each status means, in the order help lists them.
+    public static let meanings: [(Int32, String)] = [
+        (success, "done"),
+        (failure, "failed (a file cannot be read or written, a model is wrong)"),
+        (usage, "usage error (unknown option, missing or bad value, missing input)"),
+        (deviceUnavailable, "a device cannot open (ALSA sequencer, PCM device, port)"),
+        (interrupted, "stopped by Ctrl-C"),
+    ]
+}
+
 public struct CommandSpec: Sendable {
     public var name: String
     public var summary: String
@@ -49,10 +71,16 @@ public struct CommandSpec: Sendable {
     public var maxPositionals: Int?
     /// Extra paragraphs printed after the options (examples, notes).
     public var discussion: String
+    /// The inputs the command cannot run without, as alternatives: at least one list must be
+    /// given whole. A name is an option's name, or a positional's help name ("FILE.mid") for
+    /// "at least one positional". Empty: the command runs without input. Checked by the parser.
+    public var requiredInputs: [[String]]
+    /// Exit statuses besides 0, 1, 2 and 130 that this command uses (3: a device cannot open).
+    public var usesDevices: Bool
 
     public init(name: String, summary: String, usage: String, options: [OptionSpec] = [],
                 positionals: [(String, String)] = [], minPositionals: Int = 0, maxPositionals: Int? = 0,
-                discussion: String = "") {
+                requiredInputs: [[String]] = [], usesDevices: Bool = false, discussion: String = "") {
         self.name = name
         self.summary = summary
         self.usage = usage
@@ -61,6 +89,30 @@ public struct CommandSpec: Sendable {
         self.minPositionals = minPositionals
         self.maxPositionals = maxPositionals
         self.discussion = discussion
+        self.requiredInputs = requiredInputs
+        self.usesDevices = usesDevices
+    }
+
+    /// True when the command refuses to run without arguments (a positional or an input option).
+    public var requiresInput: Bool { minPositionals > 0 || !requiredInputs.isEmpty }
+
+    /// How an input is spelled in messages: "--data DIR" for an option, "FILE.mid" for a positional.
+    func spelling(of input: String) -> String {
+        guard let option = options.first(where: { $0.name == input }) else { return input }
+        return "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
+    }
+
+    /// "give --data DIR or --resume FILE" for the required inputs.
+    var requiredInputsDescription: String {
+        "give " + requiredInputs.map { $0.map(spelling(of:)).joined(separator: " and ") }.joined(separator: " or ")
+    }
+
+    /// The "Exit status" paragraph of every help text.
+    public func exitStatusText() -> String {
+        let meanings = ExitStatus.meanings.filter { usesDevices || $0.0 != ExitStatus.deviceUnavailable }
+        return "Exit status:\n" + meanings.map { code, meaning in
+            "  \(code)" + String(repeating: " ", count: 5 - String(code).count) + meaning + "\n"
+        }.joined()
     }
 
     public func helpText(program: String = "cadenza") -> String {
@@ -81,6 +133,7 @@ public struct CommandSpec: Sendable {
         }
         out += Self.row("-h, --help", "Show this help")
         if !discussion.isEmpty { out += "\n\(discussion)\n" }
+        out += "\n" + exitStatusText()
         return out
     }
 

@@ -49,10 +49,15 @@ public final class CompositionSession: @unchecked Sendable {
 
     // Settings.
     /// Sampling settings; a change applies from the next token.
-    public var settings: SamplingSettings {
-        get { sampler.settings }
-        set { sampler.settings = newValue; version += 1 }
+    public var settings: SamplingSettings { sampler.settings }
+
+    /// Changes the sampling settings from the next token; invalid ones throw
+    /// `GenerationError.invalidSetting` and leave the settings as they were.
+    public func setSettings(_ newValue: SamplingSettings) throws {
+        sampler.settings = try newValue.validated()
+        version += 1
     }
+
     /// K: how many candidates `regenerate(bar:)` samples (at least 1; default 4).
     public var regenerationCandidates: Int = 4 {
         didSet { regenerationCandidates = max(1, regenerationCandidates); version += 1 }

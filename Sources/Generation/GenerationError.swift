@@ -18,7 +18,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidSetting(let name, let value, let expected):
-            return "invalid \(name) \(value): expected \(expected)"
+            return "\(name) must be \(expected) (got \(value))"
         case .noSuchBar(let index, let count):
             return "no bar \(index): the piece has \(count) bar\(count == 1 ? "" : "s") (numbered from 0)"
         case .noSuchTake(let bar, let take, let count):

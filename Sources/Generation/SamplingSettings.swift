@@ -34,22 +34,48 @@ public struct SamplingSettings: Hashable, Sendable, CustomStringConvertible {
         self.tempoTemperature = tempoTemperature
     }
 
-    /// Throws unless temperature is finite and >= 0, topK >= 0 and topP is in (0, 1].
+    /// The largest temperature (and tempo temperature): above 3 the distribution is close to
+    /// uniform over the legal tokens, noise rather than music.
+    public static let maximumTemperature = 3.0
+    /// The range the composer's keys move the temperature in (0 is greedy).
+    public static let temperatureRange = 0.0...maximumTemperature
+
+    /// Each knob's accepted values, as the one message every front end shows
+    /// ("temperature must be a number in [0, 3], 0 for the likeliest token (got 5.0)").
+    public enum Knob: String, CaseIterable, Sendable {
+        case temperature, topK = "top-k", topP = "top-p", minP = "min-p", tempoTemperature = "tempo-temperature"
+
+        /// The accepted values, in words.
+        public var expected: String {
+            switch self {
+            case .temperature: return "a number in [0, 3], 0 for the likeliest token"
+            case .topK: return "an integer >= 0, 0 for no limit"
+            case .topP: return "a number in (0, 1], 1 for no limit"
+            case .minP: return "a number in [0, 1), 0 for no limit"
+            case .tempoTemperature: return "a number in (0, 3]"
+            }
+        }
+
+        func accepts(_ v: Double) -> Bool {
+            guard v.isFinite else { return false }
+            switch self {
+            case .temperature: return SamplingSettings.temperatureRange.contains(v)
+            case .topK: return v >= 0 && v == v.rounded()
+            case .topP: return v > 0 && v <= 1
+            case .minP: return v >= 0 && v < 1
+            case .tempoTemperature: return v > 0 && v <= SamplingSettings.maximumTemperature
+            }
+        }
+    }
+
+    /// Throws `GenerationError.invalidSetting` for the first knob out of its range (see Knob);
+    /// generate, compose and the session all validate here.
     public func validated() throws -> SamplingSettings {
-        guard temperature.isFinite, temperature >= 0 else {
-            throw GenerationError.invalidSetting(name: "temperature", value: "\(temperature)", expected: "a number >= 0 (0 = greedy)")
-        }
-        guard topK >= 0 else {
-            throw GenerationError.invalidSetting(name: "top-k", value: "\(topK)", expected: "an integer >= 0 (0 = off)")
-        }
-        guard topP > 0, topP <= 1 else {
-            throw GenerationError.invalidSetting(name: "top-p", value: "\(topP)", expected: "a number in (0, 1] (1 = off)")
-        }
-        if let t = tempoTemperature, !(t.isFinite && t > 0 && t <= 3) {
-            throw GenerationError.invalidSetting(name: "tempo temperature", value: "\(t)", expected: "a number in (0, 3]")
-        }
-        guard minP.isFinite, minP >= 0, minP < 1 else {
-            throw GenerationError.invalidSetting(name: "min-p", value: "\(minP)", expected: "a number in [0, 1) (0 = off)")
+        var values: [(Knob, Double)] = [(.temperature, temperature), (.topK, Double(topK)), (.topP, topP), (.minP, minP)]
+        if let t = tempoTemperature { values.append((.tempoTemperature, t)) }
+        for (knob, value) in values where !knob.accepts(value) {
+            let shown = knob == .topK ? String(topK) : String(value)
+            throw GenerationError.invalidSetting(name: knob.rawValue, value: shown, expected: knob.expected)
         }
         return self
     }

@@ -7,7 +7,7 @@
 import Foundation
 import MIDI
 
-public enum AudioFileFormat: String, Sendable {
+public enum AudioFileFormat: String, Sendable, CaseIterable {
     case wav, mp3
 
     /// The format a path's extension asks for (.wav/.wave, .mp3), or nil.
@@ -17,6 +17,17 @@ public enum AudioFileFormat: String, Sendable {
         case "mp3": self = .mp3
         default: return nil
         }
+    }
+
+    /// The format of an audio file to write at `path`; throws
+    /// `SynthesisError.unsupportedAudioFormat` (listing the supported ones) for any other
+    /// extension, and `mp3EncoderMissing` for .mp3 without LAME, before anything is rendered.
+    public static func forWriting(_ path: String) throws -> AudioFileFormat {
+        guard let format = AudioFileFormat(path: path) else {
+            throw SynthesisError.unsupportedAudioFormat(path: path, extension: URL(fileURLWithPath: path).pathExtension)
+        }
+        if format == .mp3 { try MP3Encoder.checkAvailable() }
+        return format
     }
 }
 
@@ -82,13 +93,14 @@ public enum AudioExport {
         return try render(renderer, into: sink, options: options, soundFont: soundFont, progress: progress)
     }
 
-    /// WAV or MP3 by the extension of `url`.
+    /// WAV or MP3 by the extension of `url`; any other extension is refused (see
+    /// `AudioFileFormat.forWriting`).
     @discardableResult
     public static func write(score: PianoScore, to url: URL, options: RenderOptions = RenderOptions(),
                              soundFont: SoundFont? = nil, progress: ((Double) -> Void)? = nil) throws -> RenderedAudio {
-        switch AudioFileFormat(path: url.path) {
+        switch try AudioFileFormat.forWriting(url.path) {
         case .mp3: return try writeMP3(score: score, to: url, options: options, soundFont: soundFont, progress: progress)
-        case .wav, nil: return try writeWAV(score: score, to: url, options: options, soundFont: soundFont, progress: progress)
+        case .wav: return try writeWAV(score: score, to: url, options: options, soundFont: soundFont, progress: progress)
         }
     }
 

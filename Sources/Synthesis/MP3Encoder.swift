@@ -27,6 +27,13 @@ enum MP3Encoder {
         throw SynthesisError.mp3EncoderMissing(reason: "neither libmp3lame nor the lame command is installed")
     }
 
+    /// Throws `mp3EncoderMissing` unless libmp3lame or the lame command can be found.
+    static func checkAvailable(searchPath: String? = ProcessInfo.processInfo.environment["PATH"],
+                               libraryNames: [String] = libraryNames) throws {
+        if LameLibrary.load(names: libraryNames) != nil || findExecutable("lame", searchPath: searchPath) != nil { return }
+        throw SynthesisError.mp3EncoderMissing(reason: "neither libmp3lame nor the lame command is installed")
+    }
+
     static func findExecutable(_ name: String, searchPath: String?) -> String? {
         for dir in (searchPath ?? "").split(separator: ":") {
             let path = "\(dir)/\(name)"

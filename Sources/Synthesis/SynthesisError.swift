@@ -16,6 +16,8 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
     /// The audio would be longer or bigger than a render may be: `size` says how long or
     /// big, `limit` what the most is and what to do.
     case audioTooLong(size: String, limit: String)
+    /// An audio output path whose extension names no format Cadenza writes.
+    case unsupportedAudioFormat(path: String, extension: String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,11 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
             return "invalid \(name) '\(value)': \(reason)"
         case let .audioTooLong(size, limit):
             return "the audio would \(size); \(limit)"
+        case let .unsupportedAudioFormat(path, ext):
+            let supported = AudioFileFormat.allCases.map { ".\($0.rawValue)" }.joined(separator: " or ")
+            return ext.isEmpty
+                ? "cannot write audio to \(path): the name has no extension; end it in \(supported)"
+                : "cannot write audio to \(path): .\(ext) is not a format Cadenza writes; use \(supported)"
         }
     }
 }

@@ -325,7 +325,7 @@ public final class ComposerApp {
             let settings = SamplingSettings(temperature: state.temperature, topK: 0, topP: state.topP, minP: options.minP, tempoTemperature: options.tempoTemperature)
             worker.post(.replaceSession({
                 let session = try make(seed)
-                session.settings = settings
+                try session.setSettings(settings)
                 return session
             }))
             worker.post(.key(state.key, free: state.keyFree))

@@ -25,25 +25,22 @@ public enum ComposerLauncher {
         case untrained(seed: UInt64)
     }
 
-    /// The checkpoint the options name, else the bundled one; throws naming where it looked.
+    /// The checkpoint the options name (a file or a run's folder), else the bundled one, found
+    /// as every command finds it (CheckpointLookup); throws naming where it looked.
     public static func modelSource(options: ComposerOptions, untrained: Bool, environment: [String: String],
                                    currentDirectory: URL, executable: URL) throws -> ModelSource {
         if untrained { return .untrained(seed: options.seed) }
-        if let path = options.checkpointPath {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ComposerError.badOption("no checkpoint at \(path); pass a file written by `cadenza train`")
-            }
-            return .checkpoint(URL(fileURLWithPath: path))
+        do {
+            return .checkpoint(try CheckpointLookup.resolve(options.checkpointPath, environment: environment,
+                                                            currentDirectory: currentDirectory, executable: executable))
+        } catch CheckpointLookupError.noBundledModel(let searched) {
+            throw ComposerError.badOption("""
+                no model found (looked for \(searched.joined(separator: ", "))); \
+                train one with `cadenza train`, pass --checkpoint PATH, or try the interface with --untrained
+                """)
+        } catch let error as CheckpointLookupError {
+            throw ComposerError.badOption(error.description)
         }
-        let candidates = LoadedModel.bundledCandidates(environment: environment, currentDirectory: currentDirectory,
-                                                       executable: executable)
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-            return .checkpoint(found)
-        }
-        throw ComposerError.badOption("""
-            no model found (looked for \(candidates.map(\.path).joined(separator: ", "))); \
-            train one with `cadenza train`, pass --checkpoint PATH, or try the interface with --untrained
-            """)
     }
 
     public static func loadModel(_ source: ModelSource) throws -> LoadedModel {

@@ -2,6 +2,7 @@
 // the state and return effects (regenerate bar 3, save, quit...) for the app loop to carry
 // out on the session and the player. No I/O, no clock, no ncurses: testable as is.
 
+import Generation
 import Tokenization
 
 public enum ColourMode: String, Sendable { case velocity, probability }
@@ -106,7 +107,7 @@ public struct ComposerState: Sendable {
     public var barNumberTyped: String?
 
     public static let tempoScaleRange = 0.25...4.0
-    public static let temperatureRange = 0.0...3.0
+    public static let temperatureRange = SamplingSettings.temperatureRange
     public static let topPRange = 0.05...1.0
     public static let settingStep = 0.05
 

@@ -189,7 +189,7 @@ public final class GenerationWorker: @unchecked Sendable {
         case .settings(let settings):
             let before = session.settings
             guard settings != before else { return }
-            session.settings = settings
+            do { try session.setSettings(settings) } catch { pendingMessages.append("\(error)"); return }
             history.record(.settings(from: before, to: settings))
         case .key(let key, let free):
             let before = KeyChoice(key: session.key, free: !session.holdsKey)
@@ -283,7 +283,7 @@ public final class GenerationWorker: @unchecked Sendable {
             session.holdsKey = !from.free
             restoredKey = from
         case .settings(let from, _):
-            session.settings = from
+            try? session.setSettings(from)  // they were the session's, so valid
             restoredSettings = from
         }
         return true
@@ -312,7 +312,7 @@ public final class GenerationWorker: @unchecked Sendable {
             restoredKey = to
             return edit
         case .settings(_, let to):
-            session.settings = to
+            try? session.setSettings(to)  // they were the session's, so valid
             restoredSettings = to
             return edit
         }

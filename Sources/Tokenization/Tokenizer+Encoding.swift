@@ -16,25 +16,51 @@ extension Tokenizer {
         var steps: Int
         var timeSignatureIndex: Int
         var decodedStartStep: Int
+
+        /// A bar like this one right after it (for notes beyond the score's last bar).
+        var following: EncodingBar {
+            EncodingBar(originalStartTicks: originalStartTicks + originalLengthTicks, originalLengthTicks: originalLengthTicks,
+                        steps: steps, timeSignatureIndex: timeSignatureIndex, decodedStartStep: decodedStartStep + steps)
+        }
     }
 
     public func encodeWithStatistics(_ input: PianoScore, style: String? = nil)
         -> (ids: [Int], statistics: EncodingStatistics)
     {
-        let c = configuration, v = vocabulary
-        var stats = EncodingStatistics()
+        let v = vocabulary
         var ids: [Int] = [v.bosID]
         if let style, let id = v.id(.style(style)) { ids.append(id) }
-        guard !input.notes.isEmpty else { ids.append(v.eosID); return (ids, stats) }
+        guard !input.notes.isEmpty else { ids.append(v.eosID); return (ids, EncodingStatistics()) }
 
         // 1. Constant-tempo files get a tick scale that puts their tempo exactly on a bin;
         //    with `tempoPerBar` the score is re-timed to one binned tempo per bar.
         let score = referenceScore(input)
-        let tpq = Double(score.ticksPerQuarter)
-        let stepsPerTick = Double(c.stepsPerQuarter) / tpq
+        let stepsPerTick = Double(configuration.stepsPerQuarter) / Double(score.ticksPerQuarter)
+        // 2. Notes: into the piano range, in onset order.
+        var stats = EncodingStatistics()
+        let notes = pianoRangeNotes(score.notes, statistics: &stats)
+        // 3. Bars, and each bar's key.
+        var bars = encodingBars(score, stepsPerTick: stepsPerTick)
+        let barKeys = configuration.keyTokens ? Self.keys(of: score, atBarStarts: bars.map { Int($0.originalStartTicks.rounded()) }) : []
+        // 4. The decoded timeline, bar by bar.
+        var timeline = TimelineEncoder(tokenizer: self, notes: notes, tempoMap: score.tempoMap, bars: bars,
+                                       stepsPerTick: stepsPerTick, ids: ids, statistics: stats)
+        var b = 0
+        while b < bars.count || timeline.next < notes.count {
+            if b == bars.count, let last = bars.last { bars.append(last.following) }  // notes beyond the score's bars
+            let key = barKeys.last.map { b < barKeys.count ? barKeys[b] : $0 }
+            timeline.encode(bar: bars[b], key: key)
+            b += 1
+        }
+        timeline.ids.append(v.eosID)
+        return (timeline.ids, timeline.statistics)
+    }
 
-        // 2. Notes: into the piano range, in onset order, with their onset seconds.
-        var notes = score.notes
+    /// The notes moved by octaves into the piano range (counted in `movedNotes`), sorted by
+    /// onset and pitch.
+    func pianoRangeNotes(_ input: [ScoreNote], statistics stats: inout EncodingStatistics) -> [ScoreNote] {
+        let c = configuration
+        var notes = input
         for i in notes.indices {
             var p = notes[i].pitch
             while p < c.lowestPitch { p += 12 }
@@ -43,37 +69,131 @@ extension Tokenizer {
         }
         notes.sort { ($0.onsetTicks, $0.pitch) < ($1.onsetTicks, $1.pitch) }
         stats.notes = notes.count
-        let tempoMap = score.tempoMap
-        let onsetSeconds = notes.map { tempoMap.seconds(atTicks: $0.onsetTicks) }
+        return notes
+    }
 
-        // 3. Bars, and each note's ideal step on the tokens' bar grid.
-        var bars = encodingBars(score, stepsPerTick: stepsPerTick)
-        let barKeys = c.keyTokens ? Self.keys(of: score, atBarStarts: bars.map { Int($0.originalStartTicks.rounded()) }) : []
-        let ideal = notes.map { idealStep(Double($0.onsetTicks), bars: bars, stepsPerTick: stepsPerTick) }
+    /// The encoder's walk along the decoded timeline: where the decoder will be (step,
+    /// seconds, tempo), which note comes next, and the tokens written so far. One bar at a
+    /// time (`encode(bar:key:)`); tempo tokens come from `decideTempo`, written by `emitTempo`.
+    struct TimelineEncoder {
+        let c: TokenizerConfiguration
+        let v: Vocabulary
+        let tokenizer: Tokenizer
+        let notes: [ScoreNote]
+        let onsetSeconds: [Double]
+        /// Each note's ideal step on the tokens' bar grid.
+        let ideal: [Double]
+        let secondsPerStep: [Double]
+        let tempoMap: TempoMap
+        let stepsPerTick: Double
 
-        // 4. The decoded timeline, bar by bar.
-        let secondsPerStep = c.temposBPM.map { Double(Self.microsecondsPerQuarter(bpm: $0)) / 1e6 / Double(c.stepsPerQuarter) }
+        var ids: [Int]
+        var statistics: EncodingStatistics
         var tempo: Int? = nil
         var timeSignature = -1
         var barStartSeconds = 0.0
-        var next = 0  // first note not yet written
-        var onsetTopPitch = -1  // highest pitch written at the current POS (the grammar wants rising pitches)
-        var b = 0
-
+        /// The first note not yet written.
+        var next = 0
+        /// The highest pitch written at the current POS (the grammar wants rising pitches).
+        var onsetTopPitch = -1
         /// A tempo change planned for a later step of the bar (a POS with TEMPO and no notes).
         var pendingSplit: (step: Int, bin: Int)? = nil
+
+        init(tokenizer: Tokenizer, notes: [ScoreNote], tempoMap: TempoMap, bars: [EncodingBar], stepsPerTick: Double,
+             ids: [Int], statistics: EncodingStatistics) {
+            self.tokenizer = tokenizer
+            c = tokenizer.configuration
+            v = tokenizer.vocabulary
+            self.notes = notes
+            self.tempoMap = tempoMap
+            self.stepsPerTick = stepsPerTick
+            onsetSeconds = notes.map { tempoMap.seconds(atTicks: $0.onsetTicks) }
+            ideal = notes.map { tokenizer.idealStep(Double($0.onsetTicks), bars: bars, stepsPerTick: stepsPerTick) }
+            let c = tokenizer.configuration
+            secondsPerStep = c.temposBPM.map { Double(Tokenizer.microsecondsPerQuarter(bpm: $0)) / 1e6 / Double(c.stepsPerQuarter) }
+            self.ids = ids
+            self.statistics = statistics
+        }
+
+        /// BAR, its TS when it changes, its KEY, then its onsets.
+        mutating func encode(bar: EncodingBar, key: MusicalKey?) {
+            guard bar.steps > 0 else { return }
+            ids.append(v.barID)
+            statistics.bars += 1
+            if bar.timeSignatureIndex != timeSignature {
+                timeSignature = bar.timeSignatureIndex
+                ids.append(v.timeSignatureStart + timeSignature)
+            }
+            if let key, let id = v.keyID(key) { ids.append(id) }
+            let start = bar.decodedStartStep
+            var p = start
+            var seconds = barStartSeconds
+            if let bin = decideTempo(at: p, seconds: seconds, from: next, bar: bar) { emitTempo(bin) }
+            var wrotePosition = false
+            while next < notes.count {
+                if flushSplit(before: onsetSeconds[next], p: &p, seconds: &seconds, barStart: start) { wrotePosition = true }
+                guard let t = tempo else { break }
+                let q = max(p, step(of: next, from: p, seconds: seconds, tempo: t))
+                if q >= start + bar.steps { break }
+                var end = notesOnStep(q, from: next + 1, p: p, seconds: seconds, tempo: t)
+                if q > p {
+                    seconds += Double(q - p) * secondsPerStep[t]
+                    p = q
+                    emitPosition(q, barStart: start)
+                    if let bin = decideTempo(at: p, seconds: seconds, from: end, bar: bar) { emitTempo(bin) }
+                } else if !wrotePosition {
+                    emitPosition(q, barStart: start)
+                }
+                wrotePosition = true
+                // A new tempo at this POS can round more notes onto it: they join this onset
+                // (one group, pitches rising) instead of forming a second group on the same step.
+                if let t = tempo { end = notesOnStep(q, from: end, p: p, seconds: seconds, tempo: t) }
+                appendNotes(notes[next..<end])
+                next = end
+            }
+            if let split = pendingSplit, split.step < start + bar.steps {
+                flushSplit(before: nil, p: &p, seconds: &seconds, barStart: start)
+            }
+            pendingSplit = nil
+            barStartSeconds = seconds + Double(start + bar.steps - p) * secondsPerStep[tempo ?? 0]
+        }
+
+        /// The step note `i` rounds to when the timeline is at step `p`, `seconds`, in bin `t`.
+        func step(of i: Int, from p: Int, seconds: Double, tempo t: Int) -> Int {
+            Int((Double(p) + (onsetSeconds[i] - seconds) / secondsPerStep[t]).rounded())
+        }
+
+        /// The end of the run of notes from `first` that round to step `q` or before.
+        func notesOnStep(_ q: Int, from first: Int, p: Int, seconds: Double, tempo t: Int) -> Int {
+            var end = first
+            while end < notes.count && step(of: end, from: p, seconds: seconds, tempo: t) <= q { end += 1 }
+            return end
+        }
+
+        mutating func emitTempo(_ bin: Int) {
+            tempo = bin
+            ids.append(v.tempoStart + bin)
+            statistics.tempoTokens += 1
+        }
+
+        mutating func emitPosition(_ step: Int, barStart: Int) {
+            ids.append(v.positionStart + (step - barStart))
+            onsetTopPitch = -1
+        }
 
         /// Chooses the tempo from step `p` (at `seconds`) on; returns the bin to emit, if any,
         /// and may plan a second bin from a later step (`pendingSplit`) when no single bin
         /// reaches the anchor within the tolerance. The anchor is the next onset, or the
         /// bar's end when the next onset is in a later bar (so bar lines stay where the
         /// score has them, rests included).
-        func decide(at p: Int, seconds: Double, from first: Int, bar: EncodingBar) -> Int? {
+        mutating func decideTempo(at p: Int, seconds: Double, from first: Int, bar: EncodingBar) -> Int? {
             pendingSplit = nil
             var k = first
             while k < notes.count && ideal[k] < Double(p) + 0.5 { k += 1 }
             guard k < notes.count else {
-                if tempo == nil { return nearestBin(secondsPerStep, target: localSecondsPerStep(tempoMap, atSeconds: seconds, stepsPerTick: stepsPerTick)) }
+                if tempo == nil {
+                    return tokenizer.nearestBin(secondsPerStep, target: tokenizer.localSecondsPerStep(tempoMap, atSeconds: seconds, stepsPerTick: stepsPerTick))
+                }
                 return nil
             }
             var anchorStep = ideal[k], anchorSeconds = onsetSeconds[k]
@@ -88,7 +208,7 @@ extension Tokenizer {
                 if drift <= c.tempoTolerance { return nil }
             }
             let needed = (anchorSeconds - seconds) / gap
-            let bin = needed > 0 ? nearestBin(secondsPerStep, target: needed) : secondsPerStep.count - 1
+            let bin = needed > 0 ? tokenizer.nearestBin(secondsPerStep, target: needed) : secondsPerStep.count - 1
             // Split the gap between this bin and its neighbour on the other side of `needed`.
             let other = secondsPerStep[bin] > needed ? bin + 1 : bin - 1
             if needed > 0 && other >= 0 && other < secondsPerStep.count
@@ -100,104 +220,35 @@ extension Tokenizer {
             return bin == tempo ? nil : bin
         }
 
-        /// Writes the planned tempo change if the timeline has reached it.
+        /// Writes the planned tempo change (POS, TEMPO) if the timeline has reached it.
         @discardableResult
-        func flushSplit(before onsetSeconds: Double?, p: inout Int, seconds: inout Double, barStart: Int) -> Bool {
+        mutating func flushSplit(before onsetSeconds: Double?, p: inout Int, seconds: inout Double, barStart: Int) -> Bool {
             guard let split = pendingSplit, let t = tempo else { return false }
             let splitSeconds = seconds + Double(split.step - p) * secondsPerStep[t]
             if let onset = onsetSeconds, onset < splitSeconds { return false }
             pendingSplit = nil
             seconds = splitSeconds
             p = split.step
-            tempo = split.bin
-            ids.append(v.positionStart + (split.step - barStart))
-            onsetTopPitch = -1
-            ids.append(v.tempoStart + split.bin)
-            stats.tempoTokens += 1
+            emitPosition(split.step, barStart: barStart)
+            emitTempo(split.bin)
             return true
         }
 
-        while b < bars.count || next < notes.count {
-            if b == bars.count, let last = bars.last {  // notes beyond the score's bars
-                bars.append(EncodingBar(originalStartTicks: last.originalStartTicks + last.originalLengthTicks,
-                                        originalLengthTicks: last.originalLengthTicks, steps: last.steps,
-                                        timeSignatureIndex: last.timeSignatureIndex,
-                                        decodedStartStep: last.decodedStartStep + last.steps))
+        /// VEL PITCH DUR for each note of one onset, low to high; one note per pitch. Notes
+        /// at or below the highest pitch already written at this onset are merged away (a
+        /// rare second group on one step after a tempo change).
+        mutating func appendNotes(_ group: ArraySlice<ScoreNote>) {
+            var sorted = Array(group)
+            sorted.sort { ($0.pitch, -$0.durationTicks) < ($1.pitch, -$1.durationTicks) }
+            for n in sorted {
+                if n.pitch <= onsetTopPitch { statistics.mergedNotes += 1; continue }
+                onsetTopPitch = n.pitch
+                ids.append(v.velocityStart + Tokenizer.nearestIndex(c.velocities, Double(n.velocity)))
+                ids.append(v.pitchStart + (n.pitch - c.lowestPitch))
+                let steps = Double(n.durationTicks) * stepsPerTick
+                if steps > Double(c.durationSteps[c.durationSteps.count - 1]) + 0.5 { statistics.cappedNotes += 1 }
+                ids.append(v.durationStart + Tokenizer.nearestRatioIndex(c.durationSteps, max(1, steps)))
             }
-            let bar = bars[b]
-            b += 1
-            guard bar.steps > 0 else { continue }
-            ids.append(v.barID)
-            stats.bars += 1
-            if bar.timeSignatureIndex != timeSignature {
-                timeSignature = bar.timeSignatureIndex
-                ids.append(v.timeSignatureStart + timeSignature)
-            }
-            if let key = barKeys.last.map({ b - 1 < barKeys.count ? barKeys[b - 1] : $0 }), let id = v.keyID(key) {
-                ids.append(id)
-            }
-            let start = bar.decodedStartStep
-            var p = start
-            var seconds = barStartSeconds
-            if let bin = decide(at: p, seconds: seconds, from: next, bar: bar) {
-                tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
-            }
-            var wrotePosition = false
-            while next < notes.count {
-                if flushSplit(before: onsetSeconds[next], p: &p, seconds: &seconds, barStart: start) { wrotePosition = true }
-                guard let t = tempo else { break }
-                let sps = secondsPerStep[t]
-                let q = max(p, Int((Double(p) + (onsetSeconds[next] - seconds) / sps).rounded()))
-                if q >= start + bar.steps { break }
-                var end = next + 1
-                while end < notes.count && Int((Double(p) + (onsetSeconds[end] - seconds) / sps).rounded()) <= q { end += 1 }
-                if q > p {
-                    seconds += Double(q - p) * sps
-                    p = q
-                    ids.append(v.positionStart + (q - start))
-                    onsetTopPitch = -1
-                    if let bin = decide(at: p, seconds: seconds, from: end, bar: bar) {
-                        tempo = bin; ids.append(v.tempoStart + bin); stats.tempoTokens += 1
-                    }
-                } else if !wrotePosition {
-                    ids.append(v.positionStart + (q - start))
-                    onsetTopPitch = -1
-                }
-                wrotePosition = true
-                // A new tempo at this POS can round more notes onto it: they join this onset
-                // (one group, pitches rising) instead of forming a second group on the same step.
-                if let t = tempo {
-                    while end < notes.count && Int((Double(p) + (onsetSeconds[end] - seconds) / secondsPerStep[t]).rounded()) <= q { end += 1 }
-                }
-                appendNotes(notes[next..<end], above: &onsetTopPitch, stepsPerTick: stepsPerTick, to: &ids, statistics: &stats)
-                next = end
-            }
-            if let split = pendingSplit, split.step < start + bar.steps {
-                flushSplit(before: nil, p: &p, seconds: &seconds, barStart: start)
-            }
-            pendingSplit = nil
-            barStartSeconds = seconds + Double(start + bar.steps - p) * secondsPerStep[tempo ?? 0]
-        }
-        ids.append(v.eosID)
-        return (ids, stats)
-    }
-
-    /// VEL PITCH DUR for each note of one onset, low to high; one note per pitch. `top` is
-    /// the highest pitch already written at this onset (notes at or below it are merged
-    /// away: a rare second group on one step after a tempo change).
-    private func appendNotes(_ group: ArraySlice<ScoreNote>, above top: inout Int, stepsPerTick: Double, to ids: inout [Int],
-                             statistics stats: inout EncodingStatistics) {
-        let c = configuration, v = vocabulary
-        var sorted = Array(group)
-        sorted.sort { ($0.pitch, -$0.durationTicks) < ($1.pitch, -$1.durationTicks) }
-        for n in sorted {
-            if n.pitch <= top { stats.mergedNotes += 1; continue }
-            top = n.pitch
-            ids.append(v.velocityStart + Self.nearestIndex(c.velocities, Double(n.velocity)))
-            ids.append(v.pitchStart + (n.pitch - c.lowestPitch))
-            let steps = Double(n.durationTicks) * stepsPerTick
-            if steps > Double(c.durationSteps[c.durationSteps.count - 1]) + 0.5 { stats.cappedNotes += 1 }
-            ids.append(v.durationStart + Self.nearestRatioIndex(c.durationSteps, max(1, steps)))
         }
     }
 
@@ -313,7 +364,7 @@ extension Tokenizer {
     }
 
     /// The score's own seconds per grid step around a moment.
-    private func localSecondsPerStep(_ map: TempoMap, atSeconds seconds: Double, stepsPerTick: Double) -> Double {
+    func localSecondsPerStep(_ map: TempoMap, atSeconds seconds: Double, stepsPerTick: Double) -> Double {
         let tick = Int(map.ticks(atSeconds: seconds).rounded(.down))
         return (map.seconds(atTicks: tick + 1) - map.seconds(atTicks: tick)) / stepsPerTick
     }

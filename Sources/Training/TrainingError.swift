@@ -13,6 +13,18 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// The summed loss is NaN or infinite: the model's outputs overflow (huge or broken weights).
     case nonFiniteLoss(path: String, loss: Double)
     case io(path: String, detail: String)
+    /// A new run would replace the checkpoints of the run already in the save folder.
+    case saveFolderHoldsRun(folder: String, checkpoint: String)
+    /// Neither --data nor a resumed checkpoint that records its data folder.
+    case noDataFolder(checkpoint: String?)
+
+    /// Errors of the command line rather than of the data (exit status 2).
+    public var isUsageError: Bool {
+        switch self {
+        case .invalidOption, .noDataFolder: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -27,6 +39,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .nonFiniteLoss(let p, let loss):
             return "\(p): the loss is \(loss.isNaN ? "NaN" : "infinite"): the model's outputs overflow, so its weights are broken or too large; use another checkpoint"
         case .io(let p, let d): return "\(p): \(d)"
+        case .saveFolderHoldsRun(let folder, let checkpoint):
+            return "\(folder) already holds a run (\(checkpoint)); continue it with --resume \(checkpoint), choose another --save-dir, or pass --force to start over and replace its checkpoints"
+        case .noDataFolder(let checkpoint?):
+            return "\(checkpoint) does not record its data folder (it was written before runs stored it); pass --data DIR"
+        case .noDataFolder(nil):
+            return "missing --data DIR (a folder of MIDI files), or --resume FILE to continue a run"
         }
     }
 }

@@ -5,8 +5,11 @@ import Foundation
 import NN
 
 public struct TrainingOptions: Sendable {
-    public var dataDirectory: URL
+    /// The corpus; nil with `resume` takes the folder the checkpoint records.
+    public var dataDirectory: URL?
     public var saveDirectory: URL = URL(fileURLWithPath: "checkpoints")
+    /// Start a new run in a save folder that already holds one (its checkpoints are replaced).
+    public var force = false
     public var epochs = 100
     public var batchSize = 64
     public var sequenceLength = 128
@@ -33,7 +36,7 @@ public struct TrainingOptions: Sendable {
     /// Written into checkpoints as created_by.
     public var createdBy = "cadenza"
 
-    public init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+    public init(dataDirectory: URL?) { self.dataDirectory = dataDirectory }
 
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidOption(message) } }
@@ -62,12 +65,14 @@ public struct TrainingOptions: Sendable {
             "dropout": String(dropout), "lr": String(learningRate), "weight_decay": String(weightDecay),
             "clip": String(clipNorm), "val_split": String(validationSplit), "augment_transpose": String(augmentTranspose),
             "seed": String(seed), "styles": styles ? "1" : "0", "warmup": warmupSteps.map(String.init) ?? "auto",
+            "data": dataDirectory?.standardizedFileURL.path ?? "",
         ]
     }
 
     /// These options with the run-shaping values replaced by a checkpoint's (for --resume).
-    /// Threads, time limit, save folder and data folder stay as given, and so do the epochs
-    /// when `keepEpochs` (the user asked for a different total).
+    /// Threads, time limit, save folder and a data folder given stay as given (without one the
+    /// checkpoint's is used), and so do the epochs when `keepEpochs` (the user asked for a
+    /// different total).
     public func resuming(with h: [String: String], keepEpochs: Bool) throws -> TrainingOptions {
         var o = self
         func value<T: LosslessStringConvertible>(_ key: String, _ keyPath: WritableKeyPath<TrainingOptions, T>) throws {
@@ -90,6 +95,7 @@ public struct TrainingOptions: Sendable {
         try value("seed", \.seed)
         if let s = h["styles"] { o.styles = s == "1" }
         if let w = h["warmup"] { o.warmupSteps = Int(w) }
+        if o.dataDirectory == nil, let d = h["data"], !d.isEmpty { o.dataDirectory = URL(fileURLWithPath: d) }
         return o
     }
 }

@@ -55,6 +55,15 @@ public struct TrainingOutcome: Sendable {
     public var bestValidationLoss: Double?
     public var globalStep: Int
     public var tokensSeen: Int
+    /// The add-one bigram's NLL per token on the same validation files (nil without them).
+    public var bigramValidationLoss: Double?
+
+    /// True when the best model predicts the validation files worse than the add-one bigram:
+    /// it learnt less than counting pairs of tokens would.
+    public var isWorseThanBigram: Bool {
+        guard let best = bestValidationLoss, let bigram = bigramValidationLoss else { return false }
+        return best > bigram
+    }
 }
 
 public final class TrainingRun {
@@ -77,11 +86,40 @@ public final class TrainingRun {
     public var lastURL: URL { options.saveDirectory.appendingPathComponent("last.safetensors") }
     public var bestURL: URL { options.saveDirectory.appendingPathComponent("best.safetensors") }
 
+    /// The run: prepare the save folder, resume, load the corpus, build the model and the
+    /// trainer, then train epoch by epoch (validating and saving after each) until the last
+    /// epoch, a stop request, the time limit or divergence.
     public func run() throws -> TrainingOutcome {
         let startSeconds = clock()
         var options = self.options
         try options.validate()
         ComputeThreads.set(options.threads)
+        try prepareSaveFolder(options)
+        let resumed = try loadResumedCheckpoint(&options)
+        guard let dataDirectory = options.dataDirectory else { throw TrainingError.noDataFolder(checkpoint: options.resume?.path) }
+        let vocabulary = try makeVocabulary(resumed: resumed, options: options, dataDirectory: dataDirectory)
+        let data = try loadData(dataDirectory, vocabulary: vocabulary, options: options)
+        let plan = try TrainingPlan(data: data, vocabulary: vocabulary, options: options)
+        let model = try resumed.map { try resumedModel($0, vocabulary: vocabulary) }
+            ?? LSTMModel(configuration: plan.configuration, seed: options.seed)
+        let trainer = LSTMTrainer(
+            model: model, batchSize: options.batchSize, sequenceLength: options.sequenceLength,
+            settings: AdamSettings(weightDecay: options.weightDecay, clipNorm: options.clipNorm), seed: options.seed &+ 1)
+        trainer.carriesState = true
+        onEvent(.modelReady(configuration: model.configuration, parameters: model.parameterCount,
+                            stepsPerEpoch: plan.stepsPerEpoch, totalSteps: plan.totalSteps))
+        let state = RunState(options: options, vocabulary: vocabulary, data: data, plan: plan, model: model, trainer: trainer,
+                                 lastURL: lastURL, bestURL: bestURL, onEvent: onEvent)
+        if let resumed, let resume = options.resume { try state.restoreProgress(of: resumed, from: resume) }
+        try state.openLog()
+        return try train(state, startSeconds: startSeconds)
+    }
+
+    // MARK: The steps of a run
+
+    /// Creates the save folder, removes temporary files of a killed save, and refuses a
+    /// folder that holds another run.
+    func prepareSaveFolder(_ options: TrainingOptions) throws {
         do {
             try FileManager.default.createDirectory(at: options.saveDirectory, withIntermediateDirectories: true)
         } catch {
@@ -89,240 +127,129 @@ public final class TrainingRun {
         }
         let stale = TemporaryFiles.removeStale(in: options.saveDirectory.path)
         if !stale.isEmpty { onEvent(.removedStaleFiles(paths: stale)) }
+        try checkSaveFolderIsFree(options)
+    }
 
-        // 1. Resume: the checkpoint fixes the model, the vocabulary and the run's hyper-parameters.
-        var resumed: Checkpoint?
-        if let resume = options.resume {
-            let checkpoint: Checkpoint
-            do { checkpoint = try Checkpoint.load(from: resume) } catch let e as CheckpointError {
-                throw TrainingError.incompatibleResume(detail: e.description)
-            }
-            guard checkpoint.metadata.vocabularyJSON != nil else {
-                throw TrainingError.incompatibleResume(detail: "\(resume.path) has no vocabulary (not written by cadenza train)")
-            }
-            options = try options.resuming(with: checkpoint.metadata.hyperParameters, keepEpochs: options.epochsGiven)
-            resumed = checkpoint
+    /// With --resume: the checkpoint, whose hyper-parameters (and data folder, when none was
+    /// given) replace those of `options`; it fixes the model and the vocabulary too.
+    func loadResumedCheckpoint(_ options: inout TrainingOptions) throws -> Checkpoint? {
+        guard let resume = options.resume else { return nil }
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.load(from: resume) } catch let e as CheckpointError {
+            throw TrainingError.incompatibleResume(detail: e.description)
         }
+        guard checkpoint.metadata.vocabularyJSON != nil else {
+            throw TrainingError.incompatibleResume(detail: "\(resume.path) has no vocabulary (not written by cadenza train)")
+        }
+        options = try options.resuming(with: checkpoint.metadata.hyperParameters, keepEpochs: options.epochsGiven)
+        return checkpoint
+    }
 
-        // 2. The corpus: files, vocabulary, tokens (cached), split.
-        let files = try CorpusDiscovery.files(under: options.dataDirectory)
-        guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: options.dataDirectory.path) }
-        onEvent(.discovered(files: files.count))
-        let vocabulary: Vocabulary
+    /// The resumed checkpoint's vocabulary, else the default one (with the corpus's
+    /// composer folders as styles under --styles).
+    func makeVocabulary(resumed: Checkpoint?, options: TrainingOptions, dataDirectory: URL) throws -> Vocabulary {
         if let json = resumed?.metadata.vocabularyJSON {
-            do { vocabulary = try Vocabulary(jsonString: json) } catch {
+            do { return try Vocabulary(jsonString: json) } catch {
                 throw TrainingError.incompatibleResume(detail: "the checkpoint's vocabulary cannot be read: \(error)")
             }
-        } else {
-            let styles = options.styles ? Array(Set(files.compactMap(\.style))).sorted() : []
-            vocabulary = Vocabulary(configuration: .default, styles: styles)
-            do { try vocabulary.checkSize() } catch {
-                throw TrainingError.invalidOption("""
-                    --styles: \(styles.count) composer folders make \(vocabulary.count) tokens, more than the \
-                    \(Vocabulary.maximumCount) that 16-bit token ids can hold; gather the files in fewer folders
-                    """)
-            }
         }
-        let cacheURL = TokenCache.url(in: options.saveDirectory, vocabulary: vocabulary)
-        let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, useStyles: !vocabulary.styles.isEmpty)
+        let styles = options.styles ? Array(Set(try CorpusDiscovery.files(under: dataDirectory).compactMap(\.style))).sorted() : []
+        let vocabulary = Vocabulary(configuration: .default, styles: styles)
+        do { try vocabulary.checkSize() } catch {
+            throw TrainingError.invalidOption("""
+                --styles: \(styles.count) composer folders make \(vocabulary.count) tokens, more than the \
+                \(Vocabulary.maximumCount) that 16-bit token ids can hold; gather the files in fewer folders
+                """)
+        }
+        return vocabulary
+    }
+
+    /// The corpus (through the token cache in the save folder), split by whole files.
+    func loadData(_ directory: URL, vocabulary: Vocabulary, options: TrainingOptions) throws -> TrainingData {
         let onEvent = self.onEvent
-        let (tokenized, cacheHits) = job.run(files, cache: TokenCache.load(cacheURL, vocabulary: vocabulary)) { done, total in
-            onEvent(.tokenizing(done: done, total: total))
-        }
-        if cacheHits < tokenized.count {
-            do { try TokenCache.save(tokenized, vocabulary: vocabulary, to: cacheURL) } catch {
-                onEvent(.warning("\(error)"))
+        let (corpus, cacheWarning) = try CorpusLoader.load(
+            directory, tokenizer: Tokenizer(vocabulary: vocabulary), threads: options.threads, cacheIn: options.saveDirectory) { step in
+            switch step {
+            case .discovered(let n): onEvent(.discovered(files: n))
+            case .tokenizing(let done, let total): onEvent(.tokenizing(done: done, total: total))
             }
         }
-        var usable: [TokenizedFile] = []
-        var skipped = 0
-        for f in tokenized {
-            if let reason = f.failure {
-                skipped += 1
-                onEvent(.skipped(path: f.relativePath, reason: reason))
-            } else if f.tokens.count > 1 {
-                usable.append(f)
-            }
-        }
-        guard !usable.isEmpty else { throw TrainingError.noUsableFiles(directory: options.dataDirectory.path, skipped: skipped) }
-        var corpusHash = ContentHash()
-        for f in usable { corpusHash.add(f.relativePath); corpusHash.add(f.contentHash) }
-        let split = CorpusSplit(usable, validationFraction: options.validationSplit)
-        let trainingFiles = split.training.map(\.tokens)
-        let validationSequences = split.validation.map { $0.tokens.map(Int.init) }
-        let trainingTokens = trainingFiles.reduce(0) { $0 + $1.count }
+        if let cacheWarning { onEvent(.warning(cacheWarning)) }
+        for file in corpus.skipped { onEvent(.skipped(path: file.relativePath, reason: file.reason)) }
+        let data = TrainingData(corpus: corpus, validationFraction: options.validationSplit)
         onEvent(.corpusReady(
-            trainingFiles: split.training.count, validationFiles: split.validation.count, trainingTokens: trainingTokens,
-            validationTokens: validationSequences.reduce(0) { $0 + $1.count }, cacheHits: cacheHits, skipped: skipped))
+            trainingFiles: data.trainingFiles.count, validationFiles: data.validationSequences.count,
+            trainingTokens: data.trainingTokens, validationTokens: data.validationSequences.reduce(0) { $0 + $1.count },
+            cacheHits: corpus.cacheHits, skipped: corpus.skipped.count))
+        return data
+    }
 
-        // 3. Batches, schedule, model, trainer.
+    func resumedModel(_ checkpoint: Checkpoint, vocabulary: Vocabulary) throws -> LSTMModel {
+        guard checkpoint.model.configuration.vocabularySize == vocabulary.count else {
+            throw TrainingError.incompatibleResume(detail: "the model's vocabulary size differs from its stored vocabulary")
+        }
+        return checkpoint.model
+    }
+
+    /// Epochs of steps from where `state` stands, each followed by validation and saving.
+    func train(_ state: RunState, startSeconds: Double) throws -> TrainingOutcome {
+        // The run's options (a resumed run's come from its checkpoint), not `self.options`.
+        let plan = state.plan, options = state.options
         let (B, T) = (options.batchSize, options.sequenceLength)
-        let pitchIDs = vocabulary.pitchStart..<vocabulary.durationStart
-        func streams(_ epoch: Int) -> BatchStreams {
-            BatchStreams(files: trainingFiles, batchSize: B, sequenceLength: T, pitchIDs: pitchIDs,
-                         keyIDs: vocabulary.keyStart..<vocabulary.count, augmentSemitones: options.augmentTranspose, seed: options.seed, epoch: epoch)
-        }
-        let stepsPerEpoch = streams(0).stepsPerEpoch
-        guard stepsPerEpoch >= 1 else {
-            throw TrainingError.notEnoughTokens(detail: "\(trainingTokens) training tokens do not fill one batch of \(B) rows × \(T + 1) tokens; lower --batch-size or --seq-len")
-        }
-        let totalSteps = stepsPerEpoch * options.epochs
-        let warmup = options.warmupSteps ?? min(500, totalSteps / 50)
-        let schedule = LearningRateSchedule(
-            baseRate: options.learningRate, warmupSteps: warmup,
-            decay: .cosine(totalSteps: max(1, totalSteps - warmup), minimum: options.learningRate / 10))
-        let configuration = LSTMConfiguration(
-            vocabularySize: vocabulary.count, embeddingSize: options.embeddingSize, hiddenSize: options.hiddenSize,
-            layers: options.layers, dropout: options.dropout)
-        let model: LSTMModel
-        if let checkpoint = resumed {
-            guard checkpoint.model.configuration.vocabularySize == vocabulary.count else {
-                throw TrainingError.incompatibleResume(detail: "the model's vocabulary size differs from its stored vocabulary")
-            }
-            model = checkpoint.model
-        } else {
-            model = LSTMModel(configuration: configuration, seed: options.seed)
-        }
-        let trainer = LSTMTrainer(
-            model: model, batchSize: B, sequenceLength: T,
-            settings: AdamSettings(weightDecay: options.weightDecay, clipNorm: options.clipNorm), seed: options.seed &+ 1)
-        trainer.carriesState = true
-        onEvent(.modelReady(configuration: model.configuration, parameters: model.parameterCount, stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps))
-
-        var epoch = 0, stepInEpoch = 0, tokensSeen = 0
-        var bestLoss: Double?
-        if let resume = options.resume {
-            let progress: [String: String]
-            let optimizerURL = OptimizerState.url(forCheckpoint: resume)
-            do { progress = try OptimizerState.load(into: trainer, from: optimizerURL) } catch let e as CheckpointError {
-                throw TrainingError.incompatibleResume(detail: "\(e) (the .optim.safetensors beside the checkpoint is needed)")
-            }
-            try ResumePair.check(checkpoint: resumed!.metadata, at: resume, optimizerStep: trainer.step,
-                                 optimizerTokensSeen: Int(progress["tokens_seen"] ?? ""), at: optimizerURL)
-            epoch = Int(progress["epoch"] ?? "") ?? 0
-            stepInEpoch = Int(progress["step_in_epoch"] ?? "") ?? 0
-            tokensSeen = Int(progress["tokens_seen"] ?? "") ?? 0
-            bestLoss = progress["best_validation_loss"].flatMap(Double.init)
-            if progress["corpus_hash"] != corpusHash.hex {
-                onEvent(.warning("the corpus differs from the one this run started on; the resumed run will not match an uninterrupted one"))
-            }
-            if stepInEpoch >= stepsPerEpoch { epoch += 1; stepInEpoch = 0 }
-            onEvent(.resumed(from: resume.path, epoch: epoch, step: stepInEpoch))
-        }
-
-        // 4. The log and the saving of checkpoints.
-        let log = try TrainingLog(url: options.saveDirectory.appendingPathComponent("training-log.csv"))
-        var lastSaved: URL? = resumed != nil ? options.resume : nil
-        var bestSaved: URL? = FileManager.default.fileExists(atPath: bestURL.path) && bestLoss != nil ? bestURL : nil
-        func metadata(validationLoss: Double?) -> CheckpointMetadata {
-            var m = CheckpointMetadata()
-            m.vocabularyJSON = vocabulary.jsonString()
-            m.hyperParameters = options.hyperParameters
-            m.corpusFileCount = usable.count
-            m.corpusHash = corpusHash.hex
-            m.tokensSeen = tokensSeen
-            m.step = trainer.step
-            m.epochs = Double(epoch) + Double(stepInEpoch) / Double(stepsPerEpoch)
-            m.validationLoss = validationLoss
-            m.createdBy = options.createdBy
-            return m
-        }
-        func saveLast(validationLoss: Double?) throws {
-            do {
-                // The optimizer state first: a last.safetensors never pairs with an older .optim file.
-                try OptimizerState.save(trainer: trainer, progress: [
-                    "epoch": String(epoch), "step_in_epoch": String(stepInEpoch), "tokens_seen": String(tokensSeen),
-                    "best_validation_loss": bestLoss.map { String($0) } ?? "", "corpus_hash": corpusHash.hex,
-                ], to: OptimizerState.url(forCheckpoint: lastURL))
-                try Checkpoint.save(model: model, metadata: metadata(validationLoss: validationLoss), to: lastURL, dtype: options.checkpointDType)
-            } catch let e as CheckpointError {
-                throw TrainingError.io(path: lastURL.path, detail: e.description)
-            }
-            lastSaved = lastURL
-            onEvent(.saved(path: lastURL.path))
-        }
-
-        // 5. The loop.
         var inputs = [Int32](repeating: 0, count: B * T)
         var targets = [Int32](repeating: 0, count: B * T)
-        let runStart = clock()
-        var rateTokens = 0.0, rateStart = runStart
-        var tokensPerSecond = 0.0
-        var stepsThisRun = 0
-        while epoch < options.epochs {
-            let plan = streams(epoch)
-            let explodedLoss = 20 * Foundation.log(Double(max(2, vocabulary.count)))
-            if stepInEpoch == 0 { trainer.resetState() }
-            while stepInEpoch < stepsPerEpoch {
-                plan.fill(step: stepInEpoch, inputs: &inputs, targets: &targets)
-                let rate = schedule.rate(atStep: trainer.step)
-                let loss = trainer.trainStep(inputs: inputs, targets: targets, learningRate: rate)
+        var speed = TokenRate(start: clock())
+        while state.epoch < options.epochs {
+            let streams = plan.streams(epoch: state.epoch)
+            if state.stepInEpoch == 0 { state.trainer.resetState() }
+            while state.stepInEpoch < plan.stepsPerEpoch {
+                streams.fill(step: state.stepInEpoch, inputs: &inputs, targets: &targets)
+                let rate = plan.schedule.rate(atStep: state.trainer.step)
+                let loss = state.trainer.trainStep(inputs: inputs, targets: targets, learningRate: rate)
                 // Saturated gates can keep an exploded loss finite: far above a uniform guess is divergence too.
-                if !loss.isFinite || !trainer.lastGradientNorm.isFinite || Double(loss) > explodedLoss {
-                    let message = "the loss became \(loss) at epoch \(epoch + 1), step \(stepInEpoch + 1); try a lower --lr or --clip"
-                    return TrainingOutcome(reason: .diverged(message), lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                                           bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+                if !loss.isFinite || !state.trainer.lastGradientNorm.isFinite || Double(loss) > plan.explodedLoss {
+                    let message = "the loss became \(loss) at epoch \(state.epoch + 1), step \(state.stepInEpoch + 1); try a lower --lr or --clip"
+                    return state.outcome(.diverged(message))
                 }
-                stepInEpoch += 1
-                stepsThisRun += 1
-                tokensSeen += B * T
+                state.stepInEpoch += 1
+                state.tokensSeen += B * T
                 let now = clock()
-                rateTokens += Double(B * T)
-                if now - rateStart >= 2 || stepsThisRun <= 2 {
-                    tokensPerSecond = now > rateStart ? rateTokens / (now - rateStart) : 0
-                    if now - rateStart >= 2 { rateTokens = 0; rateStart = now }
-                }
-                let remaining = totalSteps - (epoch * stepsPerEpoch + stepInEpoch)
-                let elapsed = now - startSeconds
-                log.step(epoch: epoch + 1, step: trainer.step, tokensSeen: tokensSeen, loss: loss, learningRate: rate,
-                         gradientNorm: trainer.lastGradientNorm, seconds: elapsed)
-                onEvent(.step(StepReport(
-                    epoch: epoch, epochs: options.epochs, stepInEpoch: stepInEpoch, stepsPerEpoch: stepsPerEpoch,
-                    globalStep: trainer.step, totalSteps: totalSteps, loss: loss, learningRate: rate,
-                    gradientNorm: trainer.lastGradientNorm, tokensPerSecond: tokensPerSecond, elapsedSeconds: elapsed,
-                    etaSeconds: tokensPerSecond > 0 ? Double(remaining * B * T) / tokensPerSecond : nil)))
+                speed.add(tokens: B * T, at: now)
+                report(state, loss: loss, rate: rate, elapsed: now - startSeconds, tokensPerSecond: speed.tokensPerSecond)
                 let outOfTime = options.maxMinutes.map { now - startSeconds >= $0 * 60 } ?? false
                 if shouldStop() || outOfTime {
-                    try saveLast(validationLoss: nil)
-                    log.flush()
-                    return TrainingOutcome(reason: outOfTime ? .timeLimit : .interrupted, lastCheckpoint: lastSaved,
-                                           bestCheckpoint: bestSaved, bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+                    try state.saveLast(validationLoss: nil)
+                    state.log?.flush()
+                    return state.outcome(outOfTime ? .timeLimit : .interrupted)
                 }
             }
-            // End of epoch: validate, save last (and best).
-            var validationLoss: Double?
-            if !validationSequences.isEmpty {
-                let result = try SequenceEvaluation.evaluate(model: model, sequences: validationSequences, batchSize: min(B, 32), sequenceLength: T)
-                validationLoss = result.meanNLL
-            }
-            epoch += 1
-            stepInEpoch = 0
-            var isBest = false
-            if let v = validationLoss, v.isFinite, bestLoss.map({ v < $0 }) ?? true {
-                bestLoss = v
-                isBest = true
-            }
-            if let v = validationLoss {
-                log.validation(epoch: epoch, step: trainer.step, tokensSeen: tokensSeen, loss: v, seconds: clock() - startSeconds)
-                onEvent(.validated(epoch: epoch, loss: v, best: isBest))
-            }
-            try saveLast(validationLoss: validationLoss)
-            if isBest || (validationSequences.isEmpty && epoch == options.epochs) {
-                do {
-                    try Checkpoint.save(model: model, metadata: metadata(validationLoss: validationLoss), to: bestURL, dtype: options.checkpointDType)
-                } catch let e as CheckpointError {
-                    throw TrainingError.io(path: bestURL.path, detail: e.description)
-                }
-                bestSaved = bestURL
-                onEvent(.saved(path: bestURL.path))
-            }
-            log.flush()
-            if shouldStop() {
-                return TrainingOutcome(reason: .interrupted, lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                                       bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
-            }
+            try state.endEpoch { self.clock() - startSeconds }
+            if shouldStop() { return state.outcome(.interrupted) }
         }
-        return TrainingOutcome(reason: .finished, lastCheckpoint: lastSaved, bestCheckpoint: bestSaved,
-                               bestValidationLoss: bestLoss, globalStep: trainer.step, tokensSeen: tokensSeen)
+        return state.outcome(.finished)
+    }
+
+    /// One step's row of the log and its progress event.
+    func report(_ state: RunState, loss: Float, rate: Float, elapsed: Double, tokensPerSecond: Double) {
+        let plan = state.plan, trainer = state.trainer
+        let tokensPerStep = state.options.batchSize * state.options.sequenceLength
+        let remaining = plan.totalSteps - (state.epoch * plan.stepsPerEpoch + state.stepInEpoch)
+        state.log?.step(epoch: state.epoch + 1, step: trainer.step, tokensSeen: state.tokensSeen, loss: loss, learningRate: rate,
+                       gradientNorm: trainer.lastGradientNorm, seconds: elapsed)
+        onEvent(.step(StepReport(
+            epoch: state.epoch, epochs: state.options.epochs, stepInEpoch: state.stepInEpoch, stepsPerEpoch: plan.stepsPerEpoch,
+            globalStep: trainer.step, totalSteps: plan.totalSteps, loss: loss, learningRate: rate,
+            gradientNorm: trainer.lastGradientNorm, tokensPerSecond: tokensPerSecond, elapsedSeconds: elapsed,
+            etaSeconds: tokensPerSecond > 0 ? Double(remaining * tokensPerStep) / tokensPerSecond : nil)))
+    }
+
+    /// A new run (or a resume of another folder's checkpoint) must not replace the
+    /// checkpoints of the run already in the save folder, unless `force`.
+    func checkSaveFolderIsFree(_ options: TrainingOptions) throws {
+        guard !options.force else { return }
+        let folder = options.saveDirectory.standardizedFileURL
+        guard let held = [lastURL, bestURL].first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { return }
+        if let resume = options.resume, resume.standardizedFileURL.deletingLastPathComponent().path == folder.path { return }
+        throw TrainingError.saveFolderHoldsRun(folder: options.saveDirectory.path, checkpoint: held.path)
     }
 }

@@ -11,14 +11,12 @@ import TUI
 enum ComposeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "compose", summary: "Compose in the terminal: the model writes, you steer (the default command)",
-        usage: "[compose] [--checkpoint PATH] [--port P | --synth builtin | --no-audio] [--device NAME] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--bars N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
+        usage: "[compose] [--checkpoint FILE|DIR] [--port P | --synth builtin | --no-audio] [--device NAME] [--theme NAME] [--temperature T] [--top-p P] [--min-p P] [--key KEY] [--seed N] [--bars N] [--primer FILE.mid] [--style NAME] [--takes-dir DIR]",
         options: [
-            OptionSpec("checkpoint", value: "PATH", default: "checkpoints/cadenza-piano.safetensors", help: "Model checkpoint"),
+            CheckpointOption.spec,
             OptionSpec("no-audio", help: "Do not play anything"),
             OptionSpec("theme", value: "NAME", default: "dark", help: "Colour theme: dark, light, high-contrast, or a .theme file"),
-            OptionSpec("temperature", value: "T", aliases: ["temp"], default: String(SamplingSettings.default.temperature), help: "Sampling temperature (0 = always the likeliest token)"),
-            OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Nucleus sampling mass, in (0, 1]"),
-        ] + PlaybackArguments.specs + KeyAndTempoOptions.specs + [SoundFontOption.spec] + [
+        ] + PlaybackArguments.specs + SamplingOptions.specs + [SoundFontOption.spec] + [
             OptionSpec("seed", value: "N", help: "Random seed (default: a fresh one, shown in the status line); the same seed and keys give the same piece"),
             OptionSpec("primer", value: "FILE.mid", aliases: ["primer_midi"], help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of the primer to keep"),
@@ -30,6 +28,7 @@ enum ComposeCommand: Subcommand {
             OptionSpec("untrained", help: "Use an untrained model (notes are noise): try the interface without a checkpoint"),
             OptionSpec("keys", help: "Print the key list (Markdown) and exit"),
         ],
+        usesDevices: true,
         discussion: PlaybackArguments.backendOrder + " The status line says which plays.\n\n"
             + "Keys: press ? in the composer, or run `cadenza compose --keys`. NO_COLOR is honoured.")
 
@@ -43,33 +42,27 @@ enum ComposeCommand: Subcommand {
         options.playback = try PlaybackArguments.backend(arguments, silentAllowed: true)
         options.soundFont = try SoundFontOption.load(arguments)
         options.themeName = arguments.string("theme")
-        options.temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
-        guard options.temperature.isFinite, (0...3).contains(options.temperature) else {
-            throw CommandFailure("--temperature must be between 0 and 3 (got \(options.temperature))", exitStatus: 2)
-        }
-        options.topP = try arguments.double("top-p", default: SamplingSettings.default.topP)
-        guard options.topP > 0, options.topP <= 1 else {
-            throw CommandFailure("--top-p must be in (0, 1] (got \(options.topP))", exitStatus: 2)
-        }
-        let shared = try KeyAndTempoOptions(arguments)
-        options.minP = shared.minP
-        options.tempoTemperature = shared.tempoTemperature
-        options.freeKey = shared.freeKey
-        options.key = shared.key
+        let sampling = try SamplingOptions(arguments)
+        options.temperature = sampling.settings.temperature
+        options.topP = sampling.settings.topP
+        options.minP = sampling.settings.minP
+        options.tempoTemperature = sampling.settings.tempoTemperature
+        options.freeKey = sampling.freeKey
+        options.key = sampling.key
         // A fresh piece at every launch; a short number, easy to give back as --seed.
         let seed = try arguments.int("seed", default: Int.random(in: 1...999_999))
-        guard seed >= 0 else { throw CommandFailure("--seed must be >= 0", exitStatus: 2) }
+        guard seed >= 0 else { throw CommandFailure.usage("--seed must be >= 0") }
         options.seed = UInt64(seed)
         options.primerPath = arguments.string("primer")
         options.primerBars = try arguments.int("primer-bars", default: 4)
-        guard options.primerBars >= 1 else { throw CommandFailure("--primer-bars must be >= 1", exitStatus: 2) }
+        guard options.primerBars >= 1 else { throw CommandFailure.usage("--primer-bars must be >= 1") }
         options.style = arguments.string("style")
         options.takesDirectory = arguments.string("takes-dir") ?? "takes"
         options.inputPort = arguments.string("input")
         options.respond = arguments.flag("respond")
         if arguments.has("bars") {
             let bars = try arguments.int("bars", default: 32)
-            guard (1...100_000).contains(bars) else { throw CommandFailure("--bars must be 1...100000 (got \(bars))", exitStatus: 2) }
+            guard (1...100_000).contains(bars) else { throw CommandFailure.usage("--bars must be 1...100000 (got \(bars))") }
             options.totalBars = bars
         }
         let environment = ProcessInfo.processInfo.environment
@@ -78,7 +71,7 @@ enum ComposeCommand: Subcommand {
             let source = try ComposerLauncher.modelSource(
                 options: options, untrained: arguments.flag("untrained"), environment: environment,
                 currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                executable: URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath())
+                executable: CheckpointLookup.runningExecutable())
             let outcome = try ComposerLauncher.run(options: options, source: source)
             for line in outcome.messages { printError(line) }
             return outcome.exitStatus

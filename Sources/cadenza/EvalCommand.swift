@@ -3,6 +3,7 @@
 // The work is in Training.SequenceEvaluation; this file parses, times and prints.
 import ArgumentParsing
 import Foundation
+import Generation
 import NN
 import Tokenization
 import Training
@@ -10,9 +11,9 @@ import Training
 enum EvalCommand: Subcommand {
     static let spec = CommandSpec(
         name: "eval", summary: "Held-out loss (NLL, perplexity) and speed of a checkpoint",
-        usage: "eval --checkpoint FILE (--data DIR | --tokens IDS.json) [--json]",
+        usage: "eval [--checkpoint FILE|DIR] (--data DIR | --tokens IDS.json) [--json]",
         options: [
-            OptionSpec("checkpoint", value: "FILE", help: "The .safetensors checkpoint (Cadenza's or PyTorch's names)"),
+            CheckpointOption.spec,
             OptionSpec("data", value: "DIR", help: "Evaluate every MIDI file under DIR, one sequence each (needs the checkpoint's vocabulary)"),
             OptionSpec("tokens", value: "FILE", help: "Evaluate token ids: a JSON array, or an array of arrays"),
             OptionSpec("batch-size", value: "N", default: "16", help: "Sequences evaluated in parallel"),
@@ -20,26 +21,29 @@ enum EvalCommand: Subcommand {
             OptionSpec("threads", value: "N", default: "2", help: "Threads for matrix products and tokenizing"),
             OptionSpec("json", help: "Print one JSON object"),
         ],
+        requiredInputs: [["data"], ["tokens"]],
         discussion: """
         Each sequence predicts its tokens 2...n from the ones before, from a zero state.
+        The checkpoint may use Cadenza's or PyTorch's tensor names (--tokens needs no vocabulary).
         Example: cadenza eval --checkpoint checkpoints/best.safetensors --data corpus/ --json
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let checkpointPath = arguments.string("checkpoint") else { throw CommandFailure("missing --checkpoint FILE", exitStatus: 2) }
         let dataPath = arguments.string("data"), tokensPath = arguments.string("tokens")
-        guard (dataPath == nil) != (tokensPath == nil) else { throw CommandFailure("give exactly one of --data DIR and --tokens FILE", exitStatus: 2) }
+        guard (dataPath == nil) != (tokensPath == nil) else { throw CommandFailure.usage("give exactly one of --data DIR and --tokens FILE") }
         let batchSize = try arguments.int("batch-size", default: 16)
         let sequenceLength = try arguments.int("seq-len", default: 128)
         let threads = try arguments.int("threads", default: 2)
-        guard batchSize >= 1, batchSize <= 4096 else { throw CommandFailure("--batch-size must be between 1 and 4096", exitStatus: 2) }
-        guard sequenceLength >= 1, sequenceLength <= 65536 else { throw CommandFailure("--seq-len must be between 1 and 65536", exitStatus: 2) }
-        guard threads >= 1, threads <= 256 else { throw CommandFailure("--threads must be between 1 and 256", exitStatus: 2) }
+        guard batchSize >= 1, batchSize <= 4096 else { throw CommandFailure.usage("--batch-size must be between 1 and 4096") }
+        guard sequenceLength >= 1, sequenceLength <= 65536 else { throw CommandFailure.usage("--seq-len must be between 1 and 65536") }
+        guard threads >= 1, threads <= 256 else { throw CommandFailure.usage("--threads must be between 1 and 256") }
         ComputeThreads.set(threads)
 
+        let checkpointURL = try CheckpointOption.resolve(arguments)
+        let checkpointPath = checkpointURL.path
         let checkpoint: Checkpoint
         do {
-            checkpoint = try Checkpoint.load(from: URL(fileURLWithPath: checkpointPath))
+            checkpoint = try Checkpoint.load(from: checkpointURL)
         } catch let e as CheckpointError {
             throw CommandFailure(e.description)
         }
@@ -54,23 +58,16 @@ enum EvalCommand: Subcommand {
         }
 
         var sequences: [[Int]]
-        var skipped: [(String, String)] = []
+        var skipped: [SkippedFile] = []
         do {
             if let tokensPath {
                 sequences = try TokenFile.read(URL(fileURLWithPath: tokensPath))
             } else {
                 guard let vocabulary else { throw TrainingError.noVocabulary(path: checkpointPath) }
-                let files = try CorpusDiscovery.files(under: URL(fileURLWithPath: dataPath!))
-                guard !files.isEmpty else { throw TrainingError.noMIDIFiles(directory: dataPath!) }
-                let job = CorpusTokenization(tokenizer: Tokenizer(vocabulary: vocabulary), threads: threads, useStyles: !vocabulary.styles.isEmpty)
-                let tokenized = job.run(files).files
-                sequences = []
-                for f in tokenized {
-                    if let failure = f.failure { skipped.append((f.relativePath, failure)); continue }
-                    sequences.append(f.tokens.map(Int.init))
-                }
-                for (path, reason) in skipped { printError("warning: skipped \(path): \(reason)") }
-                guard !sequences.isEmpty else { throw TrainingError.noUsableFiles(directory: dataPath!, skipped: skipped.count) }
+                let corpus = try CorpusLoader.load(URL(fileURLWithPath: dataPath!), tokenizer: Tokenizer(vocabulary: vocabulary), threads: threads).corpus
+                skipped = corpus.skipped
+                for file in skipped { printError("warning: skipped \(file.relativePath): \(file.reason)") }
+                sequences = corpus.files.map { $0.tokens.map(Int.init) }
             }
         } catch let e as TrainingError {
             throw CommandFailure(e.description)

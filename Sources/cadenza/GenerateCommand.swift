@@ -16,23 +16,21 @@ enum GenerateCommand: Subcommand {
         options: [
             OptionSpec("output", value: "FILE.mid", aliases: ["output_dir", "save_dir"], short: "o",
                        help: "The MIDI file to write (with --count: FILE-001.mid, ...), or a folder (DIR/): DIR/cadenza-SEED.mid"),
-            OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
-                       help: "A .safetensors checkpoint written by `cadenza train`"),
+            CheckpointOption.spec,
             OptionSpec("bars", value: "N", default: "32", help: "Bars to write after the primer"),
-            OptionSpec("temperature", value: "T", aliases: ["temp"], default: String(SamplingSettings.default.temperature), help: "Sampling temperature, > 0 (lower is safer, higher wilder)"),
-            OptionSpec("top-k", value: "K", default: "0", help: "Sample among the K most probable tokens only (0: no limit)"),
-            OptionSpec("top-p", value: "P", default: String(SamplingSettings.default.topP), help: "Sample among the most probable tokens holding mass P, in (0, 1]"),
-        ] + KeyAndTempoOptions.specs + [
+        ] + SamplingOptions.specs + [SamplingOptions.topKSpec,
             OptionSpec("seed", value: "N", default: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
             OptionSpec("primer", value: "FILE.mid", aliases: ["primer_midi"], help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
             OptionSpec("style", value: "NAME", help: "Composer style token (checkpoints trained with styles)"),
             OptionSpec("count", value: "N", aliases: ["num_outputs", "variations"], default: "1", help: "Pieces to write; piece i uses seed + i - 1"),
-            OptionSpec("wav", value: "FILE.wav", help: "Also render audio, with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
+            OptionSpec("wav", value: "FILE.wav|FILE.mp3", aliases: ["audio"],
+                       help: "Also render audio (WAV, or MP3 with LAME), with the built-in piano or --soundfont (with --count: FILE-001.wav, ...)"),
             SoundFontOption.spec,
             OptionSpec("quiet", short: "q", help: "Print nothing but errors"),
         ],
+        requiredInputs: [["output"]],
         discussion: """
         Each file carries its provenance (checkpoint, seed, settings) in a MIDI text event.
         Example: cadenza generate --output song.mid --bars 16 --seed 7 --style chopin
@@ -40,31 +38,23 @@ enum GenerateCommand: Subcommand {
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         // 1. Arguments.
-        guard let output = arguments.string("output") else { throw CommandFailure("missing --output FILE.mid", exitStatus: 2) }
+        guard let output = arguments.string("output") else { throw CommandFailure.usage("missing --output FILE.mid") }
         let bars = try arguments.int("bars", default: 32)
         let count = try arguments.int("count", default: 1)
-        let temperature = try arguments.double("temperature", default: SamplingSettings.default.temperature)
-        let topK = try arguments.int("top-k", default: 0)
-        let topP = try arguments.double("top-p", default: SamplingSettings.default.topP)
-        let shared = try KeyAndTempoOptions(arguments)
-        let minP = shared.minP, tempoTemperature = shared.tempoTemperature, key = shared.key
+        let sampling = try SamplingOptions(arguments)
+        let key = sampling.key
         let primerBarCount = try arguments.int("primer-bars", default: 4)
-        guard bars >= 1, bars <= 10_000 else { throw CommandFailure("--bars must be between 1 and 10000 (got \(bars))", exitStatus: 2) }
-        guard count >= 1, count <= 10_000 else { throw CommandFailure("--count must be between 1 and 10000 (got \(count))", exitStatus: 2) }
-        guard temperature > 0, temperature.isFinite else {
-            throw CommandFailure("--temperature must be a number > 0 (got \(temperature))", exitStatus: 2)
-        }
-        guard topK >= 0 else { throw CommandFailure("--top-k must be >= 0 (got \(topK))", exitStatus: 2) }
-        guard topP > 0, topP <= 1 else { throw CommandFailure("--top-p must be in (0, 1] (got \(topP))", exitStatus: 2) }
+        guard bars >= 1, bars <= 10_000 else { throw CommandFailure.usage("--bars must be between 1 and 10000 (got \(bars))") }
+        guard count >= 1, count <= 10_000 else { throw CommandFailure.usage("--count must be between 1 and 10000 (got \(count))") }
         guard primerBarCount >= 1, primerBarCount <= 10_000 else {
-            throw CommandFailure("--primer-bars must be between 1 and 10000 (got \(primerBarCount))", exitStatus: 2)
+            throw CommandFailure.usage("--primer-bars must be between 1 and 10000 (got \(primerBarCount))")
         }
         if arguments.has("primer-bars") && !arguments.has("primer") {
-            throw CommandFailure("--primer-bars needs --primer FILE.mid", exitStatus: 2)
+            throw CommandFailure.usage("--primer-bars needs --primer FILE.mid")
         }
         let seed: UInt64
         if let text = arguments.string("seed") {
-            guard let value = UInt64(text) else { throw CommandFailure("--seed must be an integer 0...18446744073709551615 (got '\(text)')", exitStatus: 2) }
+            guard let value = UInt64(text) else { throw CommandFailure.usage("--seed must be an integer 0...18446744073709551615 (got '\(text)')") }
             seed = value
         } else {
             var system = SystemRandomNumberGenerator()
@@ -81,8 +71,12 @@ enum GenerateCommand: Subcommand {
         let outputs = outputIsFolder
             ? (0..<count).map { URL(fileURLWithPath: output).appendingPathComponent("cadenza-\(seed &+ UInt64($0)).mid").path }
             : outputPaths(output, count: count, extension: "mid")
+        if let format = AudioFileFormat(path: output), !outputIsFolder {
+            throw CommandFailure.usage("--output is the MIDI file (.mid); write \(format.rawValue.uppercased()) audio with --wav \(output)")
+        }
         let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
-        if arguments.has("soundfont") && wavs == nil { throw CommandFailure("--soundfont needs --wav FILE.wav", exitStatus: 2) }
+        if let audio = arguments.string("wav") { _ = try AudioOutputPath.format(of: audio, option: "wav") }
+        if arguments.has("soundfont") && wavs == nil { throw CommandFailure.usage("--soundfont needs --wav FILE.wav") }
         let soundFont = try SoundFontOption.load(arguments)
         for path in outputs + (wavs ?? []) {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -93,18 +87,18 @@ enum GenerateCommand: Subcommand {
         }
 
         // 2. The model and the primer.
-        let checkpointURL = try checkpointLocation(arguments.string("checkpoint"))
+        let checkpointURL = try CheckpointOption.resolve(arguments)
         let loaded: LoadedModel
         do { loaded = try LoadedModel.load(from: checkpointURL) } catch { throw CommandFailure("\(error)") }
-        var request = PieceRequest(bars: bars, settings: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP, tempoTemperature: tempoTemperature),
+        var request = PieceRequest(bars: bars, settings: sampling.settings,
                                    seed: seed, style: arguments.string("style"))
         request.key = key
-        request.holdsKey = !shared.freeKey
+        request.holdsKey = !sampling.freeKey
         if key != nil && !loaded.tokenizer.vocabulary.hasKeys {
-            throw CommandFailure("--key: \(GenerationError.noKeyTokens)", exitStatus: 2)
+            throw CommandFailure.usage("--key: \(GenerationError.noKeyTokens)")
         }
         if let style = request.style, !loaded.tokenizer.vocabulary.styles.contains(style) {
-            throw CommandFailure("\(GenerationError.unknownStyle(style, available: loaded.tokenizer.vocabulary.styles))", exitStatus: 2)
+            throw CommandFailure.usage("\(GenerationError.unknownStyle(style, available: loaded.tokenizer.vocabulary.styles))")
         }
         if let primerPath = arguments.string("primer") {
             let score: PianoScore
@@ -137,7 +131,7 @@ enum GenerateCommand: Subcommand {
             do { try piece.midi.write(to: URL(fileURLWithPath: outputs[i])) } catch { throw CommandFailure("\(error)") }
             if let wavs {
                 do {
-                    let audio = try AudioExport.writeWAV(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont)
+                    let audio = try AudioExport.write(score: piece.score, to: URL(fileURLWithPath: wavs[i]), soundFont: soundFont)
                     if let warning = audio.silenceWarning(path: wavs[i]) { printError("cadenza generate: warning: \(warning)") }
                 } catch {
                     throw CommandFailure("\(error)")
@@ -159,20 +153,6 @@ enum GenerateCommand: Subcommand {
         let suffix = url.pathExtension.isEmpty ? ext : url.pathExtension
         let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
         return (1...count).map { stem + "-" + String(format: "%03d", $0) + "." + suffix }
-    }
-
-    /// --checkpoint if given (it must exist), else the first bundled location that exists.
-    static func checkpointLocation(_ given: String?) throws -> URL {
-        if let given {
-            guard FileManager.default.fileExists(atPath: given) else { throw CommandFailure("checkpoint \(given) does not exist") }
-            return URL(fileURLWithPath: given)
-        }
-        let candidates = LoadedModel.bundledCandidates(
-            environment: ProcessInfo.processInfo.environment,
-            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath())
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
-        throw CommandFailure("no bundled model found (looked for checkpoints/\(LoadedModel.bundledFileName) here and next to the executable); pass --checkpoint FILE")
     }
 
     static func formatDuration(_ seconds: Double) -> String {

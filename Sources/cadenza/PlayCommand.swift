@@ -7,9 +7,6 @@ import MIDI
 import Playback
 
 enum PlayCommand: Subcommand {
-    static let backendUnavailableStatus: Int32 = 3
-    static let interruptedStatus: Int32 = 130
-
     static let spec = CommandSpec(
         name: "play", summary: "Play a MIDI file through an ALSA softsynth or the built-in synth",
         usage: "play FILE.mid [--port CLIENT:PORT | --synth builtin] [--device NAME] [--from-bar N] [--seconds S]",
@@ -18,16 +15,13 @@ enum PlayCommand: Subcommand {
             OptionSpec("seconds", value: "S", help: "Play at most S seconds of music"),
             OptionSpec("verbose", short: "v", help: "Print the backend's measurements at the end (PCM underruns, render time)"),
         ],
-        positionals: [("FILE.mid", "The MIDI file to play")], minPositionals: 1, maxPositionals: 1,
+        positionals: [("FILE.mid", "The MIDI file to play")], minPositionals: 1, maxPositionals: 1, usesDevices: true,
         discussion: """
         \(PlaybackArguments.backendOrder) The first line says which plays. With
         --port, cadenza:out plays to that port. With the built-in piano, the audio device paces
         playback (ALSA's null and file devices take the audio faster than real time).
-
-        Exit status: 0 played to the end (or for --seconds); 1 the file cannot be read or a
-        value is wrong (bar out of range); 2 bad arguments; 3 the playback backend cannot open
-        (no ALSA sequencer, e.g. no /dev/snd/seq; unknown port; PCM device); 130 stopped by
-        Ctrl-C (after all notes off).
+        A bar out of range is status 1; status 3 means the backend cannot open (no ALSA
+        sequencer, e.g. no /dev/snd/seq; unknown port; PCM device); Ctrl-C stops after all notes off.
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -56,7 +50,7 @@ enum PlayCommand: Subcommand {
         do {
             player = try PlaybackFactory.open(PlaybackOptions(backend: backend))
         } catch {
-            throw CommandFailure("\(error)", exitStatus: backendUnavailableStatus)
+            throw CommandFailure("\(error)", exitStatus: ExitStatus.deviceUnavailable)
         }
         // The built-in piano renders its release and reverb; a softsynth rings on by itself.
         let plan = try plan(tail: player.rendersAudio ? 1.0 : 0.25)
@@ -82,7 +76,7 @@ enum PlayCommand: Subcommand {
         let summary = plan.progressLine(positionSeconds: position)
         if wasInterrupted {
             printError("cadenza play: interrupted at \(summary); all notes off")
-            return interruptedStatus
+            return ExitStatus.interrupted
         }
         printError("cadenza play: done, \(summary)")
         return 0

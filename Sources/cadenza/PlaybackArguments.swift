@@ -26,18 +26,18 @@ enum PlaybackArguments {
         let device = arguments.string("device") ?? "default"
         if silentAllowed && arguments.flag("no-audio") {
             guard port == nil, !arguments.has("synth") else {
-                throw CommandFailure("choose one of --port, --synth builtin and --no-audio", exitStatus: 2)
+                throw CommandFailure.usage("choose one of --port, --synth builtin and --no-audio")
             }
             return .silent(reason: "--no-audio")
         }
         if let synth = arguments.string("synth") {
-            guard synth == "builtin" else { throw CommandFailure("\(PlaybackError.unknownSynth(synth))", exitStatus: 2) }
-            guard port == nil else { throw CommandFailure("--port and --synth builtin cannot be used together", exitStatus: 2) }
+            guard synth == "builtin" else { throw CommandFailure.usage("\(PlaybackError.unknownSynth(synth))") }
+            guard port == nil else { throw CommandFailure.usage("--port and --synth builtin cannot be used together") }
             return .builtinSynth(device: device)
         }
         if let port {
             guard !arguments.has("device") else {
-                throw CommandFailure("--device is for the built-in piano; --port plays to a sequencer port", exitStatus: 2)
+                throw CommandFailure.usage("--device is for the built-in piano; --port plays to a sequencer port")
             }
             return .sequencer(port: port)
         }

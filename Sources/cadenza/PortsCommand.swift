@@ -4,18 +4,14 @@ import ArgumentParsing
 import Playback
 
 enum PortsCommand: Subcommand {
-    /// Exit status when the ALSA sequencer cannot be opened (documented in the help).
-    static let sequencerUnavailableStatus: Int32 = 3
-
     static let spec = CommandSpec(
         name: "ports", summary: "List the ALSA sequencer ports that can play (like aconnect -l)",
-        usage: "ports",
+        usage: "ports", usesDevices: true,
         discussion: """
         Each row is a port `cadenza play --port CLIENT:PORT` (or a client name, as aplaymidi -p
         takes) can send to; * marks the first synthesizer, used when --port is left out.
-
-        Exit status: 0 the ports were listed (even none); 2 bad arguments;
-        3 the ALSA sequencer cannot be opened (e.g. no /dev/snd/seq: no sound support in this kernel).
+        No ports is not an error (status 0); status 3 means the ALSA sequencer cannot be opened
+        (e.g. no /dev/snd/seq: no sound support in this kernel).
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -23,7 +19,7 @@ enum PortsCommand: Subcommand {
         do {
             listing = try PlaybackFactory.listSequencerPorts()
         } catch let error as PlaybackError {
-            throw CommandFailure("\(error)", exitStatus: sequencerUnavailableStatus)
+            throw CommandFailure("\(error)", exitStatus: ExitStatus.deviceUnavailable)
         }
         print(SequencerPortList.format(listing.ports, excludingClient: listing.ownClient), terminator: "")
         return 0

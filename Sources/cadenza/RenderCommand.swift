@@ -20,6 +20,7 @@ enum RenderCommand: Subcommand {
             OptionSpec("quiet", short: "q", help: "No progress bar"),
         ],
         positionals: [("IN.mid", "The MIDI file to render")], minPositionals: 1, maxPositionals: 1,
+        requiredInputs: [["output"]],
         discussion: """
         The audio lasts as long as the music plus 2 seconds of release and reverb.
         Files are written atomically: an interrupted render leaves no partial file.
@@ -28,23 +29,21 @@ enum RenderCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let input = arguments.positionals[0]
         guard let output = arguments.string("output") else {
-            throw CommandFailure("missing --output OUT.wav or OUT.mp3", exitStatus: 2)
+            throw CommandFailure.usage("missing --output OUT.wav or OUT.mp3")
         }
-        guard let format = AudioFileFormat(path: output) else {
-            throw CommandFailure("--output must end in .wav or .mp3 (got '\(output)')", exitStatus: 2)
-        }
+        let format = try AudioOutputPath.format(of: output, option: "output")
         var options = RenderOptions()
         options.sampleRate = try arguments.double("sample-rate", default: 44_100)
         options.gainDecibels = try arguments.double("gain", default: 0)
         options.reverb = !arguments.flag("no-reverb")
         if let bits = arguments.string("bit-depth") {
             guard let depth = WAVBitDepth(rawValue: bits) else {
-                throw CommandFailure("--bit-depth must be 16, 24 or 32f (got '\(bits)')", exitStatus: 2)
+                throw CommandFailure.usage("--bit-depth must be 16, 24 or 32f (got '\(bits)')")
             }
             if format == .mp3 && depth != .int16 { printError("cadenza render: --bit-depth is ignored for MP3") }
             options.bitDepth = depth
         }
-        do { try options.validate() } catch { throw CommandFailure("\(error)", exitStatus: 2) }
+        do { try options.validate() } catch { throw CommandFailure.usage("\(error)") }
 
         let score: PianoScore
         do {

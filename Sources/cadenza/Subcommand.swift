@@ -10,14 +10,18 @@ protocol Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32
 }
 
-/// An error a subcommand reports to the user: printed as "cadenza: <message>", exit 1.
+/// An error a subcommand reports to the user: printed as "cadenza COMMAND: <message>",
+/// exit 1 (ExitStatus.failure) unless it says otherwise.
 struct CommandFailure: Error, CustomStringConvertible {
     var description: String
-    var exitStatus: Int32 = 1
-    init(_ message: String, exitStatus: Int32 = 1) {
+    var exitStatus: Int32
+    init(_ message: String, exitStatus: Int32 = ExitStatus.failure) {
         self.description = message
         self.exitStatus = exitStatus
     }
+
+    /// A wrong command line (a bad value, options that exclude each other): exit 2.
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message, exitStatus: ExitStatus.usage) }
 }
 
 /// Writes to standard error without buffering.

@@ -20,6 +20,7 @@ enum TokenizeCommand: Subcommand {
             OptionSpec("tempo-per-event", help: "Follow the tempo map event by event, not one tempo per bar (for measuring)"),
         ],
         positionals: [("FILE.mid", "A MIDI file to tokenize")], minPositionals: 0, maxPositionals: 1,
+        requiredInputs: [["FILE.mid"], ["report"]],
         discussion: "Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...")
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
@@ -27,12 +28,12 @@ enum TokenizeCommand: Subcommand {
         if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") || arguments.has("tempo-per-event") {
             let steps = try arguments.int("steps-per-quarter", default: 12)
             let bins = try arguments.int("tempo-bins-per-octave", default: 8)
-            guard [12, 24].contains(steps) else { throw CommandFailure("--steps-per-quarter must be 12 or 24", exitStatus: 2) }
-            guard (1...32).contains(bins) else { throw CommandFailure("--tempo-bins-per-octave must be 1...32", exitStatus: 2) }
+            guard [12, 24].contains(steps) else { throw CommandFailure.usage("--steps-per-quarter must be 12 or 24") }
+            guard (1...32).contains(bins) else { throw CommandFailure.usage("--tempo-bins-per-octave must be 1...32") }
             configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins, tempoPerBar: !arguments.has("tempo-per-event"))
         }
         if let directory = arguments.string("report") {
-            guard arguments.positionals.isEmpty else { throw CommandFailure("give either FILE.mid or --report DIR, not both", exitStatus: 2) }
+            guard arguments.positionals.isEmpty else { throw CommandFailure.usage("give either FILE.mid or --report DIR, not both") }
             let tokenizer = Tokenizer(configuration: configuration)
             let report = try CorpusReport.measure(directory: URL(fileURLWithPath: directory), tokenizer: tokenizer)
             print("grid \(configuration.stepsPerQuarter) steps/quarter, \(configuration.temposBPM.count) tempo bins, vocabulary \(report.vocabularySize) tokens\n")
@@ -40,7 +41,7 @@ enum TokenizeCommand: Subcommand {
             return 0
         }
         guard let path = arguments.positionals.first else {
-            throw CommandFailure("give a MIDI file (or --report DIR); see 'cadenza tokenize --help'", exitStatus: 2)
+            throw CommandFailure.usage("give a MIDI file (or --report DIR); see 'cadenza tokenize --help'")
         }
         let style = arguments.string("style")
         let tokenizer = Tokenizer(configuration: configuration, styles: style.map { [$0] } ?? [])

@@ -1,5 +1,5 @@
 // `cadenza train --data DIR ...`: parses options, shows progress (a bar on a terminal, plain
-// lines otherwise), turns Ctrl-C into "finish the step, save, exit 0", and prints where the
+// lines otherwise), turns Ctrl-C into "finish the step, save, exit 130", and prints where the
 // checkpoints went. The loop itself is Training.TrainingRun.
 import ArgumentParsing
 import FileSafety
@@ -18,9 +18,9 @@ nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
 enum TrainCommand: Subcommand {
     static let spec = CommandSpec(
         name: "train", summary: "Train an LSTM on every MIDI file under a folder",
-        usage: "train --data DIR [--epochs N] [--batch-size B] [--save-dir DIR] [options]",
+        usage: "train --data DIR [--epochs N] [--batch-size B] [--save-dir DIR] [options] | train --resume DIR/last.safetensors [--max-minutes M]",
         options: [
-            OptionSpec("data", value: "DIR", help: "Folder of .mid/.midi files, searched recursively"),
+            OptionSpec("data", value: "DIR", default: "with --resume, the folder the run was trained on", help: "Folder of .mid/.midi files, searched recursively"),
             OptionSpec("epochs", value: "N", default: "100", help: "Passes over the training files"),
             OptionSpec("batch-size", value: "B", default: "64", help: "Parallel token streams per step"),
             OptionSpec("seq-len", value: "T", default: "128", help: "Time steps per step (truncated BPTT; state carries over)"),
@@ -35,24 +35,32 @@ enum TrainCommand: Subcommand {
             OptionSpec("augment-transpose", value: "K", default: "3", help: "Transpose each file by up to ±K semitones per epoch"),
             OptionSpec("seed", value: "N", default: "1", help: "Seed for initialisation, dropout, order and augmentation"),
             OptionSpec("threads", value: "N", default: "2", help: "Threads for matrix products and tokenizing"),
-            OptionSpec("save-dir", value: "DIR", default: "checkpoints/", help: "Where checkpoints, the log and the token cache go"),
-            OptionSpec("resume", value: "FILE", help: "Continue a run from its last.safetensors (needs last.optim.safetensors)"),
+            OptionSpec("save-dir", value: "DIR", default: "checkpoints/; with --resume, the checkpoint's folder", help: "Where checkpoints, the log and the token cache go"),
+            OptionSpec("resume", value: "FILE", help: "Continue a run from its last.safetensors (needs last.optim.safetensors), with its data folder and settings"),
+            OptionSpec("force", help: "Start a new run in a save folder that holds one, replacing its checkpoints"),
             OptionSpec("max-minutes", value: "M", help: "Stop (and save) after M minutes"),
             OptionSpec("styles", help: "Tag each file with its composer (the folder under DIR) as a STYLE token"),
             OptionSpec("dtype", value: "f32|f16|bf16", default: "f32", help: "Storage type of the saved weights"),
             OptionSpec("warmup", value: "STEPS", help: "Learning-rate warm-up steps (default: 2% of the run, at most 500)"),
         ],
+        requiredInputs: [["data"], ["resume"]],
         discussion: """
         Writes last.safetensors (+ last.optim.safetensors for --resume) every epoch, best.safetensors
         at the best validation loss, and training-log.csv, into the save folder. Ctrl-C finishes the
-        current step, saves and exits 0. --batch_size and --save_dir are accepted too.
-        Example: cadenza train --data corpus/ --epochs 20 --save-dir checkpoints/
+        current step, saves and exits 130. A new run refuses a save folder that already holds
+        one (unless --resume or --force). At the end the best validation loss is compared with
+        the add-one bigram's on the same files. --batch_size and --save_dir are accepted too.
+        Example: cadenza train --data corpus/ --epochs 20 --save-dir runs/a
+                 cadenza train --resume runs/a/last.safetensors --max-minutes 30
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        guard let data = arguments.string("data") else { throw CommandFailure("missing --data DIR (a folder of MIDI files)", exitStatus: 2) }
-        var o = TrainingOptions(dataDirectory: URL(fileURLWithPath: data))
-        o.saveDirectory = URL(fileURLWithPath: arguments.string("save-dir") ?? "checkpoints")
+        let resume = arguments.string("resume").map { URL(fileURLWithPath: $0) }
+        var o = TrainingOptions(dataDirectory: arguments.string("data").map { URL(fileURLWithPath: $0) })
+        // A resumed run goes on writing where it was written.
+        o.saveDirectory = arguments.string("save-dir").map { URL(fileURLWithPath: $0) }
+            ?? resume?.deletingLastPathComponent() ?? URL(fileURLWithPath: "checkpoints")
+        o.force = arguments.flag("force")
         o.epochsGiven = arguments.has("epochs")
         o.epochs = try arguments.int("epochs", default: o.epochs)
         o.batchSize = try arguments.int("batch-size", default: o.batchSize)
@@ -67,19 +75,19 @@ enum TrainCommand: Subcommand {
         o.validationSplit = try arguments.double("val-split", default: o.validationSplit)
         o.augmentTranspose = try arguments.int("augment-transpose", default: o.augmentTranspose)
         let seed = try arguments.int("seed", default: 1)
-        guard seed >= 0 else { throw CommandFailure("--seed must be 0 or positive", exitStatus: 2) }
+        guard seed >= 0 else { throw CommandFailure.usage("--seed must be 0 or positive") }
         o.seed = UInt64(seed)
         o.threads = try arguments.int("threads", default: o.threads)
-        o.resume = arguments.string("resume").map { URL(fileURLWithPath: $0) }
+        o.resume = resume
         o.maxMinutes = try arguments.double("max-minutes")
         o.styles = arguments.flag("styles")
         o.warmupSteps = try arguments.int("warmup")
         if let d = arguments.string("dtype") {
-            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure("--dtype must be f32, f16 or bf16, not '\(d)'", exitStatus: 2) }
+            guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure.usage("--dtype must be f32, f16 or bf16, not '\(d)'") }
             o.checkpointDType = dtype
         }
         o.createdBy = "cadenza \(version)"
-        do { try o.validate() } catch let e as TrainingError { throw CommandFailure(e.description, exitStatus: 2) }
+        do { try o.validate() } catch let e as TrainingError { throw CommandFailure.usage(e.description) }
 
         signal(SIGINT) { _ in
             if interruptRequested != 0 {  // a second Ctrl-C does not wait, but leaves no temporary file
@@ -97,7 +105,7 @@ enum TrainCommand: Subcommand {
             outcome = try run.run()
         } catch let e as TrainingError {
             progress.endLine()
-            throw CommandFailure(e.description)
+            throw CommandFailure(e.description, exitStatus: e.isUsageError ? ExitStatus.usage : ExitStatus.failure)
         }
         progress.endLine()
         var usage = rusage()
@@ -118,9 +126,16 @@ enum TrainCommand: Subcommand {
         case .interrupted, .timeLimit, .finished:
             let why = outcome.reason == .finished ? "finished" : outcome.reason == .timeLimit ? "time limit reached, saved" : "interrupted, saved"
             printError("\(why): \(summary)")
+            if let bigram = outcome.bigramValidationLoss {
+                printError(String(format: "add-one bigram on the same validation files: %.4f%@", bigram, outcome.isWorseThanBigram ? " (better than the model)" : ""))
+            }
             if let best = outcome.bestCheckpoint { printError("best checkpoint: \(best.path)") }
-            if let last = outcome.lastCheckpoint { print(last.path) }
-            return 0
+            // stdout names the checkpoint stderr ends on: the one --resume continues from.
+            if let last = outcome.lastCheckpoint {
+                printError("last checkpoint: \(last.path)")
+                print(last.path)
+            }
+            return outcome.reason == .interrupted ? ExitStatus.interrupted : ExitStatus.success
         }
     }
 }

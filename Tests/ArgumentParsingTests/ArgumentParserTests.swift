@@ -122,7 +122,40 @@ import Testing
           --resume                  Continue from the last checkpoint
           -h, --help                Show this help
 
+        Exit status:
+          0    done
+          1    failed (a file cannot be read or written, a model is wrong)
+          2    usage error (unknown option, missing or bad value, missing input)
+          130  stopped by Ctrl-C
+
         """)
+    }
+
+    @Test func aCommandThatUsesDevicesDocumentsStatusThree() {
+        let play = CommandSpec(name: "play", summary: "Play", usage: "play FILE", usesDevices: true)
+        #expect(play.helpText().contains("  3    a device cannot open"))
+        #expect(!Self.train.helpText().contains("  3  "))
+    }
+
+    @Test func requiredInputsAreAlternatives() throws {
+        let spec = CommandSpec(
+            name: "tokenize", summary: "Tokenize", usage: "tokenize FILE | --report DIR | --a X --b Y",
+            options: [OptionSpec("report", value: "DIR", help: "r"), OptionSpec("a", value: "X", help: "a"),
+                      OptionSpec("b", value: "Y", help: "b"), OptionSpec("ids", help: "i")],
+            positionals: [("FILE.mid", "f")], maxPositionals: 1,
+            requiredInputs: [["FILE.mid"], ["report"], ["a", "b"]])
+        #expect(spec.requiresInput)
+        #expect(try parse(["x.mid"], spec: spec).positionals == ["x.mid"])
+        #expect(try parse(["--report", "d"], spec: spec).string("report") == "d")
+        #expect(try parse(["--a", "1", "--b", "2"], spec: spec).has("b"))
+        #expect(throws: ArgumentError.missingInput("give FILE.mid or --report DIR or --a X and --b Y")) {
+            try parse(["--ids"], spec: spec)
+        }
+        #expect(throws: ArgumentError.missingInput("give FILE.mid or --report DIR or --a X and --b Y")) {
+            try parse(["--a", "1"], spec: spec)
+        }
+        #expect(try parse(["--help"], spec: spec).helpRequested)  // help needs no input
+        #expect(!Self.train.requiresInput)
     }
 
     @Test func longOptionNamesWrapTheirHelpToTheNextLine() {

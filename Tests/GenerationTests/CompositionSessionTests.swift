@@ -156,11 +156,11 @@ import Tokenization
     @Test func settingsApplyFromTheNextToken() throws {
         let s = try TestModels.session(seed: 2)
         try s.generateBar()
-        s.settings = SamplingSettings(temperature: 0, topK: 0, topP: 1)
+        try s.setSettings(SamplingSettings(temperature: 0, topK: 0, topP: 1))
         // Greedy: two sessions at the same point write the same bar whatever the generator.
         let t = try TestModels.session(seed: 2)
         try t.generateBar()
-        t.settings = s.settings
+        try t.setSettings(s.settings)
         t.reseed(12345)
         try s.generateBar(); try t.generateBar()
         #expect(TestModels.barTokens(s)[1] == TestModels.barTokens(t)[1])
@@ -234,7 +234,9 @@ import Tokenization
         #expect(s.provenance().contains("takes=p,p,0,0,0"))
         // Each bar's settings: change the temperature for the last bar.
         let before = s.settings.description
-        s.settings.temperature = 1.25
+        var warmer = s.settings
+        warmer.temperature = 1.25
+        try s.setSettings(warmer)
         try s.generateBar()
         #expect(s.provenance().contains("bar-settings=1-2 primer | 3-5 \(before) | 6 \(s.settings.description)"))
         #expect(throws: GenerationError.self) {
@@ -352,9 +354,9 @@ import Tokenization
                 }
             case 6: s.rewind(); operations["rewind", default: 0] += 1
             case 7:
-                s.settings = SamplingSettings(temperature: [0, 0.5, 1, 1.5][rng.nextInt(below: 4)],
-                                              topK: [0, 1, 5, 40][rng.nextInt(below: 4)],
-                                              topP: [1, 0.9, 0.5][rng.nextInt(below: 3)])
+                try s.setSettings(SamplingSettings(temperature: [0, 0.5, 1, 1.5][rng.nextInt(below: 4)],
+                                                   topK: [0, 1, 5, 40][rng.nextInt(below: 4)],
+                                                   topP: [1, 0.9, 0.5][rng.nextInt(below: 3)]))
                 s.regenerationCandidates = 1 + rng.nextInt(below: 4)
                 operations["settings", default: 0] += 1
             case 8: s.reseed(UInt64(rng.nextInt(below: 1000))); operations["reseed", default: 0] += 1

@@ -161,5 +161,36 @@ import Testing
         #expect(throws: GenerationError.self) { try SamplingSettings(topP: 1.01).validated() }
         #expect(throws: GenerationError.self) { try SamplingSettings(topK: -3).validated() }
         #expect((try? SamplingSettings(temperature: 0, topK: 0, topP: 1).validated()) != nil)
+        // One range for every front end: 0 (greedy) up to 3, where generate once took 100.
+        #expect((try? SamplingSettings(temperature: 3).validated()) != nil)
+        #expect(throws: GenerationError.invalidSetting(name: "temperature", value: "100.0", expected: SamplingSettings.Knob.temperature.expected)) {
+            try SamplingSettings(temperature: 100).validated()
+        }
+        #expect(throws: GenerationError.self) { try SamplingSettings(tempoTemperature: 3.5).validated() }
+    }
+
+    @Test func oneMessageNamesTheKnobItsRangeAndTheValue() {
+        do {
+            _ = try SamplingSettings(temperature: 5).validated()
+            Issue.record("temperature 5 was accepted")
+        } catch {
+            #expect("\(error)" == "temperature must be a number in [0, 3], 0 for the likeliest token (got 5.0)")
+        }
+        do {
+            _ = try SamplingSettings(topK: -2).validated()
+            Issue.record("top-k -2 was accepted")
+        } catch {
+            #expect("\(error)" == "top-k must be an integer >= 0, 0 for no limit (got -2)")
+        }
+    }
+
+    @Test func theSessionRefusesWhatGenerateAndComposeRefuse() throws {
+        let session = try TestModels.session(seed: 3)
+        try session.setSettings(SamplingSettings(temperature: 0))  // greedy is allowed everywhere
+        #expect(throws: GenerationError.self) { try session.setSettings(SamplingSettings(temperature: 4)) }
+        #expect(session.settings.temperature == 0)  // unchanged by the refused change
+        #expect(throws: GenerationError.self) {
+            try TestModels.session(seed: 3, settings: SamplingSettings(topP: 0))
+        }
     }
 }

@@ -20,9 +20,10 @@ import Testing
         return dir
     }
 
-    func tool(_ name: String) -> String? {
+    static func tool(_ name: String) -> String? {
         MP3Encoder.findExecutable(name, searchPath: ProcessInfo.processInfo.environment["PATH"])
     }
+    static let hasLAME = (try? MP3Encoder.checkAvailable()) != nil
 
     func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
@@ -37,8 +38,9 @@ import Testing
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func wavHeaderReadsBackWithPythonWave() throws {
-        guard let python = tool("python3") else { print("skipped: python3 not installed"); return }
+    @Test(.enabled(if: tool("python3") != nil, "needs python3"))
+    func wavHeaderReadsBackWithPythonWave() throws {
+        let python = try #require(Self.tool("python3"))
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("two notes.wav")
@@ -59,9 +61,10 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["two notes.wav"])
     }
 
-    @Test(arguments: [(WAVBitDepth.int24, "24", "Signed Integer PCM"), (.float32, "32", "Floating Point PCM")])
+    @Test(.enabled(if: tool("soxi") != nil, "needs soxi (Debian sox)"),
+          arguments: [(WAVBitDepth.int24, "24", "Signed Integer PCM"), (.float32, "32", "Floating Point PCM")])
     func wavHeaderReadsBackWithSoxi(bitDepth: WAVBitDepth, bits: String, encoding: String) throws {
-        guard let soxi = tool("soxi") else { print("skipped: soxi (sox) not installed"); return }
+        let soxi = try #require(Self.tool("soxi"))
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("out.wav")
@@ -100,20 +103,32 @@ import Testing
         #expect(throws: SynthesisError.self) { try AudioExport.renderSamples(score: score, options: options) }
     }
 
-    @Test func mp3IsWrittenWhenLameIsPresent() throws {
+    @Test(.enabled(if: hasLAME, "needs LAME (Debian lame or libmp3lame0)"))
+    func mp3IsWrittenWhenLameIsPresent() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = dir.appendingPathComponent("out.mp3")
-        do {
-            try AudioExport.writeMP3(score: score, to: url, options: options)
-        } catch SynthesisError.mp3EncoderMissing {
-            print("skipped: no LAME installed"); return
-        }
+        try AudioExport.write(score: score, to: url, options: options)  // by the extension
         let bytes = try [UInt8](Data(contentsOf: url))
         #expect(bytes.count > 1000)
         // An MPEG audio frame sync (11 set bits) near the start (after an optional ID3 tag).
         let hasSync = (0..<min(bytes.count - 1, 4096)).contains { bytes[$0] == 0xFF && bytes[$0 + 1] & 0xE0 == 0xE0 }
         #expect(hasSync)
+    }
+
+    @Test func theExtensionPicksTheFormatAndAnyOtherIsRefusedListingThem() throws {
+        #expect(try AudioFileFormat.forWriting("a/b.WAV") == .wav)
+        #expect(throws: SynthesisError.unsupportedAudioFormat(path: "x.flac", extension: "flac")) {
+            try AudioFileFormat.forWriting("x.flac")
+        }
+        #expect(SynthesisError.unsupportedAudioFormat(path: "x.flac", extension: "flac").description
+                == "cannot write audio to x.flac: .flac is not a format Cadenza writes; use .wav or .mp3")
+        #expect(SynthesisError.unsupportedAudioFormat(path: "x", extension: "").description.contains("no extension"))
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Once a path without an extension became a WAV file; now nothing is written.
+        #expect(throws: SynthesisError.self) { try AudioExport.write(score: score, to: dir.appendingPathComponent("song"), options: options) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 
     @Test func missingEncoderNamesThePackages() throws {

@@ -49,9 +49,11 @@ import Tokenization
         #expect(rows.filter { $0.hasPrefix("val,") }.count == 2)
         #expect(rows.filter { $0.hasPrefix("train,") }.count == outcome.globalStep)
 
-        // A second run reads every file's tokens from the cache.
+        // A second run (forced over the first) reads every file's tokens from the cache.
         var hits = -1
-        _ = try run(TrainingFixtures.options(corpus: corpus, save: save)) { event in
+        var again = TrainingFixtures.options(corpus: corpus, save: save)
+        again.force = true
+        _ = try run(again) { event in
             if case .corpusReady(_, _, _, _, let h, _) = event { hits = h }
         }
         #expect(hits == 6)  // the bad file's failure is cached too
@@ -91,9 +93,12 @@ import Tokenization
         q.resume = first.lastCheckpoint
         q.epochsGiven = false
         q.epochs = 100  // ignored: the checkpoint's total applies without --epochs
+        q.batchSize = 64  // ignored: a resumed run takes its shape from the checkpoint
+        q.sequenceLength = 128
         let second = try run(q, stopAfterSteps: 17)
         #expect(second.globalStep == 22)
         q.resume = second.lastCheckpoint
+        q.dataDirectory = nil  // as `cadenza train --resume FILE` without --data: the checkpoint's folder
         let third = try run(q)
         #expect(third.reason == .finished)
         #expect(third.globalStep == straight.globalStep)
@@ -101,6 +106,66 @@ import Tokenization
         #expect(TrainingFixtures.parameters(resumed.model) == TrainingFixtures.parameters(reference.model))
         #expect(resumed.metadata.validationLoss == reference.metadata.validationLoss)
         #expect(resumed.metadata.tokensSeen == reference.metadata.tokensSeen)
+    }
+
+    @Test func aNewRunRefusesASaveFolderThatHoldsARun() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("a"))
+        o.epochs = 1
+        let first = try run(o)
+        let before = try Data(contentsOf: first.lastCheckpoint!)
+        #expect(throws: TrainingError.saveFolderHoldsRun(folder: o.saveDirectory.path, checkpoint: first.lastCheckpoint!.path)) {
+            try run(o)
+        }
+        #expect(try Data(contentsOf: first.lastCheckpoint!) == before)  // untouched
+        // Resuming another folder's checkpoint into it is refused too; its own is not.
+        var other = o
+        other.saveDirectory = dir.appendingPathComponent("b")
+        _ = try run(other)
+        var crossed = o
+        crossed.resume = other.saveDirectory.appendingPathComponent("last.safetensors")
+        #expect(throws: TrainingError.self) { try run(crossed) }
+        var resumed = o
+        resumed.resume = first.lastCheckpoint
+        resumed.epochs = 2
+        resumed.epochsGiven = true
+        #expect(try run(resumed).reason == .finished)
+        var forced = o
+        forced.force = true
+        #expect(try run(forced).reason == .finished)
+    }
+
+    @Test func withoutDataAResumeNeedsACheckpointThatRecordsItsFolder() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("a"))
+        o.dataDirectory = nil
+        #expect(throws: TrainingError.noDataFolder(checkpoint: nil)) { try run(o) }
+        #expect(TrainingError.noDataFolder(checkpoint: nil).isUsageError)
+    }
+
+    @Test func aModelWorseThanTheBigramSaysSo() throws {
+        let dir = try TrainingFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = TrainingFixtures.options(corpus: try TrainingFixtures.makeCorpus(in: dir), save: dir.appendingPathComponent("a"))
+        o.epochs = 1
+        o.learningRate = 1e-7  // barely moves from its random start: near the uniform guess
+        var warnings: [String] = []
+        let weak = try run(o) { if case .warning(let m) = $0 { warnings.append(m) } }
+        let bigram = try #require(weak.bigramValidationLoss)
+        #expect(weak.isWorseThanBigram)
+        #expect(weak.bestValidationLoss! > bigram)
+        #expect(warnings.contains { $0.contains("worse than the add-one bigram") })
+        // A run that learns: at least it is compared, and no warning when it wins.
+        var good = o
+        good.saveDirectory = dir.appendingPathComponent("b")
+        good.learningRate = 0.01
+        good.epochs = 6
+        warnings = []
+        let trained = try run(good) { if case .warning(let m) = $0 { warnings.append(m) } }
+        #expect(trained.bigramValidationLoss != nil)
+        #expect(warnings.contains { $0.contains("bigram") } == trained.isWorseThanBigram)
     }
 
     @Test func resumeRefusesACheckpointAndOptimizerStateFromDifferentSteps() throws {
@@ -190,6 +255,7 @@ import Tokenization
         // The resumed run takes lr from the checkpoint, so diverge a fresh run instead.
         var fresh = o
         fresh.saveDirectory = o.saveDirectory
+        fresh.force = true  // a new run into the folder of the first
         fresh.learningRate = 1e30
         fresh.clipNorm = 0
         fresh.warmupSteps = 0

@@ -66,7 +66,7 @@ bad() {
   grep -q -- "$expect" "$T/bad.err" || fail "message for '$*' lacks '$expect': $(cat "$T/bad.err")"
   [ ! -e "$T/bad.mid" ] && [ ! -e "$T/bad.wav" ] || fail "wrote a file for: $*"
 }
-bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 0
+bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature 3.5
 bad "soundfont needs --wav" --checkpoint "$CKPT" -o "$T/bad.mid" --soundfont "$T/none.sf2"
 bad "none.sf2" --checkpoint "$CKPT" -o "$T/bad.mid" --wav "$T/bad.wav" --soundfont "$T/none.sf2"
 bad "temperature" --checkpoint "$CKPT" -o "$T/bad.mid" --temperature -1
@@ -86,6 +86,17 @@ bad "min-p" --checkpoint "$CKPT" -o "$T/bad.mid" --min-p -0.5
 bad "'Q major' is not a key" --checkpoint "$CKPT" -o "$T/bad.mid" --key "Q major"
 bad "E minor" --checkpoint "$CKPT" -o "$T/bad.mid" --key "E dorian"   # the message lists spellings
 bad "no KEY tokens" --checkpoint "$CKPT" -o "$T/bad.mid" --key "E minor"   # the fixture model predates keys
+# Audio paths: the extension picks the format; another is refused listing the supported ones.
+bad ".flac is not a format Cadenza writes; use .wav or .mp3" --checkpoint "$CKPT" -o "$T/bad.mid" --wav "$T/bad.flac"
+bad "no extension; end it in .wav or .mp3" --checkpoint "$CKPT" -o "$T/bad.mid" --wav "$T/bad"
+bad "write WAV audio with --wav" --checkpoint "$CKPT" -o "$T/bad.wav"
+if command -v lame >/dev/null || ldconfig -p 2>/dev/null | grep -q libmp3lame; then
+  $BIN generate --checkpoint "$CKPT" -o "$T/m.mid" --bars 2 --seed 1 --audio "$T/m.mp3" --quiet || fail "--wav x.mp3 failed"
+  head -c 3 "$T/m.mp3" | od -An -tx1 | grep -Eq "ff f[a-f b]|49 44 33" || fail "--wav x.mp3 did not write MP3"
+  head -c 4 "$T/m.mp3" | grep -q RIFF && fail "--wav x.mp3 wrote a WAV file"
+else
+  echo "generate: no LAME; --wav x.mp3 check skipped"
+fi
 
 # The printed note count is the file's (one note per key and onset), and a file always has
 # time and key signatures (key-finding supplies one for a model without KEY tokens).

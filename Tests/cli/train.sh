@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `cadenza train` and `cadenza eval` end to end on Tests/Fixtures: a tiny run (with the
 # --batch_size/--save_dir spellings), eval of its checkpoint (--data and --tokens, --json),
-# Ctrl-C saving and exiting 0, --resume, an unreadable file skipped, bad arguments failing.
+# Ctrl-C saving and exiting 130, --resume (without --data: the run's folder), a save folder
+# holding a run refused, the bigram comparison, an unreadable file skipped, bad arguments failing.
 set -uo pipefail
 BIN=$1
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,16 @@ SMALL=(--embedding 16 --hidden 32 --layers 2 --seq-len 32 --threads 1)
 "$BIN" train --data "$TMP/corpus" --epochs 2 --batch_size 4 --save_dir "$TMP/run" "${SMALL[@]}" --val-split 0.34 --seed 3 \
   >"$TMP/out" 2>"$TMP/err" || fail "train exited non-zero: $(cat "$TMP/err")"
 [ "$(cat "$TMP/out")" = "$TMP/run/last.safetensors" ] || fail "stdout should be the checkpoint path, got: $(cat "$TMP/out")"
+[ "$(tail -1 "$TMP/err")" = "last checkpoint: $(cat "$TMP/out")" ] || fail "stderr ends on another checkpoint: $(tail -2 "$TMP/err")"
+grep -q "add-one bigram on the same validation files: [0-9.]*" "$TMP/err" || fail "no bigram comparison: $(cat "$TMP/err")"
+# A tiny two-epoch model is worse than the bigram, and says so.
+grep -q "warning: the best validation loss .* is worse than the add-one bigram" "$TMP/err" || fail "no worse-than-bigram warning: $(cat "$TMP/err")"
+# A second new run into the same folder is refused (exit 1) and leaves the run as it was.
+cp "$TMP/run/best.safetensors" "$TMP/best.before"
+"$BIN" train --data "$TMP/corpus" --epochs 1 --save-dir "$TMP/run" "${SMALL[@]}" >"$TMP/out2" 2>"$TMP/err2"; status=$?
+[ $status = 1 ] || fail "a new run into a folder holding a run: exit $status"
+grep -q "already holds a run.*--resume .*--force" "$TMP/err2" || fail "refusal message: $(cat "$TMP/err2")"
+cmp -s "$TMP/best.before" "$TMP/run/best.safetensors" || fail "the refused run replaced best.safetensors"
 grep -q "warning: skipped chopin/broken.mid" "$TMP/err" || fail "no warning for the broken file: $(cat "$TMP/err")"
 grep -q "epoch 2: validation loss" "$TMP/err" || fail "no validation line: $(cat "$TMP/err")"
 grep -q "peak memory" "$TMP/err" || fail "no peak memory report"
@@ -37,17 +48,20 @@ echo '[[1, 3, 40, 60, 100, 3, 2], [1, 3]]' > "$TMP/ids.json"
   || fail "eval --tokens: expected 7 predictions"
 "$BIN" eval --checkpoint "$TMP/run/last.safetensors" --tokens "$TMP/ids.json" | grep -q "mean NLL" || fail "eval text output"
 
-# 3. Ctrl-C finishes the step, saves, exits 0 and prints the path; --resume continues.
+# 3. Ctrl-C finishes the step, saves, exits 130 and prints the path; --resume continues.
 "$BIN" train --data "$TMP/corpus" --epochs 500 --batch-size 2 --save-dir "$TMP/int" "${SMALL[@]}" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 for _ in $(seq 1 300); do grep -q "step" "$TMP/err" 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid
 wait $pid; status=$?
-[ $status = 0 ] || fail "Ctrl-C: exit status $status, stderr: $(tail -3 "$TMP/err")"
+[ $status = 130 ] || fail "Ctrl-C: exit status $status, stderr: $(tail -3 "$TMP/err")"
 grep -q "interrupted, saved" "$TMP/err" || fail "Ctrl-C: no 'interrupted, saved': $(tail -3 "$TMP/err")"
 [ "$(cat "$TMP/out")" = "$TMP/int/last.safetensors" ] || fail "Ctrl-C: path not printed"
-"$BIN" train --data "$TMP/corpus" --resume "$TMP/int/last.safetensors" --save-dir "$TMP/int" --max-minutes 0.02 --threads 1 \
+# As the README writes it: no --data and no --save-dir, both from the checkpoint.
+"$BIN" train --resume "$TMP/int/last.safetensors" --max-minutes 0.02 --threads 1 \
   >"$TMP/out" 2>"$TMP/err" || fail "resume failed: $(cat "$TMP/err")"
+grep -q "found 4 MIDI files" "$TMP/err" || fail "resume did not read the run's data folder: $(head -3 "$TMP/err")"
+[ "$(cat "$TMP/out")" = "$TMP/int/last.safetensors" ] || fail "resume did not save into the run's folder: $(cat "$TMP/out")"
 grep -q "resumed from" "$TMP/err" || fail "resume: no 'resumed from' line"
 grep -q "time limit reached" "$TMP/err" || fail "resume: --max-minutes did not stop it: $(tail -2 "$TMP/err")"
 

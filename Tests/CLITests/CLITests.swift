@@ -1,5 +1,0 @@
-// Placeholder so the target builds; real tests replace it.
-import Testing
-@testable import MIDI
-
-@Test func CLITestsPlaceholder() {}
