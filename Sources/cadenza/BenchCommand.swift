@@ -23,8 +23,7 @@ enum BenchCommand: Subcommand {
             OptionSpec("steps", value: "N", default: "7", help: "Timed training steps (after 3 warm-up steps)"),
             OptionSpec("sample-tokens", value: "N", default: "2000", help: "Timed sampling tokens (after 200 warm-up)"),
             OptionSpec("regenerate", help: "Time best-of-K regeneration of a bar, batched against one candidate at a time"),
-            OptionSpec("checkpoint", value: "FILE", default: "the bundled checkpoints/cadenza-piano.safetensors",
-                       help: "The model --regenerate uses"),
+            CheckpointOption.spec,
             OptionSpec("candidates", value: "K", default: "4", help: "Candidates per regenerated bar (--regenerate)"),
             OptionSpec("json", help: "Print one JSON object"),
         ])
@@ -70,7 +69,7 @@ enum BenchCommand: Subcommand {
         let threads = try arguments.int("threads", default: 2), k = try arguments.int("candidates", default: 4)
         guard threads > 0, k > 0 else { throw CommandFailure("threads and candidates must be positive") }
         ComputeThreads.set(threads)
-        let url = try GenerateCommand.checkpointLocation(arguments.string("checkpoint"))
+        let url = try CheckpointOption.resolve(arguments)
         let loaded: LoadedModel
         do { loaded = try LoadedModel.load(from: url) } catch { throw CommandFailure("\(error)") }
         let r = try RegenerationBenchmark.run(model: loaded.model, tokenizer: loaded.tokenizer, candidates: k) {
