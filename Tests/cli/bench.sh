@@ -5,7 +5,7 @@ set -euo pipefail
 BIN=${1:?usage: bench.sh path/to/cadenza}
 out=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 2 --batch-size 2 --seq-len 8 \
       --threads 1 --steps 1 --sample-tokens 10 --json)
-for key in train_tokens_per_s sample_us_per_token sample_tokens_per_s train_gflops; do
+for key in train_tokens_per_s sample_us_per_token sample_tokens_per_s train_gflops sgemm_peak_gflops blas recurrent_kernel; do
   echo "$out" | grep -q "\"$key\":" || { echo "bench --json lacks $key: $out" >&2; exit 1; }
 done
 text=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 1 --batch-size 2 --seq-len 4 --steps 1 --sample-tokens 5)
@@ -13,5 +13,15 @@ echo "$text" | grep -q "tokens/s" || { echo "bench text output lacks tokens/s: $
 err=$(mktemp)
 if "$BIN" bench --hidden 0 >/dev/null 2>"$err"; then echo "bench --hidden 0 should fail" >&2; exit 1; fi
 grep -q "positive" "$err" || { echo "unclear error: $(cat "$err")" >&2; exit 1; }
+# Best-of-K regeneration on the bundled model: both ways timed, the speed-up reported.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+regen=$("$BIN" bench --regenerate --checkpoint "$ROOT/checkpoints/cadenza-piano.safetensors" --candidates 2 --threads 1 --json)
+for key in batched_median_s sequential_median_s speedup candidates; do
+  echo "$regen" | grep -q "\"$key\":" || { echo "bench --regenerate --json lacks $key: $regen" >&2; exit 1; }
+done
+if "$BIN" bench --regenerate --checkpoint /nonexistent.safetensors >/dev/null 2>"$err"; then
+  echo "bench --regenerate with a missing checkpoint should fail" >&2; exit 1
+fi
+grep -q "nonexistent" "$err" || { echo "unclear error: $(cat "$err")" >&2; exit 1; }
 rm -f "$err"
 echo "bench: ok"
