@@ -274,13 +274,16 @@ class Run:
             if not validation:
                 return None, False
             total, count = validation_nll(model, validation, self.device, self.rank, W)
-            loss = total / count if count else None
+            if not count:
+                return None, False
+            loss = total / count
             is_best = loss is not None and math.isfinite(loss) and (best is None or loss < best)
             if is_best:
                 best = loss
             if log:
                 log.row("val", epoch, step, tokens_seen, repr(loss), "", "", time.time() - started)
-            self.say(f"epoch {epoch}: validation loss {loss:.6f} (perplexity {math.exp(loss):.3f})"
+            where = f"epoch {epoch}" if step_in_epoch == 0 else f"epoch {epoch + 1}, step {step_in_epoch}"
+            self.say(f"{where}: validation loss {loss:.6f} (perplexity {math.exp(loss):.3f})"
                      f"{' best so far' if is_best else ''}")
             return loss, is_best
 

@@ -1,0 +1,183 @@
+"""The PyTorch trainer against Cadenza itself, on the eight fixture MIDI files (Tests/Fixtures):
+  - shards: parts 0/2 and 1/2, merged, hold exactly the files, splits and tokens of one export;
+  - DDP: 2 gloo ranks take the same steps as 1 rank with the same global batch (loss at each of
+    the first 10 steps within 1e-4 relative, and the same final weights);
+  - the result plays: `cadenza eval` on the DDP checkpoint gives the trainer's validation NLL
+    (1e-4 relative), `cadenza generate` writes a piece from it that `cadenza info` reads;
+  - the other way: a `cadenza train` checkpoint resumed by the trainer goes on with the losses
+    `cadenza train --resume` itself gives, step by step.
+Run by scripts/test-torch.sh (make test-torch): CADENZA_BIN names the release binary.
+"""
+import csv
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = os.path.dirname(HERE)
+FIXTURES = os.path.normpath(os.path.join(PACKAGE, "..", "..", "Tests", "Fixtures"))
+BIN = os.environ.get("CADENZA_BIN", "")
+sys.path.insert(0, PACKAGE)
+from cadenza_torch.shards import Export  # noqa: E402
+
+MODEL = ["--batch-size", "4", "--seq-len", "32", "--embedding", "16", "--hidden", "32", "--layers", "2", "--dropout", "0"]
+WORK = None
+
+
+def run(args, **kw):
+    p = subprocess.run(args, capture_output=True, text=True, **kw)
+    if p.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p.stdout
+
+
+def cadenza(*args):
+    return run([BIN, *args])
+
+
+def torchrun(ranks, *args):
+    env = dict(os.environ, PYTHONPATH=PACKAGE, OMP_NUM_THREADS="1")
+    launcher = os.path.join(os.path.dirname(sys.executable), "torchrun")
+    return run([launcher, "--standalone", f"--nproc_per_node={ranks}", "-m", "cadenza_torch.train", *args], env=env)
+
+
+def train_losses(run_dir):
+    with open(os.path.join(run_dir, "training-log.csv")) as f:
+        return [(int(r["epoch"]), int(r["step"]), float(r["loss"])) for r in csv.DictReader(f) if r["kind"] == "train"]
+
+
+def setUpModule():
+    global WORK
+    if not BIN or not os.access(BIN, os.X_OK):
+        raise unittest.SkipTest("set CADENZA_BIN to the cadenza binary")
+    WORK = tempfile.mkdtemp(prefix="cadenza-torch-")
+    corpus = os.path.join(WORK, "corpus")
+    os.makedirs(corpus)
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "*.mid"))):
+        shutil.copy(path, corpus)
+    with open(os.path.join(corpus, "broken.mid"), "wb") as f:
+        f.write(b"MThd but not MIDI")
+    cadenza("tokenize", "--export", os.path.join(WORK, "shards"), corpus, "--val-split", "0.3")
+
+
+def tearDownModule():
+    if WORK:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+class ShardTests(unittest.TestCase):
+    def test_parts_merged_equal_one_export(self):
+        parts = os.path.join(WORK, "parts")
+        corpus = os.path.join(WORK, "corpus")
+        for i in (0, 1):
+            out = cadenza("tokenize", "--export", parts, corpus, "--val-split", "0.3", "--shard", f"{i}/2")
+            self.assertIn(f"part {i}/2", out)
+        self.assertFalse(os.path.exists(os.path.join(parts, "manifest.json")))
+        cadenza("tokenize", "--merge", parts)
+        whole, joined = Export(os.path.join(WORK, "shards")), Export(parts)
+        key = lambda e: (e["path"], e["hash"], e["tokens"], e["split"])
+        self.assertEqual([key(e) for e in joined.entries], [key(e) for e in whole.entries])
+        self.assertEqual(len(whole.entries), 8)
+        self.assertEqual(whole.manifest["skipped_files"], 1)
+        self.assertEqual(joined.manifest["skipped_files"], 1)
+        self.assertEqual(joined.corpus_hash, whole.corpus_hash)
+        self.assertEqual(joined.vocabulary_json, whole.vocabulary_json)
+        self.assertEqual({e["shard"] for e in joined.entries}, {0, 1})
+        for a, b in zip(whole.entries, joined.entries):
+            self.assertTrue(np.array_equal(whole.tokens_of(a), joined.tokens_of(b)), a["path"])
+
+
+class DDPTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        args = ["--shards", os.path.join(WORK, "shards"), "--epochs", "4", "--max-steps", "10", *MODEL,
+                "--lr", "3e-3", "--seed", "5", "--threads", "1", "--backend", "gloo"]
+        cls.one = os.path.join(WORK, "ddp1")
+        cls.two = os.path.join(WORK, "ddp2")
+        cls.log_one = torchrun(1, *args, "--save-dir", cls.one)
+        cls.log_two = torchrun(2, *args, "--save-dir", cls.two)
+
+    def test_two_ranks_take_the_steps_of_one(self):
+        one, two = train_losses(self.one), train_losses(self.two)
+        self.assertEqual(len(one), 10)
+        self.assertEqual([s for _, s, _ in one], [s for _, s, _ in two])
+        for (_, step, a), (_, _, b) in zip(one, two):
+            self.assertLessEqual(abs(a - b) / abs(a), 1e-4, f"step {step}: 1 rank {a}, 2 ranks {b}")
+        self.assertLess(one[-1][2], one[0][2], "the loss went down")
+        w1, w2 = load_file(os.path.join(self.one, "last.safetensors")), load_file(os.path.join(self.two, "last.safetensors"))
+        self.assertEqual(sorted(w1), sorted(w2))
+        for name in w1:
+            diff = (w1[name] - w2[name]).abs().max().item()
+            self.assertLessEqual(diff, 1e-5 * max(1.0, w1[name].abs().max().item()), f"{name}: max difference {diff}")
+        self.assertIn("2 ranks of 2 rows", self.log_two)
+
+    def test_checkpoint_loads_in_cadenza_and_gives_the_trainers_loss(self):
+        checkpoint = os.path.join(self.two, "last.safetensors")
+        with open(checkpoint, "rb") as f:
+            header = json.loads(f.read(int.from_bytes(f.read(8), "little")))
+        meta = header["__metadata__"]
+        trainer_nll = float(meta["validation_loss"])
+        self.assertEqual(meta["step"], "10")
+        self.assertEqual(meta["tokens_seen"], str(10 * 4 * 32))
+        export = Export(os.path.join(WORK, "shards"))
+        self.assertEqual(meta["corpus_hash"], export.corpus_hash)
+        tokens = os.path.join(WORK, "validation.json")
+        with open(tokens, "w") as f:
+            json.dump([t.tolist() for t in export.split("validation")], f)
+        ours = json.loads(cadenza("eval", "--checkpoint", checkpoint, "--tokens", tokens, "--json"))
+        self.assertLessEqual(abs(ours["mean_nll"] - trainer_nll) / trainer_nll, 1e-4, f"cadenza {ours['mean_nll']}, trainer {trainer_nll}")
+        self.assertEqual(ours["num_predictions"], sum(e["tokens"] - 1 for e in export.entries if e["split"] == "validation"))
+        # The validation files themselves, tokenized by cadenza with the checkpoint's vocabulary.
+        held = os.path.join(WORK, "held-out")
+        os.makedirs(held, exist_ok=True)
+        for e in export.entries:
+            if e["split"] == "validation":
+                shutil.copy(os.path.join(WORK, "corpus", e["path"]), held)
+        from_midi = json.loads(cadenza("eval", "--checkpoint", checkpoint, "--data", held, "--json"))
+        self.assertAlmostEqual(from_midi["mean_nll"], ours["mean_nll"], places=9)
+        piece = os.path.join(WORK, "piece.mid")
+        cadenza("generate", "--checkpoint", checkpoint, "--output", piece, "--bars", "4", "--seed", "3")
+        info = json.loads(cadenza("info", "--json", piece))
+        info = info[0] if isinstance(info, list) else info
+        self.assertGreater(json.dumps(info).count("note"), 0)
+        card = cadenza("info", checkpoint)
+        self.assertIn("cadenza_torch", card)
+
+
+class ResumeTests(unittest.TestCase):
+    def test_cadenza_checkpoint_resumes_in_the_trainer_as_in_cadenza(self):
+        corpus = os.path.join(WORK, "corpus")
+        swift, torch_run = os.path.join(WORK, "swift-run"), os.path.join(WORK, "torch-run")
+        common = ["--data", corpus, "--batch-size", "4", "--seq-len", "32", "--threads", "1"]
+        cadenza("train", *common, "--epochs", "1", "--embedding", "16", "--hidden", "32", "--layers", "2",
+                "--dropout", "0", "--lr", "3e-3", "--val-split", "0.3", "--seed", "3", "--save-dir", swift)
+        shutil.copytree(swift, torch_run)
+        ended = train_losses(swift)
+        cadenza("train", *common, "--resume", os.path.join(swift, "last.safetensors"), "--epochs", "2", "--save-dir", swift)
+        torchrun(1, "--shards", os.path.join(WORK, "shards"), "--resume", os.path.join(torch_run, "last.safetensors"),
+                 "--epochs", "2", "--threads", "1", "--save-dir", torch_run)
+        by_cadenza = [r for r in train_losses(swift) if r[0] == 2]
+        by_torch = [r for r in train_losses(torch_run) if r[0] == 2]
+        self.assertGreater(len(by_cadenza), 5)
+        self.assertEqual([s for _, s, _ in by_torch], [s for _, s, _ in by_cadenza])
+        self.assertEqual(by_torch[0][1], ended[-1][1] + 1, "the step count goes on")
+        for (_, step, a), (_, _, b) in zip(by_cadenza[:10], by_torch[:10]):
+            self.assertLessEqual(abs(a - b) / a, 1e-3, f"step {step}: cadenza {a}, trainer {b}")
+        mean = lambda rows: sum(r[2] for r in rows) / len(rows)
+        self.assertLessEqual(abs(mean(by_cadenza) - mean(by_torch)) / mean(by_cadenza), 1e-3)
+        # It goes on from where the first epoch ended, far below a fresh model's loss (about ln V).
+        fresh = ended[0][2]
+        self.assertLess(by_torch[0][2], ended[-1][2] + 0.25 * (fresh - ended[-1][2]))
+
+
+if __name__ == "__main__":
+    unittest.main()
