@@ -6,7 +6,7 @@ PKGS := ncursesw:libncursesw5-dev alsa:libasound2-dev openblas:libopenblas-dev
 # The AVX2 kernel is as fast as OpenBLAS's own pick here and faster on the LSTM's skinny shapes.
 export OPENBLAS_CORETYPE ?= Haswell
 
-.PHONY: deps build run test test-alsa bench fuzz clean check-torch
+.PHONY: deps build run test test-alsa test-torch bench fuzz clean check-torch
 
 deps:
 	@missing=""; \
@@ -44,6 +44,10 @@ bench: build
 
 check-torch: build
 	bash scripts/check-torch.sh $(BIN)
+
+# Opt-in: the PyTorch DDP trainer (train/torch) against the binary; installs CPU torch in a venv.
+test-torch: build
+	bash scripts/test-torch.sh $(BIN)
 
 test-alsa: build
 	bash scripts/test-alsa.sh $(BIN)
