@@ -289,7 +289,7 @@ class Run:
 
         started = time.time()
         exploded = 20 * math.log(max(2, model.V))
-        steps_this_run, rate_start, rate_steps = 0, time.time(), 0
+        steps_this_run, rate_start, rate_steps, step_seconds = 0, time.time(), 0, 0.0
         every = a.log_every or max(1, steps_per_epoch // 10)
         stop = False
         while epoch < options["epochs"] and not stop:
@@ -298,6 +298,7 @@ class Run:
                 state = model.zero_state(B // W, self.device)
             global_rows = np.arange(rows.start, rows.stop)
             while step_in_epoch < steps_per_epoch:
+                step_start = time.time()
                 ids = torch.from_numpy(plan.rows(step_in_epoch, global_rows)).to(self.device)
                 lr = lr_at(step, options["lr"], warmup, total_steps)
                 for group in optimizer.param_groups:
@@ -320,6 +321,7 @@ class Run:
                 step += 1
                 step_in_epoch += 1
                 steps_this_run += 1
+                step_seconds += time.time() - step_start
                 rate_steps += 1
                 tokens_seen += B * T
                 if log:
@@ -340,9 +342,10 @@ class Run:
             epoch, step_in_epoch = epoch + 1, 0
             loss, is_best = validate()
             save(loss, is_best or (not validation and epoch == options["epochs"]))
-        seconds = time.time() - started
-        self.say(f"{'stopped after --max-steps' if stop else 'finished'}: {step} steps, {tokens_seen} tokens, "
-                 f"{steps_this_run / max(seconds, 1e-9):.2f} steps/s, {steps_this_run * B * T / max(seconds, 1e-9):.0f} tokens/s"
+        # Speed over the training steps only (not validation and saving).
+        per_second = steps_this_run / max(step_seconds, 1e-9)
+        self.say(f"{'stopped after --max-steps' if stop else 'finished'}: {step} steps, {tokens_seen} tokens in "
+                 f"{time.time() - started:.1f} s; training {per_second:.3f} steps/s, {per_second * B * T:.0f} tokens/s"
                  + (f", best validation loss {best:.6f}" if best is not None else ""))
         if log:
             log.close()
