@@ -281,7 +281,7 @@ class Run:
             if is_best:
                 best = loss
             if log:
-                log.row("val", epoch, step, tokens_seen, repr(loss), "", "", time.time() - started)
+                log.row("val", epoch if step_in_epoch == 0 else epoch + 1, step, tokens_seen, repr(loss), "", "", time.time() - started)
             where = f"epoch {epoch}" if step_in_epoch == 0 else f"epoch {epoch + 1}, step {step_in_epoch}"
             self.say(f"{where}: validation loss {loss:.6f} (perplexity {math.exp(loss):.3f})"
                      f"{' best so far' if is_best else ''}")

@@ -5,6 +5,8 @@
   - the result plays: `cadenza eval` on the DDP checkpoint gives the trainer's validation NLL
     (1e-4 relative), from the exported tokens and from the held-out MIDI files, `cadenza stats`
     too, and `cadenza generate` writes a piece from it that `cadenza info` reads;
+  - and back: `cadenza train --resume` continues the DDP run mid-epoch (carried state and all)
+    with the losses the trainer's own resume gives;
   - the other way: a `cadenza train` checkpoint resumed by the trainer goes on with the losses
     `cadenza train --resume` itself gives, step by step (same batches, transpositions, schedule
     and Adam state: within 1e-4 relative), to the same validation loss.
@@ -161,6 +163,21 @@ class DDPTests(unittest.TestCase):
         self.assertLessEqual(abs(stats["nll"]["lstm"] - trainer_nll) / trainer_nll, 1e-4)
         self.assertEqual(stats["training_tokens"], export.manifest["training_tokens"])
         self.assertIn("cadenza_torch", meta["created_by"])
+
+    def test_cadenza_train_resumes_the_ddp_checkpoint_as_the_trainer_does(self):
+        # Stopped by --max-steps mid-epoch: the carried state of both ranks is in the .optim file.
+        by_cadenza, by_torch = os.path.join(WORK, "back-cadenza"), os.path.join(WORK, "back-torch")
+        shutil.copytree(self.two, by_cadenza)
+        shutil.copytree(self.two, by_torch)
+        cadenza("train", "--data", os.path.join(WORK, "corpus"), "--resume", os.path.join(by_cadenza, "last.safetensors"),
+                "--epochs", "2", "--threads", "1", "--save-dir", by_cadenza)
+        torchrun(1, "--shards", os.path.join(WORK, "shards"), "--resume", os.path.join(by_torch, "last.safetensors"),
+                 "--epochs", "2", "--threads", "1", "--save-dir", by_torch)
+        a, b = train_losses(by_cadenza)[10:], train_losses(by_torch)[10:]
+        self.assertEqual(a[0][1], 11)
+        self.assertEqual([s for _, s, _ in a], [s for _, s, _ in b])
+        for (_, step, x), (_, _, y) in zip(a, b):
+            self.assertLessEqual(abs(x - y) / x, 1e-4, f"step {step}: cadenza {x}, trainer {y}")
 
 
 class ResumeTests(unittest.TestCase):
