@@ -8,6 +8,7 @@
 // corpus, with the rule `cadenza train` uses (CorpusSplit), so both hold out the same files.
 import FileSafety
 import Foundation
+import NN
 import Tokenization
 
 public enum ShardManifest {
@@ -177,9 +178,7 @@ public enum ShardManifest {
                 """)
         }
         parts.sort { $0.shard_index < $1.shard_index }
-        for part in parts where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(part.tokens_file).path) {
-            throw TrainingError.io(path: directory.appendingPathComponent(part.tokens_file).path, detail: "the tokens file of part \(part.shard_index)/\(n) is missing")
-        }
+        for part in parts { try checkTokensFile(of: part, in: directory) }
         var all: [(file: File, shard: Int, index: Int)] = []
         for part in parts {
             for (k, f) in part.files.enumerated() { all.append((f, part.shard_index, k)) }
@@ -221,5 +220,27 @@ public enum ShardManifest {
             files: entries)
         try write(merged, to: directory.appendingPathComponent(mergedFileName))
         return merged
+    }
+
+    /// The part's tokens file must exist and say it holds this part's files and tokens (its
+    /// header only: the file is mapped, not read).
+    static func checkTokensFile(of part: Part, in directory: URL) throws {
+        let url = directory.appendingPathComponent(part.tokens_file)
+        let selection = "\(part.shard_index)/\(part.shard_count)"
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError.io(path: url.path, detail: "the tokens file of part \(selection) is missing")
+        }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(contentsOf: url) } catch let e as SafeTensorsError {
+            throw TrainingError.io(path: url.path, detail: e.description)
+        }
+        let m = file.metadata
+        let tokens = part.files.reduce(0) { $0 + $1.tokens }
+        guard m["cadenza_shards"] == TokenShard.formatVersion, m["shard"] == selection, m["files"] == String(part.files.count),
+              m["tokens"] == String(tokens), m["vocabulary"] == part.vocabulary else {
+            throw TrainingError.io(path: url.path, detail: """
+                does not hold what its manifest lists (part \(selection), \(part.files.count) files, \(tokens) tokens); export the part again
+                """)
+        }
     }
 }

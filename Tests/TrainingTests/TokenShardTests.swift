@@ -153,6 +153,25 @@ import Tokenization
         #expect(validationFiles == merged.validation_files && trainingTokens == merged.training_tokens)
     }
 
+    @Test func mergeRefusesATokensFileThatIsNotItsParts() throws {
+        let dir = try TrainingFixtures.temporaryFolder("export-swap")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try TrainingFixtures.makeCorpus(in: dir)
+        let out = dir.appendingPathComponent("parts")
+        for i in 0..<2 {
+            var job = TokenExport(dataDirectories: [corpus], outputDirectory: out)
+            job.selection = try ShardSelection(index: i, count: 2)
+            _ = try job.run()
+        }
+        try ShardManifest.merge(in: out)
+        let zero = out.appendingPathComponent("tokens-00000-of-00002.safetensors")
+        let one = out.appendingPathComponent("tokens-00001-of-00002.safetensors")
+        try FileManager.default.removeItem(at: zero)
+        #expect(throws: TrainingError.self) { try ShardManifest.merge(in: out) }  // missing
+        try FileManager.default.copyItem(at: one, to: zero)
+        #expect(throws: TrainingError.self) { try ShardManifest.merge(in: out) }  // part 1's tokens under part 0's name
+    }
+
     @Test func exportRefusesAPathUnderTwoFoldersAndNoFiles() throws {
         let dir = try TrainingFixtures.temporaryFolder("export-bad")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -74,5 +74,9 @@ class Export:
         return t
 
     def split(self, name):
-        """Token arrays of the files of one split ("train" or "validation"), in corpus order."""
+        """Token arrays of the files of one split ("train" or "validation"), in corpus order
+        (views into the parts, which stay loaded until release())."""
         return [self.tokens_of(e) for e in self.entries if e["split"] == name]
+
+    def release(self):
+        self._parts.clear()

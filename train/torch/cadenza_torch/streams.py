@@ -43,7 +43,7 @@ class Corpus:
         lengths = np.array([len(f) for f in files], dtype=np.int64)
         self.starts = np.zeros(len(files) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.starts[1:])
-        self.tokens = np.concatenate(files).astype(np.uint16) if files else np.zeros(0, np.uint16)
+        self.tokens = np.concatenate(files).astype(np.uint16, copy=False) if files else np.zeros(0, np.uint16)
         lo, hi = self.pitch_ids
         self.lowest = np.full(len(files), -1, dtype=np.int64)
         self.highest = np.full(len(files), -1, dtype=np.int64)

@@ -179,12 +179,15 @@ class Run:
             self.say("warning: the corpus differs from the one the checkpoint saw")
 
         train_files = export.split("train")
-        validation = export.split("validation")
-        corpus = Corpus(train_files, export.pitch_ids, export.key_ids)
+        validation = [t.copy() for t in export.split("validation")]
+        corpus = Corpus(train_files, export.pitch_ids, export.key_ids)  # one copy: 2 bytes a training token
+        train_file_count = len(train_files)
+        del train_files
+        export.release()
         streams = lambda epoch: BatchStreams(corpus, B, T, options["augment_transpose"], options["seed"], epoch)
         steps_per_epoch = streams(0).steps_per_epoch
         if steps_per_epoch < 1:
-            raise UsageError(f"{sum(map(len, train_files))} training tokens do not fill one batch of {B} rows x {T + 1} tokens; "
+            raise UsageError(f"{corpus.tokens.size} training tokens do not fill one batch of {B} rows x {T + 1} tokens; "
                              "lower --batch-size or --seq-len")
         total_steps = steps_per_epoch * options["epochs"]
         warmup = options["warmup"] if options["warmup"] is not None else min(500, total_steps // 50)
@@ -221,7 +224,7 @@ class Run:
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None) \
             if self.distributed else model
         params = sum(p.numel() for p in model.parameters())
-        self.say(f"corpus: {len(train_files)} training files ({corpus.tokens.size} tokens), {len(validation)} validation files; "
+        self.say(f"corpus: {train_file_count} training files ({corpus.tokens.size} tokens), {len(validation)} validation files; "
                  f"{W} rank{'s' if W > 1 else ''} of {B // W} rows on {self.device.type}")
         self.say(f"model: V={model.V} E={model.E} H={model.H} L={model.L}, {params} parameters; "
                  f"{steps_per_epoch} steps per epoch, {total_steps} in all")
