@@ -111,7 +111,8 @@ class DDPTests(unittest.TestCase):
                 "--lr", "3e-3", "--seed", "5", "--threads", "1", "--backend", "gloo"]
         cls.one = os.path.join(WORK, "ddp1")
         cls.two = os.path.join(WORK, "ddp2")
-        cls.log_one = torchrun(1, *args, "--save-dir", cls.one)
+        # The Python scripts' spellings (--batch_size, --save_dir) for one of the two runs.
+        cls.log_one = torchrun(1, *[x.replace("batch-size", "batch_size") for x in args], "--save_dir", cls.one)
         cls.log_two = torchrun(2, *args, "--save-dir", cls.two)
 
     def test_two_ranks_take_the_steps_of_one(self):
@@ -178,6 +179,30 @@ class DDPTests(unittest.TestCase):
         self.assertEqual([s for _, s, _ in a], [s for _, s, _ in b])
         for (_, step, x), (_, _, y) in zip(a, b):
             self.assertLessEqual(abs(x - y) / x, 1e-4, f"step {step}: cadenza {x}, trainer {y}")
+
+
+class ErrorTests(unittest.TestCase):
+    def trainer(self, *args):
+        env = dict(os.environ, PYTHONPATH=PACKAGE)
+        return subprocess.run([sys.executable, "-m", "cadenza_torch.train", *args], capture_output=True, text=True, env=env)
+
+    def test_usage_errors_exit_2_and_failures_1_with_a_message(self):
+        save = os.path.join(WORK, "errors")
+        p = self.trainer("--shards", os.path.join(WORK, "nowhere"), "--save-dir", save)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cadenza tokenize --export", p.stderr)
+        parts = os.path.join(WORK, "unmerged")
+        cadenza("tokenize", "--export", parts, os.path.join(WORK, "corpus"), "--shard", "0/2")
+        p = self.trainer("--shards", parts, "--save-dir", save)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--merge", p.stderr)
+        p = self.trainer("--shards", os.path.join(WORK, "shards"), "--save-dir", save, "--batch-size", "0")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--batch-size", p.stderr)
+        p = self.trainer("--shards", os.path.join(WORK, "shards"), "--save-dir", save, "--resume", os.path.join(WORK, "nowhere.safetensors"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no such file", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
 
 
 class ResumeTests(unittest.TestCase):
