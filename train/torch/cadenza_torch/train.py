@@ -219,7 +219,7 @@ class Run:
             if step_in_epoch >= steps_per_epoch:
                 epoch, step_in_epoch = epoch + 1, 0
             self.say(f"resumed from {a.resume} at epoch {epoch + 1}, step {step_in_epoch} (optimizer step {step})")
-        # A different dropout stream per rank and per resumed step; the same for every rank count.
+        # Dropout masks: a stream of its own for each rank, and a new one after a resume.
         torch.manual_seed(options["seed"] * 1_000_003 + self.rank * 7919 + step)
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None) \
             if self.distributed else model
