@@ -14,7 +14,6 @@ the same steps as one rank with the same B. Rank 0 writes the files. Also runs w
 (one process).
 """
 import argparse
-import csv
 import math
 import os
 import sys
@@ -28,7 +27,10 @@ import torch.nn.functional as F
 from . import __version__
 from .checkpoint import (CheckpointError, check_pair, load_model, load_optimizer, optimizer_path, save_model,
                          save_optimizer)
+from .evaluation import validation_nll
+from .log import TrainingLog
 from .model import CadenzaLSTM
+from .schedule import lr_at
 from .shards import Export, ShardError
 from .streams import BatchStreams, Corpus
 
@@ -73,48 +75,6 @@ def parse_args(argv):
     if a.resume and a.finetune:
         p.error("give --resume or --finetune, not both")
     return a
-
-
-def lr_at(step, base, warmup, total):
-    """Sources/NN/LearningRateSchedule.swift, in float32 as there: warm-up, then cosine to base/10."""
-    base = np.float32(base)
-    if step < warmup:
-        return float(base * np.float32(step + 1) / np.float32(warmup))
-    after, span, minimum = step - warmup, max(1, total - warmup), base / np.float32(10)
-    if after >= span:
-        return float(minimum)
-    return float(minimum + (base - minimum) * np.float32(0.5 * (1 + math.cos(math.pi * after / span))))
-
-
-def validation_nll(model, sequences, device, rank, world, batch_size=16, chunk=512):
-    """Sum of NLL and number of predictions over `sequences`, each from a zero state (as `cadenza
-    eval`: token t+1 from tokens 0..t); this rank takes every world-th sequence, summed over ranks."""
-    total, count = torch.zeros(1, dtype=torch.float64, device=device), torch.zeros(1, dtype=torch.float64, device=device)
-    mine = sorted((s for s in sequences[rank::world] if len(s) > 1), key=len, reverse=True)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        for i in range(0, len(mine), batch_size):
-            group = mine[i:i + batch_size]
-            n = len(group[0]) - 1
-            inputs = np.zeros((len(group), n), dtype=np.int64)
-            targets = np.full((len(group), n), -100, dtype=np.int64)
-            for b, s in enumerate(group):
-                s = np.asarray(s, dtype=np.int64)
-                inputs[b, :len(s) - 1], targets[b, :len(s) - 1] = s[:-1], s[1:]
-            inputs, targets = torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device)
-            state = model.zero_state(len(group), device)
-            for t in range(0, n, chunk):
-                logits, state = model(inputs[:, t:t + chunk], state)
-                y = targets[:, t:t + chunk].reshape(-1)
-                losses = F.cross_entropy(logits.reshape(-1, model.V).float(), y, ignore_index=-100, reduction="none")
-                total += losses.double().sum()
-                count += (y >= 0).sum()
-    model.train(was_training)
-    if world > 1:
-        dist.all_reduce(total)
-        dist.all_reduce(count)
-    return float(total), int(count)
 
 
 class Run:
@@ -358,26 +318,6 @@ class Run:
 
 class Diverged(Exception):
     pass
-
-
-class TrainingLog:
-    """training-log.csv with the columns of Sources/Training/TrainingLog.swift (appends on resume)."""
-    HEADER = ["kind", "epoch", "step", "tokens_seen", "loss", "learning_rate", "grad_norm", "seconds"]
-
-    def __init__(self, path):
-        new = not os.path.exists(path)
-        self.file = open(path, "a", newline="")
-        self.writer = csv.writer(self.file, lineterminator="\n")
-        if new:
-            self.writer.writerow(self.HEADER)
-
-    def row(self, kind, epoch, step, tokens, loss, lr, norm, seconds):
-        self.writer.writerow([kind, epoch, step, tokens, loss, lr, norm, f"{seconds:.3f}"])
-        if kind == "val":
-            self.file.flush()
-
-    def close(self):
-        self.file.close()
 
 
 def check_options(o):

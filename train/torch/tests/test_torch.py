@@ -231,6 +231,15 @@ class ResumeTests(unittest.TestCase):
         fresh = ended[0][2]
         self.assertLess(by_torch[0][2], ended[-1][2] + 0.5 * (fresh - ended[-1][2]))
 
+        # Fine-tuning: the weights only, a new optimizer, schedule and batch shape.
+        tuned = os.path.join(WORK, "tuned")
+        torchrun(1, "--shards", os.path.join(WORK, "shards"), "--finetune", os.path.join(swift, "best.safetensors"),
+                 "--epochs", "1", "--max-steps", "3", "--batch-size", "2", "--seq-len", "16", "--dropout", "0",
+                 "--threads", "1", "--save-dir", tuned)
+        steps = train_losses(tuned)
+        self.assertEqual([s for _, s, _ in steps], [1, 2, 3])
+        self.assertLess(steps[0][2], ended[-1][2] + 0.5 * (fresh - ended[-1][2]))
+
 
 if __name__ == "__main__":
     unittest.main()
