@@ -4,7 +4,7 @@ BIN := .build/release/cadenza
 # Debian package for each pkg-config name we need.
 PKGS := ncursesw:libncursesw5-dev alsa:libasound2-dev openblas:libopenblas-dev
 
-.PHONY: deps build run test test-alsa bench fuzz clean check-torch
+.PHONY: deps build run test test-alsa test-torch bench fuzz clean check-torch
 
 deps:
 	@missing=""; \
@@ -42,6 +42,10 @@ bench: build
 
 check-torch: build
 	bash scripts/check-torch.sh $(BIN)
+
+# Opt-in: the PyTorch DDP trainer (train/torch) against the binary; installs CPU torch in a venv.
+test-torch: build
+	bash scripts/test-torch.sh $(BIN)
 
 test-alsa: build
 	bash scripts/test-alsa.sh $(BIN)

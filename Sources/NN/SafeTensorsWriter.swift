@@ -54,6 +54,17 @@ public struct SafeTensorsWriter {
         append(name, dtype: .i64, shape: shape, bytes: bytes)
     }
 
+    /// Adds a tensor of 16-bit unsigned integers (U16), e.g. token ids.
+    public mutating func add(_ name: String, shape: [Int], uint16s values: [UInt16]) throws {
+        try checkNew(name)
+        precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not match \(values.count) values")
+        var bytes = Data(count: values.count * 2)
+        bytes.withUnsafeMutableBytes { dst in
+            for (i, v) in values.enumerated() { dst.storeBytes(of: v.littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
+        }
+        append(name, dtype: .u16, shape: shape, bytes: bytes)
+    }
+
     private func checkNew(_ name: String) throws {
         guard !name.isEmpty, name != "__metadata__" else { throw SafeTensorsError.invalidName(name) }
         guard !names.contains(name) else { throw SafeTensorsError.duplicateTensor(name) }

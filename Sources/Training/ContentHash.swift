@@ -24,7 +24,10 @@ public struct ContentHash: Sendable {
         return h.value
     }
 
-    public var hex: String {
+    public var hex: String { Self.hexOf(value) }
+
+    /// 16 hex digits, zero-padded.
+    public static func hexOf(_ value: UInt64) -> String {
         let s = String(value, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }

@@ -1,6 +1,7 @@
 // `cadenza tokenize FILE.mid [--ids] [--roundtrip OUT.mid] [--style NAME]` and
-// `cadenza tokenize --report DIR`: shows what the tokenizer makes of MIDI files.
-// Parsing and printing only; the work is in the Tokenization module.
+// `cadenza tokenize --report DIR`: shows what the tokenizer makes of MIDI files; `--export`
+// and `--merge` (TokenizeExport.swift) write token shards for other trainers.
+// Parsing and printing only; the work is in the Tokenization and Training modules.
 import ArgumentParsing
 import Foundation
 import MIDI
@@ -9,7 +10,10 @@ import Tokenization
 enum TokenizeCommand: Subcommand {
     static let spec = CommandSpec(
         name: "tokenize", summary: "Show the tokens of a MIDI file, or measure the tokenizer on a corpus",
-        usage: "tokenize FILE.mid [--ids] [--roundtrip OUT.mid] [--style NAME] | tokenize --report DIR",
+        usage: """
+        tokenize FILE.mid [--ids] [--roundtrip OUT.mid] [--style NAME] | tokenize --report DIR
+               | tokenize --export OUT_DIR DATA_DIR... [--shard I/N] [--styles] [--val-split F] | tokenize --merge OUT_DIR
+        """,
         options: [
             OptionSpec("ids", help: "Print the token ids as a JSON array instead of text"),
             OptionSpec("roundtrip", value: "OUT.mid", help: "Write the decoded tokens as a MIDI file"),
@@ -18,12 +22,17 @@ enum TokenizeCommand: Subcommand {
             OptionSpec("steps-per-quarter", value: "N", default: "12", help: "Onset grid (for measuring other configurations)"),
             OptionSpec("tempo-bins-per-octave", value: "N", default: "8", help: "Tempo bins per doubling of tempo (for measuring)"),
             OptionSpec("tempo-per-event", help: "Follow the tempo map event by event, not one tempo per bar (for measuring)"),
-        ],
-        positionals: [("FILE.mid", "A MIDI file to tokenize")], minPositionals: 0, maxPositionals: 1,
-        requiredInputs: [["FILE.mid"], ["report"]],
-        discussion: "Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...")
+        ] + TokenizeExport.options,
+        positionals: [("FILE.mid", "A MIDI file to tokenize (with --export: the folders DATA_DIR...)")], minPositionals: 0, maxPositionals: nil,
+        requiredInputs: [["FILE.mid"], ["report"], ["export", "FILE.mid"], ["merge"]],
+        discussion: """
+        Text output has one bar a line: BAR TS_3/4 TEMPO_96 POS_0 VEL_64 PITCH_60 DUR_12 ...
+        \(TokenizeExport.discussion)
+        """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
+        if let status = try TokenizeExport.run(arguments) { return status }
+        guard arguments.positionals.count <= 1 else { throw CommandFailure("give one MIDI file (several folders only with --export)", exitStatus: 2) }
         var configuration = TokenizerConfiguration.default
         if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") || arguments.has("tempo-per-event") {
             let steps = try arguments.int("steps-per-quarter", default: 12)
