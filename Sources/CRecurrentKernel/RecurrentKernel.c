@@ -1,6 +1,6 @@
 // The recurrent kernel's instruction sets: KernelBody.h compiled once per set, and the best
 // one the CPU supports chosen on first use. On x86-64: AVX-512VL (256-bit vectors, but 32
-// registers, so tiles of 4 forward / 12 backward rows), AVX2 with FMA (16 registers: 2 and
+// registers, so tiles of 4 forward / 8 backward rows), AVX2 with FMA (16 registers: 2 and
 // 6 rows), and a portable build; elsewhere (arm64 NEON) the portable build, which the
 // compiler vectorises for the target.
 #include "RecurrentKernel.h"
@@ -17,7 +17,7 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512vl"))), apply_to = function)
 #define NAME(x) x##_avx512vl
 #define FWD_ROWS 4
-#define BWD_ROWS 12
+#define BWD_ROWS 8  // 12 fit the registers too, but 8 divides the batch sizes used (64, 32)
 #include "KernelBody.h"
 #undef NAME
 #undef FWD_ROWS
