@@ -2,6 +2,7 @@
 //   NAME(x)    the function name for this instruction set
 //   MADD(a,b,c) a*b + c (fused where the instruction set has FMA)
 //   FWD_ROWS   rows per forward tile (4 gates x 8 units each: 4*FWD_ROWS accumulators)
+//   FWD_BLOCKS 8-unit blocks per single-row forward tile (4*FWD_BLOCKS accumulators)
 //   BWD_ROWS   rows per backward tile (16 units each: 2*BWD_ROWS accumulators)
 // Accumulators, weights and broadcasts must fit the registers: 16 vector registers for AVX2,
 // 32 for AVX-512VL. Loops over rows have constant trip counts, so they unroll into registers.
@@ -75,24 +76,37 @@ static __attribute__((unused)) void NAME(forward_pack)(float *packed, const floa
     }
 }
 
-// FWD_ROWS rows x 8 units starting at local unit j, n of the units valid. Only the first
-// `valid` rows exist: the others re-read the last valid row and store nothing, so every tile
-// has the same unrolled shape and its accumulators stay in registers.
-static inline __attribute__((always_inline)) void NAME(forward_tile)(
-    int valid, const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
-    const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
-    const float *xr[FWD_ROWS];
-    v8 acc[FWD_ROWS][4];
-    for (int r = 0; r < FWD_ROWS; r++) {
-        int rr = r < valid ? r : valid - 1;
-        xr[r] = x + (size_t)rr * ldx;
-        for (int g = 0; g < 4; g++) acc[r][g] = load_n(z + (size_t)rr * ldz + g * units + j, n);
+// The cell for one row's 8 units at local unit j (n valid), given its pre-activations.
+static inline __attribute__((always_inline)) void NAME(forward_cell)(
+    v8 zi, v8 zf, v8 zg, v8 zo, int units, int j, int n, float *z, const float *bias, const float *cprev, float *c,
+    float *tanhc, float *h) {
+    if (bias) {
+        zi += load_n(bias + j, n); zf += load_n(bias + units + j, n);
+        zg += load_n(bias + 2 * units + j, n); zo += load_n(bias + 3 * units + j, n);
     }
+    v8 i = NAME(sigmoid8)(zi), f = NAME(sigmoid8)(zf), g = NAME(tanh8)(zg), o = NAME(sigmoid8)(zo);
+    v8 cn = MADD(f, load_n(cprev + j, n), i * g);
+    v8 tc = NAME(tanh8)(cn);
+    float *zr = z + j;
+    store_n(zr, i, n); store_n(zr + units, f, n); store_n(zr + 2 * units, g, n); store_n(zr + 3 * units, o, n);
+    store_n(c + j, cn, n);
+    if (tanhc) store_n(tanhc + j, tc, n);
+    store_n(h + j, o * tc, n);
+}
+
+// FWD_ROWS rows x 8 units starting at local unit j, n of the units valid: the weights of
+// the block are read once for all the rows.
+static inline __attribute__((always_inline)) void NAME(forward_tile)(
+    const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
+    const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
+    v8 acc[FWD_ROWS][4];
+    for (int r = 0; r < FWD_ROWS; r++)
+        for (int g = 0; g < 4; g++) acc[r][g] = load_n(z + (size_t)r * ldz + g * units + j, n);
     for (int kk = 0; kk < k; kk++) {
         const float *w = pk + (size_t)kk * 32;
         v8 w0 = loadu(w), w1 = loadu(w + 8), w2 = loadu(w + 16), w3 = loadu(w + 24);
         for (int r = 0; r < FWD_ROWS; r++) {
-            v8 a = splat(xr[r][kk]);
+            v8 a = splat(x[(size_t)r * ldx + kk]);
             acc[r][0] = MADD(a, w0, acc[r][0]);
             acc[r][1] = MADD(a, w1, acc[r][1]);
             acc[r][2] = MADD(a, w2, acc[r][2]);
@@ -100,36 +114,64 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
         }
     }
     for (int r = 0; r < FWD_ROWS; r++) {
-        if (r >= valid) break;
-        v8 zi = acc[r][0], zf = acc[r][1], zg = acc[r][2], zo = acc[r][3];
-        if (bias) {
-            zi += load_n(bias + j, n); zf += load_n(bias + units + j, n);
-            zg += load_n(bias + 2 * units + j, n); zo += load_n(bias + 3 * units + j, n);
+        size_t s = (size_t)r * lds;
+        NAME(forward_cell)(acc[r][0], acc[r][1], acc[r][2], acc[r][3], units, j, n, z + (size_t)r * ldz, bias, cprev + s,
+                           c + s, tanhc ? tanhc + s : 0, h + s);
+    }
+}
+
+// One row x NB consecutive 8-unit blocks from block b0: a single stream (sampling) or the rows
+// a full tile leaves. The blocks' accumulators are independent chains, so the FMA latency is
+// hidden; each output still sums over k in the same order as in a tile (same bits).
+static inline __attribute__((always_inline)) void NAME(forward_row)(
+    int NB, const float *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
+    const float *cprev, float *c, float *tanhc, float *h) {
+    v8 acc[FWD_BLOCKS][4];
+    const float *pk[FWD_BLOCKS];
+    for (int nb = 0; nb < NB; nb++) {
+        int j = (b0 + nb) * 8, n = units - j < 8 ? units - j : 8;
+        pk[nb] = packed + (size_t)(b0 + nb) * k * 32;
+        for (int g = 0; g < 4; g++) acc[nb][g] = load_n(z + g * units + j, n);
+    }
+    for (int kk = 0; kk < k; kk++) {
+        v8 a = splat(x[kk]);
+        for (int nb = 0; nb < NB; nb++) {
+            const float *w = pk[nb] + (size_t)kk * 32;
+            acc[nb][0] = MADD(a, loadu(w), acc[nb][0]);
+            acc[nb][1] = MADD(a, loadu(w + 8), acc[nb][1]);
+            acc[nb][2] = MADD(a, loadu(w + 16), acc[nb][2]);
+            acc[nb][3] = MADD(a, loadu(w + 24), acc[nb][3]);
         }
-        v8 i = NAME(sigmoid8)(zi), f = NAME(sigmoid8)(zf), g = NAME(tanh8)(zg), o = NAME(sigmoid8)(zo);
-        size_t s = (size_t)r * lds + j;
-        v8 cn = MADD(f, load_n(cprev + s, n), i * g);
-        v8 tc = NAME(tanh8)(cn);
-        float *zr = z + (size_t)r * ldz + j;
-        store_n(zr, i, n); store_n(zr + units, f, n); store_n(zr + 2 * units, g, n); store_n(zr + 3 * units, o, n);
-        store_n(c + s, cn, n);
-        if (tanhc) store_n(tanhc + s, tc, n);
-        store_n(h + s, o * tc, n);
+    }
+    for (int nb = 0; nb < NB; nb++) {
+        int j = (b0 + nb) * 8, n = units - j < 8 ? units - j : 8;
+        NAME(forward_cell)(acc[nb][0], acc[nb][1], acc[nb][2], acc[nb][3], units, j, n, z, bias, cprev, c, tanhc, h);
     }
 }
 
 static __attribute__((unused)) void NAME(forward_step)(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
                         const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     int blocks = (units + 7) / 8;
-    for (int b = 0; b < blocks; b++) {
+    int tiled = rows - rows % FWD_ROWS;
+    // Full tiles, block by block, so a block's weights stay in cache while its rows go by.
+    for (int b = 0; b < blocks && tiled > 0; b++) {
         const float *pk = packed + (size_t)b * k * 32;
         int j = b * 8, n = units - j < 8 ? units - j : 8;
-        for (int r = 0; r < rows; r += FWD_ROWS) {
-            int valid = rows - r < FWD_ROWS ? rows - r : FWD_ROWS;
-            NAME(forward_tile)(valid, pk, k, units, j, n, x + (size_t)r * ldx, ldx, z + (size_t)r * ldz, ldz, bias,
+        for (int r = 0; r < tiled; r += FWD_ROWS)
+            NAME(forward_tile)(pk, k, units, j, n, x + (size_t)r * ldx, ldx, z + (size_t)r * ldz, ldz, bias,
                                cprev + (size_t)r * lds, c + (size_t)r * lds, tanhc ? tanhc + (size_t)r * lds : 0,
                                h + (size_t)r * lds, lds);
-        }
+    }
+    // The other rows one at a time, FWD_BLOCKS blocks at once.
+    for (int r = tiled; r < rows; r++) {
+        const float *xr = x + (size_t)r * ldx;
+        float *zr = z + (size_t)r * ldz, *cr = c + (size_t)r * lds, *hr = h + (size_t)r * lds;
+        const float *cpr = cprev + (size_t)r * lds;
+        float *tr = tanhc ? tanhc + (size_t)r * lds : 0;
+        int b = 0;
+        for (; b + FWD_BLOCKS <= blocks; b += FWD_BLOCKS)
+            NAME(forward_row)(FWD_BLOCKS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
+        for (; b < blocks; b++) NAME(forward_row)(1, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
     }
 }
 

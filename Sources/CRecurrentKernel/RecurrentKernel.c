@@ -17,20 +17,24 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512vl"))), apply_to = function)
 #define NAME(x) x##_avx512vl
 #define FWD_ROWS 4
+#define FWD_BLOCKS 4
 #define BWD_ROWS 8  // 12 fit the registers too, but 8 divides the batch sizes used (64, 32)
 #include "KernelBody.h"
 #undef NAME
 #undef FWD_ROWS
+#undef FWD_BLOCKS
 #undef BWD_ROWS
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define NAME(x) x##_avx2
 #define FWD_ROWS 2
+#define FWD_BLOCKS 2
 #define BWD_ROWS 6
 #include "KernelBody.h"
 #undef NAME
 #undef FWD_ROWS
+#undef FWD_BLOCKS
 #undef BWD_ROWS
 #pragma clang attribute pop
 #undef MADD
@@ -43,6 +47,7 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #endif
 #define NAME(x) x##_portable
 #define FWD_ROWS 2
+#define FWD_BLOCKS 2
 #define BWD_ROWS 6
 #include "KernelBody.h"
 
