@@ -13,6 +13,9 @@ public struct RegenerationBenchmarkResult: Codable, Sendable {
     public var meanFollowingTokens: Double
     public var batchedMedianSeconds: Double
     public var sequentialMedianSeconds: Double
+    /// The model alone: one step of one stream, and one batched step of K streams (median).
+    public var streamStepSeconds: Double
+    public var batchedStepSeconds: Double
     public var speedup: Double { batchedMedianSeconds > 0 ? sequentialMedianSeconds / batchedMedianSeconds : 0 }
 
     enum CodingKeys: String, CodingKey {
@@ -20,6 +23,8 @@ public struct RegenerationBenchmarkResult: Codable, Sendable {
         case meanFollowingTokens = "mean_following_tokens"
         case batchedMedianSeconds = "batched_median_s"
         case sequentialMedianSeconds = "sequential_median_s"
+        case streamStepSeconds = "stream_step_s"
+        case batchedStepSeconds = "batched_step_s"
     }
 }
 
@@ -45,9 +50,34 @@ public enum RegenerationBenchmark {
                 if batch { batched.append(seconds) } else { sequential.append(seconds) }
             }
         }
+        let (stream, batch) = stepTimes(model: model, streams: candidates, nanoseconds: nanoseconds)
         return RegenerationBenchmarkResult(
             candidates: candidates, regenerations: regenerations, bars: bars,
             meanFollowingTokens: following / Double(regenerations),
-            batchedMedianSeconds: EngineBenchmark.median(batched), sequentialMedianSeconds: EngineBenchmark.median(sequential))
+            batchedMedianSeconds: EngineBenchmark.median(batched), sequentialMedianSeconds: EngineBenchmark.median(sequential),
+            streamStepSeconds: stream, batchedStepSeconds: batch)
+    }
+
+    /// Median seconds of a one-stream step and of a batched step of `streams` streams.
+    static func stepTimes(model: LSTMModel, streams: Int, steps: Int = 200,
+                          nanoseconds: () -> UInt64) -> (stream: Double, batched: Double) {
+        let inference = LSTMInference(model: model)
+        let V = model.configuration.vocabularySize
+        var one = inference.makeState(), many = Array(repeating: inference.makeState(), count: streams)
+        var logits = [Float](repeating: 0, count: V * streams)
+        var single: [Double] = [], batched: [Double] = []
+        logits.withUnsafeMutableBufferPointer { out in
+            let first = UnsafeMutableBufferPointer(rebasing: out[0..<V])
+            for i in 0..<steps {
+                let t0 = nanoseconds()
+                inference.step(token: i % V, state: &one, logits: first)
+                let t1 = nanoseconds()
+                inference.step(tokens: (0..<streams).map { (i + $0) % V }, states: &many, logits: out)
+                let t2 = nanoseconds()
+                single.append(Double(t1 - t0) * 1e-9)
+                batched.append(Double(t2 - t1) * 1e-9)
+            }
+        }
+        return (EngineBenchmark.median(single), EngineBenchmark.median(batched))
     }
 }

@@ -87,6 +87,8 @@ enum BenchCommand: Subcommand {
             print(String(format: "batched:    %8.1f ms (median)", r.batchedMedianSeconds * 1e3))
             print(String(format: "one by one: %8.1f ms (median)", r.sequentialMedianSeconds * 1e3))
             print(String(format: "speed-up:   %8.2fx", r.speedup))
+            print(String(format: "the model alone: one stream %.1f µs a step, %d streams batched %.1f µs (%.2fx the work of one for %d)",
+                         r.streamStepSeconds * 1e6, k, r.batchedStepSeconds * 1e6, r.batchedStepSeconds / r.streamStepSeconds, k))
         }
         return 0
     }
