@@ -6,6 +6,7 @@
 # PyTorch/ours, want >= 10), and best-of-4 regeneration of a bar batched against four
 # candidates one by one on the bundled model (`cadenza bench --regenerate`, want >= 2.5x).
 # The binary runs as a user runs it: no OpenBLAS variable is set (the script unsets them).
+# BENCH_UPDATE_README=1 rewrites the README table between its bench/lstm.sh markers from the run.
 # PyTorch is re-measured in the same run when CADENZA_TORCH_VENV names a venv with torch
 # (python3 -m venv DIR && DIR/bin/pip install torch numpy safetensors threadpoolctl) and
 # ../shared/bench/torch_lstm_bench.py exists; otherwise the figures of
@@ -75,7 +76,7 @@ if [ -z "$torch_source" ]; then
   fi
 fi
 
-python3 - "$TMP" "$THREADS" "$torch_source" "$ROOT/bench/torch-reference.json" $SHAPES <<'EOF'
+BENCH_README_PATH="$ROOT/README.md" python3 - "$TMP" "$THREADS" "$torch_source" "$ROOT/bench/torch-reference.json" $SHAPES <<'EOF'
 import json, sys
 tmp, threads, source, stored = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 shapes = sys.argv[5:]
@@ -126,5 +127,37 @@ else:
     print("best-of-K regeneration: not measured (see the error above)")
 print()
 print("bar met on every shape" if ok else "bar NOT met on every shape (see ratios)")
+
+# BENCH_UPDATE_README=1: the README's table between its bench/lstm.sh markers is rewritten from this run.
+import os, re
+if os.environ.get("BENCH_UPDATE_README") == "1":
+    names = {"small": "small 2×256", "medium": "medium 2×512", "deep": "deep 3×512"}
+    rows = ["| | Cadenza | PyTorch in the same run | ratio |", "| --- | ---: | ---: | ---: |"]
+    for s in shapes:
+        o, t = ours[s], torch.get(s, {})
+        rows.append("| LSTM training, %s (tokens/s; %% of sgemm peak) | %s (%.0f%%) | %s | %.2f× |" % (
+            names[s], format(round(o["train_tokens_per_s"]), ","), 100 * o["train_gflops"] / peak,
+            format(round(t.get("train", 0)), ","), o["train_tokens_per_s"] / t["train"] if t.get("train") else float("nan")))
+    for s in shapes:
+        o, t = ours[s], torch.get(s, {})
+        rows.append("| sampling latency, %s (µs/token; PyTorch oneDNN off) | %.0f | %s | %.1f× faster |" % (
+            names[s], o["sample_us_per_token"], format(round(t.get("sample_us") or 0), ","),
+            (t.get("sample_us") or float("nan")) / o["sample_us_per_token"]))
+    if r:
+        rows.append("| best-of-%d regeneration of a bar, bundled model (ms; one candidate at a time) | %.0f | %.0f | %.2f× faster |" % (
+            r["candidates"], 1e3 * r["batched_median_s"], 1e3 * r["sequential_median_s"], r["speedup"]))
+    note = ("sgemm peak measured in the same run: %.0f GFLOP/s on %d thread(s); BLAS: %s; recurrent kernel: %s. PyTorch: %s." %
+            (peak, threads, first.get("blas"), first.get("recurrent_kernel"), said))
+    block = "\n".join(rows) + "\n\n" + note + "\n"
+    readme_path = os.environ["BENCH_README_PATH"]
+    text = open(readme_path).read()
+    begin, end = "<!-- begin bench/lstm.sh -->\n", "<!-- end bench/lstm.sh -->"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        open(readme_path, "w").write(head + begin + block + end + tail)
+        print("README.md: the bench/lstm.sh table rewritten")
+    else:
+        print("README.md has no bench/lstm.sh markers; table not written", file=sys.stderr)
 EOF
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
