@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety", "TestSupport"]),
         .testTarget(name: "MIDITests", dependencies: ["MIDI"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MIDI"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "CRecurrentKernel", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tokenization", "MIDI"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI", "FileSafety", "TestSupport"]),
         .testTarget(name: "ModelCardTests", dependencies: ["ModelCard", "Generation", "TestSupport"]),

@@ -58,24 +58,56 @@ typedef void (*forward_step_fn)(const float *, int, int, int, const float *, int
 typedef void (*backward_step_fn)(const float *, int, int, int, const float *, int, float *, float *, int, float *,
                                  const float *, const float *, int);
 
-static forward_step_fn forward_impl = forward_step_portable;
-static backward_step_fn backward_impl = backward_step_portable;
-static const char *isa = "portable";
+// The builds, fastest first.
+static const struct build {
+    const char *name;
+    forward_step_fn forward;
+    backward_step_fn backward;
+} builds[] = {
+#if defined(__x86_64__)
+    {"avx512vl", forward_step_avx512vl, backward_step_avx512vl},
+    {"avx2+fma", forward_step_avx2, backward_step_avx2},
+#endif
+    {"portable", forward_step_portable, backward_step_portable},
+};
+enum { BUILD_COUNT = sizeof builds / sizeof builds[0] };
+
+static int supported(int i) {
+    if (i < 0 || i >= BUILD_COUNT) return 0;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (strcmp(builds[i].name, "avx512vl") == 0)
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+    if (strcmp(builds[i].name, "avx2+fma") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+    return 1;
+}
+
+static const struct build *chosen_build;
 static pthread_once_t chosen = PTHREAD_ONCE_INIT;
 
 static void choose(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma")) {
-        forward_impl = forward_step_avx512vl;
-        backward_impl = backward_step_avx512vl;
-        isa = "avx512vl";
-    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        forward_impl = forward_step_avx2;
-        backward_impl = backward_step_avx2;
-        isa = "avx2+fma";
-    }
-#endif
+    int i = 0;
+    while (!supported(i)) i++;  // the portable build is always supported
+    chosen_build = &builds[i];
+}
+
+int cadenza_recurrent_build_count(void) { return BUILD_COUNT; }
+int cadenza_recurrent_build_supported(int i) { return supported(i); }
+const char *cadenza_recurrent_build_name(int i) { return i >= 0 && i < BUILD_COUNT ? builds[i].name : ""; }
+
+void cadenza_forward_step_on(int build, const float *packed, int k, int units, int rows, const float *x, int ldx,
+                             float *z, int ldz, const float *bias, const float *cprev, float *c, float *tanhc, float *h,
+                             int lds) {
+    if (!supported(build)) return;
+    builds[build].forward(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
+void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows, const float *dz_next,
+                              int lddz, float *dh, float *gates, int ldg, float *dc, const float *tanhc,
+                              const float *cprev, int lds) {
+    if (!supported(build)) return;
+    builds[build].backward(packed, k, units, rows, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);
 }
 
 // The packing is the same for every instruction set (the portable build's).
@@ -91,16 +123,16 @@ void cadenza_backward_pack(float *packed, const float *w, int ldw, const int *so
 void cadenza_forward_step(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
                           const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     pthread_once(&chosen, choose);
-    forward_impl(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+    chosen_build->forward(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
 }
 
 void cadenza_backward_step(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,
                            float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
     pthread_once(&chosen, choose);
-    backward_impl(packed, k, units, rows, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);
+    chosen_build->backward(packed, k, units, rows, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);
 }
 
 const char *cadenza_recurrent_kernel_isa(void) {
     pthread_once(&chosen, choose);
-    return isa;
+    return chosen_build->name;
 }

@@ -46,4 +46,17 @@ void cadenza_backward_step(const float *packed, int k, int units, int rows,
 // Which instruction set the kernel runs on ("avx512vl", "avx2+fma", "portable"), for reports.
 const char *cadenza_recurrent_kernel_isa(void);
 
+// For tests: the builds in this binary (index 0 ..< count), whether this CPU runs build i,
+// its name, and a step on build i whatever the dispatch chose (so every build this CPU can
+// run is checked, not only the fastest).
+int cadenza_recurrent_build_count(void);
+int cadenza_recurrent_build_supported(int i);
+const char *cadenza_recurrent_build_name(int i);
+void cadenza_forward_step_on(int build, const float *packed, int k, int units, int rows,
+                             const float *x, int ldx, float *z, int ldz, const float *bias,
+                             const float *cprev, float *c, float *tanhc, float *h, int lds);
+void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows,
+                              const float *dz_next, int lddz, float *dh, float *gates, int ldg,
+                              float *dc, const float *tanhc, const float *cprev, int lds);
+
 #endif

@@ -1,0 +1,119 @@
+// Every build of the fused recurrent kernel that this CPU can run (AVX-512VL, AVX2+FMA,
+// portable), against the step's formulas in Double: odd unit counts (partial SIMD blocks),
+// row counts around each build's tile sizes, and no inputs at all.
+import CRecurrentKernel
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct RecurrentKernelTests {
+    static var builds: [Int32] {
+        (0..<cadenza_recurrent_build_count()).filter { cadenza_recurrent_build_supported($0) != 0 }
+    }
+
+    static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+    @Test func everyBuildStepsForwardAsTheFormulasSay() {
+        #expect(Self.builds.map { String(cString: cadenza_recurrent_build_name($0)) }.contains("portable"))
+        var rng = TestRandom(seed: 21)
+        for build in Self.builds {
+            let name = String(cString: cadenza_recurrent_build_name(build))
+            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2)] {
+                let G = 4 * units, ldz = G + 3, ldx = k + 2, lds = units + 1
+                let w = rng.floats(G * max(k, 1), scale: 0.5), x = rng.floats(rows * ldx, scale: 1)
+                let zIn = rng.floats(rows * ldz, scale: 1), bias = rng.floats(G, scale: 0.3), cPrev = rng.floats(rows * lds, scale: 1)
+                var packed = [Float](repeating: .nan, count: max(1, cadenza_forward_pack_count(Int32(k), Int32(units))))
+                cadenza_forward_pack(&packed, w, Int32(max(k, 1)), Int32(units), Int32(k), Int32(units))
+                var z = zIn, c = [Float](repeating: 0, count: rows * lds), h = c, tanhC = c
+                cadenza_forward_step_on(build, packed, Int32(k), Int32(units), Int32(rows), x, Int32(ldx), &z, Int32(ldz), bias,
+                                        cPrev, &c, &tanhC, &h, Int32(lds))
+                var worst = 0.0
+                for r in 0..<rows {
+                    for j in 0..<units {
+                        var pre = [Double](repeating: 0, count: 4)
+                        for g in 0..<4 {
+                            pre[g] = Double(zIn[r * ldz + g * units + j]) + Double(bias[g * units + j])
+                            for kk in 0..<k { pre[g] += Double(x[r * ldx + kk]) * Double(w[(g * units + j) * max(k, 1) + kk]) }
+                        }
+                        let i = Self.sigmoid(pre[0]), f = Self.sigmoid(pre[1]), g = tanh(pre[2]), o = Self.sigmoid(pre[3])
+                        let cn = f * Double(cPrev[r * lds + j]) + i * g
+                        let expected = [i, f, g, o]
+                        for gate in 0..<4 { worst = max(worst, abs(Double(z[r * ldz + gate * units + j]) - expected[gate])) }
+                        worst = max(worst, abs(Double(c[r * lds + j]) - cn), abs(Double(tanhC[r * lds + j]) - tanh(cn)),
+                                    abs(Double(h[r * lds + j]) - o * tanh(cn)))
+                    }
+                }
+                #expect(worst < 2e-5, "\(name) units \(units) k \(k) rows \(rows): worst error \(worst)")
+            }
+        }
+    }
+
+    @Test func everyBuildStepsBackwardAsTheFormulasSay() {
+        var rng = TestRandom(seed: 22)
+        for build in Self.builds {
+            let name = String(cString: cadenza_recurrent_build_name(build))
+            for (units, kTotal, rows) in [(5, 20, 1), (8, 0, 3), (13, 52, 9), (24, 96, 7), (16, 64, 8), (40, 160, 13)] {
+                let G = 4 * units, ldg = G + 5, lddz = kTotal + 1, lds = units + 2
+                // W_hh (kTotal rows in dz's column order, of which the units' columns are read).
+                let w = rng.floats(max(kTotal, 1) * units, scale: 0.5)
+                let sources = (0..<max(kTotal, 1)).map { Int32($0) }
+                let dzNext = rng.floats(rows * lddz, scale: 1), dhIn = rng.floats(rows * lds, scale: 1)
+                let dcIn = rng.floats(rows * lds, scale: 1), cPrev = rng.floats(rows * lds, scale: 1)
+                let tanhC = rng.floats(rows * lds, scale: 0.9)
+                let activations = rng.floats(rows * ldg, scale: 0.45).map { 0.5 + $0 }  // in (0, 1), like σ and |tanh|
+                var packed = [Float](repeating: .nan, count: max(1, cadenza_backward_pack_count(Int32(kTotal), Int32(units))))
+                cadenza_backward_pack(&packed, w, Int32(units), sources, Int32(kTotal), Int32(units))
+                var dh = dhIn, dc = dcIn, gates = activations
+                cadenza_backward_step_on(build, packed, Int32(kTotal), Int32(units), Int32(rows), dzNext, Int32(lddz), &dh,
+                                         &gates, Int32(ldg), &dc, tanhC, cPrev, Int32(lds))
+                var worst = 0.0
+                for r in 0..<rows {
+                    for j in 0..<units {
+                        var dhv = Double(dhIn[r * lds + j])
+                        for kk in 0..<kTotal { dhv += Double(dzNext[r * lddz + kk]) * Double(w[kk * units + j]) }
+                        let a = (0..<4).map { Double(activations[r * ldg + $0 * units + j]) }
+                        let (i, f, g, o) = (a[0], a[1], a[2], a[3])
+                        let tc = Double(tanhC[r * lds + j])
+                        let dct = Double(dcIn[r * lds + j]) + dhv * o * (1 - tc * tc)
+                        let expected = [dct * g * i * (1 - i), dct * Double(cPrev[r * lds + j]) * f * (1 - f),
+                                        dct * i * (1 - g * g), dhv * tc * o * (1 - o)]
+                        for gate in 0..<4 { worst = max(worst, abs(Double(gates[r * ldg + gate * units + j]) - expected[gate])) }
+                        worst = max(worst, abs(Double(dc[r * lds + j]) - dct * f), abs(Double(dh[r * lds + j]) - dhv))
+                    }
+                }
+                #expect(worst < 2e-5, "\(name) units \(units) k \(kTotal) rows \(rows): worst error \(worst)")
+            }
+        }
+    }
+
+    /// The rows past each tile and a single stream sum in the tiles' order: a row gives the
+    /// same bits whichever batch it is in (the composer compares batched and single states).
+    @Test func aRowGivesTheSameBitsInAnyBatch() {
+        var rng = TestRandom(seed: 23)
+        let (units, k) = (24, 30)
+        let w = rng.floats(4 * units * k, scale: 0.5), x = rng.floats(9 * k, scale: 1), zIn = rng.floats(9 * 4 * units, scale: 1)
+        let cPrev = rng.floats(9 * units, scale: 1)
+        var packed = [Float](repeating: 0, count: cadenza_forward_pack_count(Int32(k), Int32(units)))
+        cadenza_forward_pack(&packed, w, Int32(k), Int32(units), Int32(k), Int32(units))
+        for build in Self.builds {
+            var hAll = [Float](repeating: 0, count: 9 * units), cAll = hAll, zAll = zIn
+            cadenza_forward_step_on(build, packed, Int32(k), Int32(units), 9, x, Int32(k), &zAll, Int32(4 * units), nil,
+                                    cPrev, &cAll, nil, &hAll, Int32(units))
+            for r in [0, 4, 8] {
+                var h = [Float](repeating: 0, count: units), c = h
+                var z = Array(zIn[(r * 4 * units)..<((r + 1) * 4 * units)])
+                cadenza_forward_step_on(build, packed, Int32(k), Int32(units), 1, Array(x[(r * k)..<((r + 1) * k)]), Int32(k), &z,
+                                        Int32(4 * units), nil, Array(cPrev[(r * units)..<((r + 1) * units)]), &c, nil, &h,
+                                        Int32(units))
+                #expect(h == Array(hAll[(r * units)..<((r + 1) * units)]), "row \(r)")
+            }
+        }
+    }
+}
+
+extension TestRandom {
+    /// Uniform in [-scale, scale).
+    mutating func floats(_ count: Int, scale: Float) -> [Float] {
+        (0..<count).map { _ in (Float(next() >> 40) / Float(1 << 24) * 2 - 1) * scale }
+    }
+}
