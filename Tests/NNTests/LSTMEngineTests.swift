@@ -239,11 +239,12 @@ struct Shape: CustomStringConvertible {
         #expect(trainer.evaluate(inputs: inputs, targets: targets) < 0.05)
     }
 
-    @Test func trainingIsDeterministicForASeed() {
-        let s = Shape(V: 10, E: 8, H: 16, L: 2, B: 4, T: 8, dropout: 0.2)
+    @Test(arguments: [1, 2, 3])
+    func trainingIsDeterministicForASeed(threads: Int) {
+        let s = Shape(V: 10, E: 8, H: 24, L: 2, B: 4, T: 8, dropout: 0.2)
         func run() -> [Float] {
             let model = LSTMModel(configuration: s.configuration, seed: 42)
-            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 43)
+            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 43, threads: threads)
             var rng = SplitMix64(seed: 44)
             for _ in 0..<5 {
                 let x = randomTokens(&rng, count: s.B * s.T, below: s.V)
