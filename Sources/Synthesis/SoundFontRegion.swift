@@ -12,11 +12,12 @@ struct SoundFontRegion {
     var generators: [Int32]
     var modulators: [SoundFontModulator]
 
-    /// SF2 default modulators we honour (spec 8.4): velocity to attenuation and to filter
-    /// cutoff, volume (CC7), expression (CC11) and pan (CC10) at their power-on values.
+    /// SF2 default modulators we honour (spec 8.4): velocity to attenuation, volume (CC7),
+    /// expression (CC11) and pan (CC10) at their power-on values. Velocity to filter cutoff
+    /// (8.4.2) is left out, as FluidSynth leaves it out: its effect is ill-defined in the spec,
+    /// and fonts voiced on FluidSynth (most free ones) sound dull with it.
     static let defaultModulators: [SoundFontModulator] = [
         SoundFontModulator(source: 0x0502, destination: 48, amount: 960, amountSource: 0, transform: 0),
-        SoundFontModulator(source: 0x0102, destination: 8, amount: -2400, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x0587, destination: 48, amount: 960, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x058B, destination: 48, amount: 960, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x028A, destination: 17, amount: 1000, amountSource: 0, transform: 0),
@@ -111,8 +112,8 @@ enum SoundFontModulation {
         func curve(_ v: Double) -> Double {
             switch shape {
             case 0: return v
-            case 1: return v >= 1 ? 1 : min(1, max(0, -40.0 / 96 * log10(1 - v)))      // concave
-            case 2: return v <= 0 ? 0 : 1 - min(1, max(0, -40.0 / 96 * log10(v)))      // convex
+            case 1: return concave(v)
+            case 2: return convex(v)
             case 3: return v >= 0.5 ? 1 : 0                                              // switch
             default: return v
             }
@@ -123,6 +124,11 @@ enum SoundFontModulation {
         }
         return curve(x)
     }
+
+    /// The spec's concave curve (9.5.3): 0 to 1 with an amplitude-squared shape, steep at the end.
+    static func concave(_ v: Double) -> Double { v >= 1 ? 1 : min(1, max(0, -40.0 / 96 * log10(1 - v))) }
+    /// Its mirror image, steep at the start (also the modulation envelope's attack).
+    static func convex(_ v: Double) -> Double { v <= 0 ? 0 : 1 - min(1, max(0, -40.0 / 96 * log10(v))) }
 
     /// Adds every modulator's contribution at note-on to `add` (indexed by generator).
     static func apply(_ modulators: [SoundFontModulator], key: Int, velocity: Int, into add: UnsafeMutablePointer<Double>) {

@@ -9,6 +9,9 @@ struct TinySoundFont {
     var releaseTimecents: Int16 = -5186        // 50 ms
     var sampleModes: Int16 = 1                  // continuous loop
     var amplitude = 16_000.0                    // 0: a degenerate font of silent samples
+    /// More generators (number, amount) for the global instrument zone, and for the zone below key 60.
+    var globalGenerators: [(Int, Int)] = []
+    var lowZoneGenerators: [(Int, Int)] = []
 
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
     static func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 24) & 0xFF)] }
@@ -49,11 +52,14 @@ struct TinySoundFont {
         let pgen = Self.generator(41, 0) + Self.generator(0, 0)
         // Instrument 0: a global zone (release, modes, attenuation, pan), then two split zones.
         let inst = Self.name("Tiny Sine") + Self.le16(0) + Self.name("EOI") + Self.le16(3)
-        let ibag = Self.le16(0) + Self.le16(0) + Self.le16(4) + Self.le16(0) + Self.le16(6) + Self.le16(0) + Self.le16(8) + Self.le16(0)
+        let g = globalGenerators.count, low = lowZoneGenerators.count
+        let ibag = Self.le16(0) + Self.le16(0) + Self.le16(4 + g) + Self.le16(0) + Self.le16(6 + g + low) + Self.le16(0)
+            + Self.le16(8 + g + low) + Self.le16(0)
         let imod = [UInt8](repeating: 0, count: 10)
         let igen = Self.generator(38, Int(releaseTimecents)) + Self.generator(54, Int(sampleModes))
             + Self.generator(48, Int(attenuationCentibels)) + Self.generator(17, Int(pan))
-            + Self.range(43, 0, 59) + Self.generator(53, 0)
+            + globalGenerators.flatMap { Self.generator($0.0, $0.1) }
+            + Self.range(43, 0, 59) + lowZoneGenerators.flatMap { Self.generator($0.0, $0.1) } + Self.generator(53, 0)
             + Self.range(43, 60, 127) + Self.generator(53, 1)
             + Self.generator(0, 0)
         var shdr: [UInt8] = []
