@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `make fuzz`: libFuzzer, with the address sanitizer, over every parser of untrusted files:
-# the MIDI reader, the safetensors reader, the SoundFont parser, the theme parser and the
-# token cache reader. Each
-# Fuzz/<Name>Fuzzer.swift is compiled with the sources it needs as one module (their
-# imports of each other dropped, so no package build with the sanitizer is needed), seeded
-# from the committed fixtures, and run for FUZZ_SECONDS (default 600) each; FUZZERS picks
-# some ("midi theme"). Crashes, hangs and out-of-memory inputs land in .build-fuzz/NAME/.
+# the MIDI reader, the safetensors reader, the SoundFont parser (and its player), the theme
+# parser and the token cache reader. Each Fuzz/<Name>Fuzzer.swift is compiled with the
+# sources it needs as one module (their imports of each other dropped, so no package build
+# with the sanitizer is needed), seeded from the committed fixtures, and run for
+# FUZZ_SECONDS (default 600) each; FUZZERS picks some ("midi theme"). Crashes, hangs and
+# out-of-memory inputs land in .build-fuzz/NAME/.
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,8 @@ sources() {
     safetensors) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift \
       Sources/NN/SafeTensors.swift Sources/NN/SafeTensorsReader.swift Sources/NN/SafeTensorsWriter.swift Sources/NN/HalfPrecision.swift Sources/NN/JSONDuplicateKeys.swift ;;
     soundfont) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/Synthesis/SoundFont.swift \
-      Sources/Synthesis/SoundFontParser.swift Sources/Synthesis/SoundFontRegion.swift Sources/Synthesis/SynthesisError.swift ;;
+      Sources/Synthesis/SoundFontParser.swift Sources/Synthesis/SoundFontRegion.swift Sources/Synthesis/SynthesisError.swift \
+      Sources/Synthesis/SoundFontInstrument.swift Sources/Synthesis/SoundFontEnvelope.swift Sources/Synthesis/SoundSource.swift ;;
     theme) echo Sources/ArgumentParsing/*.swift Sources/TUI/ThemeParser.swift Sources/TUI/Theme.swift Sources/TUI/CellGrid.swift Sources/TUI/ComposerError.swift ;;
     tokencache) echo Sources/Training/TokenCacheFormat.swift ;;
   esac
@@ -32,7 +33,7 @@ entry() {
 }
 seeds() {
   case $1 in midi) cp Tests/Fixtures/*.mid "$2/" ;; safetensors) cp Tests/Fixtures/checkpoints/*.safetensors "$2/" ;;
-    soundfont) cp Tests/Fixtures/hostile/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;;
+    soundfont) cp Tests/Fixtures/hostile/*.sf2 Tests/Fixtures/soundfonts/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;;
     tokencache) token_cache_seeds "$2" ;; esac
 }
 

@@ -76,7 +76,7 @@ public final class SoundFontInstrument: SoundSource {
         self.polyphony = polyphony
         presetName = preset.name
         font = soundFont
-        regions = SoundFontRegion.regions(of: preset, in: soundFont)
+        regions = try SoundFontRegion.regions(of: preset, in: soundFont)
         slotCount = polyphony + Self.spareSlots
         voices = .allocate(capacity: slotCount)
         voices.initialize(repeating: Voice(), count: slotCount)
@@ -104,8 +104,12 @@ public final class SoundFontInstrument: SoundSource {
         // A repeated key releases its previous strike.
         releaseVoices(key: pitch)
         counter &+= 1
+        // More layers than voices would only steal each other (and cost time on a crafted font).
+        var started = 0
         for r in regions.indices where regions[r].keyRange.contains(pitch) && regions[r].velocityRange.contains(velocity) {
             startVoice(region: r, key: pitch, velocity: velocity)
+            started += 1
+            if started == polyphony { break }
         }
     }
 

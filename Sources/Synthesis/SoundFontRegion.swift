@@ -3,6 +3,7 @@
 // over defaults, plus preset offsets) and modulators merged (defaults, instrument,
 // preset). Built once per instrument; note-on only scans this list.
 import Foundation
+import UntrustedText
 
 struct SoundFontRegion {
     var keyRange: ClosedRange<Int>
@@ -23,7 +24,19 @@ struct SoundFontRegion {
         SoundFontModulator(source: 0x028A, destination: 17, amount: 1000, amountSource: 0, transform: 0),
     ]
 
-    static func regions(of preset: SoundFontPreset, in font: SoundFont) -> [SoundFontRegion] {
+    /// Most regions one preset may have. Real fonts have hundreds (FluidR3_GM's largest
+    /// preset: 738 zone pairs); a 64 KB crafted file could ask for millions of pairs.
+    static let maximumRegions = 65_536
+
+    static func regions(of preset: SoundFontPreset, in font: SoundFont) throws -> [SoundFontRegion] {
+        var pairs = 0
+        for presetZone in preset.zones {
+            guard let i = presetZone.link, i < font.instruments.count else { continue }
+            pairs += font.instruments[i].zones.count
+        }
+        guard pairs <= maximumRegions else {
+            throw SynthesisError.tooManyRegions(preset: escapedForDisplay(preset.name), count: pairs, limit: maximumRegions)
+        }
         var out: [SoundFontRegion] = []
         for presetZone in preset.zones {
             guard let instrumentIndex = presetZone.link, instrumentIndex < font.instruments.count else { continue }

@@ -3,8 +3,9 @@
 // and the pitch, a zone's keynum override still released by its key, and levels. Reference
 // levels were measured with FluidSynth 2.3.1 (Debian), rendering the same fonts and notes:
 //   fluidsynth -ni -R 0 -C 0 -F out.wav -r 44100 FONT.sf2 note.mid ; sox out.wav -n trim T 0.25 stats
-// (RMS of both channels over 0.25 s from T). The tiny fonts are TinySoundFont's bytes written
-// to a file; note.mid holds one note from 0 s (key and velocity given with each table).
+// (RMS of both channels over 0.25 s from T). The tiny fonts measured are committed in
+// Tests/Fixtures/soundfonts (a test checks they are still TinySoundFont's bytes); note.mid
+// holds one note from 0 s at 120 BPM (key, velocity and length given with each table).
 import Foundation
 import MIDI
 import Testing
@@ -67,6 +68,16 @@ import Testing
         for (t, want) in reference {
             let got = level(samples, at: t)
             #expect(abs(got - want) <= tolerance, "\(label) at \(t) s: \(String(format: "%.2f", got)) dB, FluidSynth \(want) dB")
+        }
+    }
+
+    /// The fonts FluidSynth rendered for the reference levels are these tests' fonts.
+    @Test func committedFontsAreTheTestFonts() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/soundfonts")
+        for (file, font) in [("tiny-plain", TinySoundFont()), ("tiny-piano-like", Self.pianoLikeFont()),
+                             ("tiny-pitch-sweep", Self.pitchSweepFont()), ("tiny-filter-sweep", Self.filterSweepFont())] {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent("\(file).sf2").standardized)
+            #expect(bytes == Data(font.bytes()), "\(file).sf2 differs from the font the test builds")
         }
     }
 
@@ -183,6 +194,24 @@ import Testing
         #expect(abs(hz - 261.63) < 1, "sounds at \(hz) Hz")
         #expect(SignalAnalysis.rms(out, from: 300 * 64 + 4410, to: 44_100 - 64) < 1e-5)   // 100 ms after a 50 ms release
         #expect(instrument.activeVoiceCount == 0)
+    }
+
+    // MARK: hostile fonts
+
+    /// 300 preset zones over a 300-zone instrument is 90,000 regions from 4 KB of zones: refused
+    /// with a message instead of gigabytes of regions. 100 x 300 plays, starting no more
+    /// voices per key than the polyphony.
+    @Test func zonePairsAreBoundedAndLayersCannotFloodTheVoices() throws {
+        let flood = try SoundFont(data: Data(TinySoundFont.manyZones(presetZones: 300, instrumentZones: 300)))
+        #expect(throws: SynthesisError.tooManyRegions(preset: "Many", count: 90_000, limit: SoundFontRegion.maximumRegions)) {
+            try SoundFontInstrument(soundFont: flood, sampleRate: Self.sampleRate)
+        }
+        #expect("\(SynthesisError.tooManyRegions(preset: "Many", count: 90_000, limit: 65_536))"
+            == "the SoundFont's preset 'Many' has 90000 zones, more than the 65536 Cadenza plays; try another .sf2 file")
+        let layered = try SoundFont(data: Data(TinySoundFont.manyZones(presetZones: 100, instrumentZones: 300)))
+        let instrument = try SoundFontInstrument(soundFont: layered, sampleRate: Self.sampleRate, polyphony: 16)
+        instrument.noteOn(pitch: 60, velocity: 100)
+        #expect(instrument.activeVoiceCount == 16)
     }
 
     // MARK: a real font

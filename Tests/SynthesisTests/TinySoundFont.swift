@@ -85,3 +85,28 @@ struct TinySoundFont {
         return (file, layout)
     }
 }
+
+extension TinySoundFont {
+    /// A font whose one preset has `presetZones` zones, each pointing at one instrument of
+    /// `instrumentZones` zones: presetZones x instrumentZones regions from a few bytes each.
+    static func manyZones(presetZones: Int, instrumentZones: Int) -> [UInt8] {
+        var smpl: [UInt8] = []
+        for i in 0..<1046 { smpl += le16(i < 1000 ? Int((sin(Double(i) * 0.06) * 8000).rounded()) : 0) }
+        let info = list("INFO", chunk("ifil", le16(2) + le16(1)))
+        let sdta = list("sdta", chunk("smpl", smpl))
+        let phdr = name("Many") + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + le32(0)
+            + name("EOP") + le16(0) + le16(0) + le16(presetZones) + le32(0) + le32(0) + le32(0)
+        let pbag = (0...presetZones).flatMap { le16($0) + le16(0) }
+        let pgen = (0..<presetZones).flatMap { _ in generator(41, 0) } + generator(0, 0)
+        let inst = name("Layers") + le16(0) + name("EOI") + le16(instrumentZones)
+        let ibag = (0...instrumentZones).flatMap { le16($0) + le16(0) }
+        let igen = (0..<instrumentZones).flatMap { _ in generator(53, 0) } + generator(0, 0)
+        let shdr = name("s") + le32(0) + le32(1000) + le32(200) + le32(1000) + le32(44_100) + [60, 0] + le16(0) + le16(1)
+            + name("EOS") + [UInt8](repeating: 0, count: 26)
+        let pdta = list("pdta", chunk("phdr", phdr) + chunk("pbag", pbag) + chunk("pmod", [UInt8](repeating: 0, count: 10))
+            + chunk("pgen", pgen) + chunk("inst", inst) + chunk("ibag", ibag) + chunk("imod", [UInt8](repeating: 0, count: 10))
+            + chunk("igen", igen) + chunk("shdr", shdr))
+        let body = Array("sfbk".utf8) + info + sdta + pdta
+        return Array("RIFF".utf8) + le32(body.count) + body
+    }
+}
