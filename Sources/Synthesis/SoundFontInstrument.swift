@@ -4,7 +4,8 @@
 // voices with linear interpolation; the modulation envelope moves pitch and cutoff once a
 // block. Levels follow FluidSynth's rules so fonts sound as their makers heard them.
 // Stolen voices fade out in a spare slot. No allocation in render or in note events
-// (regions and voices are built in init). No LFOs, no controllers after note-on.
+// (regions and voices are built in init). No LFOs; volume and expression (CC7, CC11) set
+// the level of the notes that follow them.
 import Foundation
 import UntrustedText
 
@@ -62,6 +63,7 @@ public final class SoundFontInstrument: SoundSource {
     private let generatorScratch: UnsafeMutablePointer<Double>
     private let modulatorScratch: UnsafeMutablePointer<Double>
     private var counter: UInt64 = 0
+    private var controllers = SoundFontModulation.Controllers()
 
     /// Plays `bank`/`program` of `soundFont` (default: the acoustic grand, 0/0). If that
     /// preset is missing, falls back to the first preset of bank 0, else throws.
@@ -115,6 +117,15 @@ public final class SoundFontInstrument: SoundSource {
 
     public func noteOff(pitch: Int) { releaseVoices(key: pitch) }
 
+    public func controlChange(controller: Int, value: Int) {
+        let value = min(127, max(0, value))
+        switch controller {
+        case 7: controllers.volume = value
+        case 11: controllers.expression = value
+        default: break
+        }
+    }
+
     public func allNotesOff() {
         for i in 0..<polyphony where voices[i].active && voices[i].held {
             voices[i].envelope.releasePerFrame = max(voices[i].envelope.releasePerFrame, 1 / (0.05 * sampleRate))
@@ -159,7 +170,7 @@ public final class SoundFontInstrument: SoundSource {
         // keynum and velocity overrides shape the sound; the voice still belongs to the played key.
         let key = g[SFGenerator.keynum] >= 0 ? Int(min(127, g[SFGenerator.keynum])) : playedKey
         let velocity = g[SFGenerator.velocity] > 0 ? Int(min(127, g[SFGenerator.velocity])) : velocity
-        SoundFontModulation.apply(region.modulators, key: key, velocity: velocity, into: add)
+        SoundFontModulation.apply(region.modulators, key: key, velocity: velocity, controllers: controllers, into: add)
         let sample = font.samples[region.sampleIndex]
         guard sample.type & 0x8000 == 0, sample.sampleRate > 0 else { return }
         func value(_ k: Int) -> Double { g[k] + add[k] }

@@ -93,10 +93,19 @@ struct SoundFontRegion {
     }
 }
 
-/// Modulator evaluation at note-on (no controllers move while a note sounds here).
+/// Modulator evaluation at note-on (a controller that moves while a note sounds changes
+/// the notes that follow, not that one).
 enum SoundFontModulation {
-    /// Value in 0...1 (unipolar) or -1...1 (bipolar) of a modulator source.
-    static func source(_ operand: UInt16, key: Int, velocity: Int) -> Double? {
+    /// The MIDI controllers modulators read: volume (CC7) and expression (CC11) as the
+    /// file sets them, pan (CC10) centred; General MIDI power-on values.
+    struct Controllers {
+        var volume = 100
+        var expression = 127
+    }
+
+    /// Value in 0...1 (unipolar) or -1...1 (bipolar) of a modulator source. 7-bit values
+    /// are read over 127, as FluidSynth does, so velocity 127 and CC7 127 attenuate nothing.
+    static func source(_ operand: UInt16, key: Int, velocity: Int, controllers: Controllers) -> Double? {
         let index = Int(operand & 0x7F)
         let isController = operand & 0x80 != 0
         let maxToMin = operand & 0x100 != 0
@@ -105,16 +114,16 @@ enum SoundFontModulation {
         var x: Double
         if isController {
             switch index {
-            case 7: x = 100.0 / 128      // volume at power-on
-            case 10: x = 64.0 / 128      // pan centre (exactly 0 when bipolar)
-            case 11: x = 1               // expression
+            case 7: x = Double(controllers.volume) / 127
+            case 10: x = 0.5             // pan centre (exactly 0 when bipolar)
+            case 11: x = Double(controllers.expression) / 127
             default: x = 0
             }
         } else {
             switch index {
             case 0: return 1             // "no controller": treated as 1
-            case 2: x = Double(velocity) / 128   // 7-bit sources over 128, as FluidSynth
-            case 3: x = Double(key) / 128
+            case 2: x = Double(velocity) / 127
+            case 3: x = Double(key) / 127
             case 10, 13: x = 0           // pressure
             case 14: x = 0.5             // pitch wheel centred
             case 16: x = 2.0 / 128       // pitch wheel sensitivity
@@ -144,12 +153,13 @@ enum SoundFontModulation {
     static func convex(_ v: Double) -> Double { v <= 0 ? 0 : 1 - min(1, max(0, -40.0 / 96 * log10(v))) }
 
     /// Adds every modulator's contribution at note-on to `add` (indexed by generator).
-    static func apply(_ modulators: [SoundFontModulator], key: Int, velocity: Int, into add: UnsafeMutablePointer<Double>) {
+    static func apply(_ modulators: [SoundFontModulator], key: Int, velocity: Int, controllers: Controllers,
+                      into add: UnsafeMutablePointer<Double>) {
         for m in modulators {
             let destination = Int(m.destination)
             guard destination < SFGenerator.count, m.destination & 0x8000 == 0,
-                  let a = source(m.source, key: key, velocity: velocity),
-                  let b = source(m.amountSource, key: key, velocity: velocity) else { continue }
+                  let a = source(m.source, key: key, velocity: velocity, controllers: controllers),
+                  let b = source(m.amountSource, key: key, velocity: velocity, controllers: controllers) else { continue }
             var value = Double(m.amount) * a * b
             if m.transform == 2 { value = abs(value) }
             add[destination] += value

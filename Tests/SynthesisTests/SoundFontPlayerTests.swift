@@ -173,6 +173,39 @@ import Testing
         #expect(abs(peak(at: 2.2, frames: 8192) - 880) < 2, "after the decay: \(peak(at: 2.2, frames: 8192)) Hz")
     }
 
+    /// Volume and expression from the file set the level of the notes after them: CC7 127
+    /// then a note, CC11 64 then another (key 69, velocity 100, 2 s each, plain font).
+    @Test func volumeAndExpressionMatchFluidSynth() throws {
+        let score = PianoScore(notes: [ScoreNote(pitch: 69, velocity: 100, onsetTicks: 0, durationTicks: 1920),
+                                       ScoreNote(pitch: 69, velocity: 100, onsetTicks: 1920, durationTicks: 1920)])
+        let levels = [LevelChange(ticks: 0, controller: 7, value: 127), LevelChange(ticks: 1920, controller: 11, value: 64)]
+        var options = RenderOptions()
+        options.reverb = false
+        let samples = try AudioExport.renderSamples(score: score, levels: levels, options: options,
+                                                    soundFont: try SoundFont(data: Data(TinySoundFont().bytes())))
+        Self.expectLevels(samples, [(0.5, -29.23), (2.5, -41.13)], within: 0.5, "CC7 127, then CC11 64")
+    }
+
+    /// chpn-p7.mid (it sets CC7 to 127) on TimGM6mb: the first 10 s, whose RMS FluidSynth
+    /// renders at -51.57 dB (sox trim 0 10); without its volume we were 4 dB below.
+    @Test func aFileThatSetsItsVolumeMatchesFluidSynth() throws {
+        let url = URL(fileURLWithPath: "/usr/share/sounds/sf2/TimGM6mb.sf2")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            print("skipped: timgm6mb-soundfont not installed"); return
+        }
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/chpn-p7.mid").standardized
+        let midi = try MIDIFile(contentsOf: file)
+        var score = PianoScore(midi: midi)
+        let cut = Int(score.tempoMap.ticks(atSeconds: 11))
+        score.notes.removeAll { $0.onsetTicks >= cut }
+        var options = RenderOptions()
+        options.reverb = false
+        let samples = try AudioExport.renderSamples(score: score, levels: PianoScore.levelChanges(in: midi), options: options,
+                                                    soundFont: try SoundFont(contentsOf: url))
+        let rms = 20 * log10(SignalAnalysis.rms(samples, from: 0, to: Int(10 * Self.sampleRate)))
+        #expect(abs(rms + 51.57) < 1, "\(rms) dB")
+    }
+
     // MARK: keynum
 
     /// A zone that sets keynum sounds at that key but belongs to the key played: its
