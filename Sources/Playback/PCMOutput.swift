@@ -198,10 +198,11 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
             condition.unlock()
 
             let renderStart = DispatchTime.now().uptimeNanoseconds
-            // The period's events at their frames in it (a late one at frame 0).
+            // The period's events at their frames in it (a late one at frame 0; one that rounds
+            // to the next period's first frame at this one's last, or it would be lost).
             timed.removeAll(keepingCapacity: true)
             for e in due {
-                let frame = Int(((e.seconds - periodStartSeconds) * sampleRate).rounded())
+                let frame = min(periodFrames - 1, Int(((e.seconds - periodStartSeconds) * sampleRate).rounded()))
                 switch e.kind {
                 case .noteOn(let pitch, let velocity): timed.append(TimedSoundEvent(frame: frame, event: .noteOn(pitch: pitch, velocity: velocity)))
                 case .noteOff(let pitch): timed.append(TimedSoundEvent(frame: frame, event: .noteOff(pitch: pitch)))
