@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # `make fuzz`: libFuzzer, with the address sanitizer, over every parser of untrusted files:
-# the MIDI reader, the safetensors reader, the SoundFont parser and the theme parser. Each
-# Fuzz/<Name>Fuzzer.swift is compiled with the sources it needs as one module (their
-# imports of each other dropped, so no package build with the sanitizer is needed), seeded
-# from the committed fixtures, and run for FUZZ_SECONDS (default 600) each; FUZZERS picks
-# some ("midi theme"). Crashes, hangs and out-of-memory inputs land in .build-fuzz/NAME/.
+# the MIDI reader, the safetensors reader, the SoundFont parser (and its player), the theme
+# parser and the token cache reader. Each Fuzz/<Name>Fuzzer.swift is compiled with the
+# sources it needs as one module (their imports of each other dropped, so no package build
+# with the sanitizer is needed), seeded from the committed fixtures, and run for
+# FUZZ_SECONDS (default 600) each; FUZZERS picks some ("midi theme"). Crashes, hangs and
+# out-of-memory inputs land in .build-fuzz/NAME/.
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${FUZZ_SECONDS:-600}
-FUZZERS=${FUZZERS:-midi safetensors soundfont theme}
+FUZZERS=${FUZZERS:-midi safetensors soundfont theme tokencache}
 ROOT=.build-fuzz
 LOCAL_MODULES="UntrustedText FileSafety MIDI ArgumentParsing"
 
@@ -19,17 +20,36 @@ sources() {
     safetensors) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift \
       Sources/NN/SafeTensors.swift Sources/NN/SafeTensorsReader.swift Sources/NN/SafeTensorsWriter.swift Sources/NN/HalfPrecision.swift Sources/NN/JSONDuplicateKeys.swift ;;
     soundfont) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/Synthesis/SoundFont.swift \
-      Sources/Synthesis/SoundFontParser.swift Sources/Synthesis/SoundFontRegion.swift Sources/Synthesis/SynthesisError.swift ;;
+      Sources/Synthesis/SoundFontParser.swift Sources/Synthesis/SoundFontRegion.swift Sources/Synthesis/SynthesisError.swift \
+      Sources/Synthesis/SoundFontInstrument.swift Sources/Synthesis/SoundFontEnvelope.swift Sources/Synthesis/SoundSource.swift ;;
     theme) echo Sources/ArgumentParsing/*.swift Sources/TUI/ThemeParser.swift Sources/TUI/Theme.swift Sources/TUI/CellGrid.swift Sources/TUI/ComposerError.swift ;;
+    tokencache) echo Sources/Training/TokenCacheFormat.swift ;;
   esac
 }
 entry() {
   case $1 in midi) echo Fuzz/MIDIReaderFuzzer.swift ;; safetensors) echo Fuzz/SafeTensorsFuzzer.swift ;;
-    soundfont) echo Fuzz/SoundFontFuzzer.swift ;; theme) echo Fuzz/ThemeFuzzer.swift ;; esac
+    soundfont) echo Fuzz/SoundFontFuzzer.swift ;; theme) echo Fuzz/ThemeFuzzer.swift ;;
+    tokencache) echo Fuzz/TokenCacheFuzzer.swift ;; esac
 }
 seeds() {
   case $1 in midi) cp Tests/Fixtures/*.mid "$2/" ;; safetensors) cp Tests/Fixtures/checkpoints/*.safetensors "$2/" ;;
-    soundfont) cp Tests/Fixtures/hostile/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;; esac
+    soundfont) cp Tests/Fixtures/hostile/*.sf2 Tests/Fixtures/soundfonts/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;;
+    tokencache) token_cache_seeds "$2" ;; esac
+}
+
+# Token caches in the TokenCacheFormat layout (two files, one a cached failure; no files).
+token_cache_seeds() {
+  python3 - "$1" <<'PY'
+import json, struct, sys
+def cache(files, tokens):
+    index = json.dumps({"vocabulary_hash": "0123456789abcdef", "files": files}).encode()
+    return b"CADENZA-TOKENS-1" + struct.pack("<Q", len(index)) + index + b"".join(struct.pack("<H", t) for t in tokens)
+tokens = [0, 3, 40, 120, 200, 17, 399, 1]
+two = [{"path": "Bach/a.mid", "hash": "9e3779b97f4a7c15", "count": len(tokens)},
+       {"path": "b.mid", "hash": "1", "count": 0, "failure": "not a MIDI file"}]
+open(sys.argv[1] + "/two.cache", "wb").write(cache(two, tokens))
+open(sys.argv[1] + "/empty.cache", "wb").write(cache([], []))
+PY
 }
 
 failed=""

@@ -1,6 +1,6 @@
 // The built-in synth over ALSA PCM: a render thread that, once per device period
 // (about 10 ms), pumps the scheduler, applies the period's events at their exact frames
-// (blocks of at most 64 frames between events), renders the SoundSource through an
+// (SoundSource's timed render: blocks of at most 64 frames between events), through an
 // optional bus, and writes 16-bit stereo, recovering from underruns. The device paces
 // it: a real card in real time, ALSA's `null`/`file` plugins as fast as the CPU goes.
 // Every SoundSource call happens on the render thread.
@@ -18,7 +18,6 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
     private let resetProcess: (() -> Void)?
     private let condition = NSCondition()
     private let sampleRate: Double
-    private static let blockFrames = 64
 
     // Shared with the render thread, under `condition`.
     private var queue: [PlaybackEvent] = []
@@ -150,6 +149,8 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
         var deviceActive = false
         var due: [PlaybackEvent] = []
         due.reserveCapacity(256)
+        var timed: [TimedSoundEvent] = []
+        timed.reserveCapacity(256)
 
         while true {
             condition.lock()
@@ -197,7 +198,17 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
             condition.unlock()
 
             let renderStart = DispatchTime.now().uptimeNanoseconds
-            render(due, periodStartSeconds: periodStartSeconds, into: floats, frames: periodFrames)
+            // The period's events at their frames in it (a late one at frame 0; one that rounds
+            // to the next period's first frame at this one's last, or it would be lost).
+            timed.removeAll(keepingCapacity: true)
+            for e in due {
+                let frame = min(periodFrames - 1, Int(((e.seconds - periodStartSeconds) * sampleRate).rounded()))
+                switch e.kind {
+                case .noteOn(let pitch, let velocity): timed.append(TimedSoundEvent(frame: frame, event: .noteOn(pitch: pitch, velocity: velocity)))
+                case .noteOff(let pitch): timed.append(TimedSoundEvent(frame: frame, event: .noteOff(pitch: pitch)))
+                }
+            }
+            source.render(into: floats, frames: periodFrames, startingAt: 0, events: timed, from: 0)
             process?(floats, periodFrames)
             for k in 0..<(2 * periodFrames) {
                 shorts[k] = Int16(max(-32767, min(32767, (floats[k] * 32767).rounded())))
@@ -230,31 +241,6 @@ final class PCMOutput: PlaybackOutput, @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         if deviceActive { device.dropAndPrepare() }
-    }
-
-    /// Renders one period, applying each event at its frame.
-    private func render(_ events: [PlaybackEvent], periodStartSeconds: Double,
-                        into buffer: UnsafeMutablePointer<Float>, frames: Int) {
-        var frame = 0
-        var next = 0
-        while frame < frames {
-            while next < events.count {
-                let at = Int(((events[next].seconds - periodStartSeconds) * sampleRate).rounded())
-                if at > frame { break }
-                switch events[next].kind {
-                case .noteOn(let pitch, let velocity): source.noteOn(pitch: pitch, velocity: velocity)
-                case .noteOff(let pitch): source.noteOff(pitch: pitch)
-                }
-                next += 1
-            }
-            var end = min(frames, frame + Self.blockFrames)
-            if next < events.count {
-                let at = Int(((events[next].seconds - periodStartSeconds) * sampleRate).rounded())
-                end = min(end, max(frame + 1, at))
-            }
-            source.render(into: buffer + 2 * frame, frames: end - frame)
-            frame = end
-        }
     }
 
     /// Releases every voice and renders their short release away, so a restart begins clean.

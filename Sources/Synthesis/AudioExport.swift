@@ -69,13 +69,14 @@ public enum AudioExport {
         return BuiltinPiano(sampleRate: options.sampleRate, polyphony: options.polyphony)
     }
 
-    /// Renders `score` to a WAV file at `url` (written atomically).
+    /// Renders `score` to a WAV file at `url` (written atomically). `levels`: the volume and
+    /// expression changes of the MIDI file the score came from, if any.
     /// `progress` receives the fraction done, 0...1.
     @discardableResult
-    public static func writeWAV(score: PianoScore, to url: URL, options: RenderOptions = RenderOptions(),
+    public static func writeWAV(score: PianoScore, levels: [LevelChange] = [], to url: URL, options: RenderOptions = RenderOptions(),
                                 soundFont: SoundFont? = nil, progress: ((Double) -> Void)? = nil) throws -> RenderedAudio {
         try options.validate()
-        let renderer = ScoreRenderer(score: score, options: options)
+        let renderer = ScoreRenderer(score: score, levels: levels, options: options)
         try checkLength(frames: renderer.totalFrames, options: options, wavBitDepth: options.bitDepth)
         let sink = try WAVFileWriter(url: url, sampleRate: Int(options.sampleRate), bitDepth: options.bitDepth)
         return try render(renderer, into: sink, options: options, soundFont: soundFont, progress: progress)
@@ -83,10 +84,10 @@ public enum AudioExport {
 
     /// Renders `score` to an MP3 file at `url` (192 kbit/s CBR, via LAME found at run time).
     @discardableResult
-    public static func writeMP3(score: PianoScore, to url: URL, options: RenderOptions = RenderOptions(),
+    public static func writeMP3(score: PianoScore, levels: [LevelChange] = [], to url: URL, options: RenderOptions = RenderOptions(),
                                 soundFont: SoundFont? = nil, progress: ((Double) -> Void)? = nil) throws -> RenderedAudio {
         try options.validate()
-        let renderer = ScoreRenderer(score: score, options: options)
+        let renderer = ScoreRenderer(score: score, levels: levels, options: options)
         // The lame command is fed a 16-bit WAV, so the WAV limit holds for MP3 too.
         try checkLength(frames: renderer.totalFrames, options: options, wavBitDepth: .int16)
         let sink = try MP3Encoder.makeSink(url: url, sampleRate: Int(options.sampleRate))
@@ -96,19 +97,19 @@ public enum AudioExport {
     /// WAV or MP3 by the extension of `url`; any other extension is refused (see
     /// `AudioFileFormat.forWriting`).
     @discardableResult
-    public static func write(score: PianoScore, to url: URL, options: RenderOptions = RenderOptions(),
+    public static func write(score: PianoScore, levels: [LevelChange] = [], to url: URL, options: RenderOptions = RenderOptions(),
                              soundFont: SoundFont? = nil, progress: ((Double) -> Void)? = nil) throws -> RenderedAudio {
         switch try AudioFileFormat.forWriting(url.path) {
-        case .mp3: return try writeMP3(score: score, to: url, options: options, soundFont: soundFont, progress: progress)
-        case .wav: return try writeWAV(score: score, to: url, options: options, soundFont: soundFont, progress: progress)
+        case .mp3: return try writeMP3(score: score, levels: levels, to: url, options: options, soundFont: soundFont, progress: progress)
+        case .wav: return try writeWAV(score: score, levels: levels, to: url, options: options, soundFont: soundFont, progress: progress)
         }
     }
 
     /// Renders into memory: interleaved stereo Float samples, limited and with reverb.
-    public static func renderSamples(score: PianoScore, options: RenderOptions = RenderOptions(),
+    public static func renderSamples(score: PianoScore, levels: [LevelChange] = [], options: RenderOptions = RenderOptions(),
                                      soundFont: SoundFont? = nil) throws -> [Float] {
         try options.validate()
-        let renderer = ScoreRenderer(score: score, options: options)
+        let renderer = ScoreRenderer(score: score, levels: levels, options: options)
         try checkLength(frames: renderer.totalFrames, options: options, wavBitDepth: nil)
         let source = try makeInstrument(options: options, soundFont: soundFont)
         let bus = MasterBus(sampleRate: options.sampleRate, gainDecibels: options.gainDecibels, reverb: options.reverb)

@@ -28,7 +28,6 @@ public final class BuiltinPiano: SoundSource {
         var knockDecay: Float = 0
         var knockCoefficient: Float = 0
         var knockState: Float = 0
-        var startOrder: UInt64 = 0
         var pendingPitch = -1
         var pendingVelocity = 0
         var pendingReleased = false
@@ -47,7 +46,6 @@ public final class BuiltinPiano: SoundSource {
     /// Per voice, per chunk: re, im, rotation re, rotation im (SIMD8 each).
     private let oscillators: UnsafeMutablePointer<SIMD8<Float>>
     private let accumulator: UnsafeMutablePointer<SIMD8<Float>>
-    private var noteCounter: UInt64 = 0
     private var noiseSeed: UInt32
 
     /// - Parameters:
@@ -186,7 +184,6 @@ public final class BuiltinPiano: SoundSource {
         let gain = total > 0 ? PianoTimbre.velocityGain(velocity) * Self.voiceGain / total : 0
         for c in 0..<Self.chunksPerVoice { base[c * 4] *= SIMD8(repeating: Float(gain)) }
 
-        noteCounter &+= 1
         var v = Voice()
         v.phase = .held
         v.pitch = pitch
@@ -206,7 +203,6 @@ public final class BuiltinPiano: SoundSource {
         v.knockDecay = Float(exp(-1 / (0.004 * sr)))
         let knockHz = min(0.4 * sr, 2 * PianoTimbre.fundamentalHz(pitch: pitch) + 1500 * vel)
         v.knockCoefficient = Float(1 - exp(-2 * Double.pi * knockHz / sr))
-        v.startOrder = noteCounter
         voices[i] = v
     }
 

@@ -1,7 +1,8 @@
-// Offline rendering of a PianoScore: note events at exact frames, the instrument
-// rendered in blocks of at most 64 frames with events applied between blocks (the
-// same calls the live loop makes), then the MasterBus; output streamed to a sink in
-// chunks. Length = score end + `tailSeconds`. Does no file I/O (see AudioExport).
+// Offline rendering of a PianoScore: note events (and the file's volume and expression
+// changes, if given) at exact frames, the instrument rendered in blocks of at most 64
+// frames with events applied between blocks (SoundSource's timed render, as in the live
+// loop), then the MasterBus; output streamed to a sink in chunks. Length = score end +
+// `tailSeconds`. Does no file I/O (see AudioExport).
 import Foundation
 import MIDI
 
@@ -45,15 +46,9 @@ public struct RenderOptions: Sendable, Equatable {
 
 public struct ScoreRenderer {
     /// Largest block between events, in frames (the live loop uses the same size).
-    public static let blockFrames = 64
+    public static let blockFrames = TimedSoundEvent.largestBlockFrames
     /// A short fade at the very end so a cut-off tail never clicks.
     static let endFadeSeconds = 0.01
-
-    struct NoteEvent {
-        var frame: Int
-        var pitch: Int
-        var velocity: Int  // 0 = note off
-    }
 
     public let sampleRate: Double
     public let tailSeconds: Double
@@ -61,35 +56,43 @@ public struct ScoreRenderer {
     public let scoreSeconds: Double
     /// Frames the output will have: score end + tail.
     public let totalFrames: Int
-    let events: [NoteEvent]
+    let events: [TimedSoundEvent]
     /// Notes that sound (the note-ons among `events`).
-    public var noteCount: Int { events.count / 2 }
+    public let noteCount: Int
 
-    public init(score: PianoScore, sampleRate: Double = 44_100, tailSeconds: Double = 2.0) {
+    /// `levels`: the volume and expression changes of the file the score came from
+    /// (`PianoScore.levelChanges(in:)`); a generated score has none.
+    public init(score: PianoScore, levels: [LevelChange] = [], sampleRate: Double = 44_100, tailSeconds: Double = 2.0) {
         self.sampleRate = sampleRate
         self.tailSeconds = tailSeconds
         let map = score.tempoMap
-        var events: [NoteEvent] = []
-        events.reserveCapacity(score.notes.count * 2)
+        func frame(_ ticks: Int) -> Int { max(0, Int((map.seconds(atTicks: ticks) * sampleRate).rounded())) }
+        // (frame, rank, event): at one frame note-offs come first (a repeated key is released
+        // before it sounds again), then controllers, then note-ons, as the MIDI reader orders them.
+        var timeline: [(frame: Int, rank: Int, pitch: Int, event: SoundEvent)] = []
+        timeline.reserveCapacity(score.notes.count * 2 + levels.count)
         var lastSeconds = 0.0
+        var notes = 0
         for note in score.notes where note.durationTicks > 0 && (0...127).contains(note.pitch) {
-            let on = map.seconds(atTicks: note.onsetTicks)
-            let off = map.seconds(atTicks: note.endTicks)
-            let onFrame = max(0, Int((on * sampleRate).rounded()))
-            let offFrame = max(onFrame + 1, Int((off * sampleRate).rounded()))
-            events.append(NoteEvent(frame: onFrame, pitch: note.pitch, velocity: max(1, min(127, note.velocity))))
-            events.append(NoteEvent(frame: offFrame, pitch: note.pitch, velocity: 0))
-            lastSeconds = max(lastSeconds, off)
+            let onFrame = frame(note.onsetTicks)
+            let offFrame = max(onFrame + 1, frame(note.endTicks))
+            timeline.append((onFrame, 2, note.pitch, .noteOn(pitch: note.pitch, velocity: max(1, min(127, note.velocity)))))
+            timeline.append((offFrame, 0, note.pitch, .noteOff(pitch: note.pitch)))
+            lastSeconds = max(lastSeconds, map.seconds(atTicks: note.endTicks))
+            notes += 1
         }
-        // At one frame, note-offs come before note-ons (a repeated key is released first).
-        events.sort { ($0.frame, $0.velocity == 0 ? 0 : 1, $0.pitch) < ($1.frame, $1.velocity == 0 ? 0 : 1, $1.pitch) }
-        self.events = events
+        for (k, change) in levels.enumerated() {
+            timeline.append((frame(change.ticks), 1, k, .control(controller: change.controller, value: max(0, min(127, change.value)))))
+        }
+        timeline.sort { ($0.frame, $0.rank, $0.pitch) < ($1.frame, $1.rank, $1.pitch) }
+        events = timeline.map { TimedSoundEvent(frame: $0.frame, event: $0.event) }
+        noteCount = notes
         scoreSeconds = lastSeconds
         totalFrames = Int(((lastSeconds + tailSeconds) * sampleRate).rounded(.up))
     }
 
-    public init(score: PianoScore, options: RenderOptions) {
-        self.init(score: score, sampleRate: options.sampleRate, tailSeconds: options.tailSeconds)
+    public init(score: PianoScore, levels: [LevelChange] = [], options: RenderOptions) {
+        self.init(score: score, levels: levels, sampleRate: options.sampleRate, tailSeconds: options.tailSeconds)
     }
 
     /// Renders the whole score through `source` and `bus`, handing interleaved stereo
@@ -110,19 +113,7 @@ public struct ScoreRenderer {
         var nextEvent = 0
         while renderedFrames < framesToRender {
             let n = min(chunkCapacity, framesToRender - renderedFrames)
-            var position = 0
-            while position < n {
-                let now = renderedFrames + position
-                while nextEvent < events.count && events[nextEvent].frame <= now {
-                    let e = events[nextEvent]
-                    if e.velocity > 0 { source.noteOn(pitch: e.pitch, velocity: e.velocity) } else { source.noteOff(pitch: e.pitch) }
-                    nextEvent += 1
-                }
-                var block = min(Self.blockFrames, n - position)
-                if nextEvent < events.count { block = min(block, events[nextEvent].frame - now) }
-                source.render(into: chunk + 2 * position, frames: block)
-                position += block
-            }
+            nextEvent = source.render(into: chunk, frames: n, startingAt: renderedFrames, events: events, from: nextEvent)
             bus.process(chunk, frames: n)
             // Drop the limiter's look-ahead delay from the front.
             let skip = max(0, min(n, latency - renderedFrames))

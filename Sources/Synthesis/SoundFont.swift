@@ -8,8 +8,10 @@ import Foundation
 /// SF2 generator numbers we use (section 8.1.2 of the SoundFont 2.04 specification).
 enum SFGenerator {
     static let startAddrsOffset = 0, endAddrsOffset = 1, startloopAddrsOffset = 2, endloopAddrsOffset = 3
-    static let startAddrsCoarseOffset = 4, initialFilterFc = 8, initialFilterQ = 9, endAddrsCoarseOffset = 12
-    static let pan = 17
+    static let startAddrsCoarseOffset = 4, modEnvToPitch = 7, initialFilterFc = 8, initialFilterQ = 9
+    static let modEnvToFilterFc = 11, endAddrsCoarseOffset = 12, pan = 17
+    static let delayModEnv = 25, attackModEnv = 26, holdModEnv = 27, decayModEnv = 28, sustainModEnv = 29
+    static let releaseModEnv = 30, keynumToModEnvHold = 31, keynumToModEnvDecay = 32
     static let delayVolEnv = 33, attackVolEnv = 34, holdVolEnv = 35, decayVolEnv = 36, sustainVolEnv = 37
     static let releaseVolEnv = 38, keynumToVolEnvHold = 39, keynumToVolEnvDecay = 40
     static let instrument = 41, keyRange = 43, velRange = 44, startloopAddrsCoarseOffset = 45

@@ -3,6 +3,7 @@
 // over defaults, plus preset offsets) and modulators merged (defaults, instrument,
 // preset). Built once per instrument; note-on only scans this list.
 import Foundation
+import UntrustedText
 
 struct SoundFontRegion {
     var keyRange: ClosedRange<Int>
@@ -12,17 +13,30 @@ struct SoundFontRegion {
     var generators: [Int32]
     var modulators: [SoundFontModulator]
 
-    /// SF2 default modulators we honour (spec 8.4): velocity to attenuation and to filter
-    /// cutoff, volume (CC7), expression (CC11) and pan (CC10) at their power-on values.
+    /// SF2 default modulators we honour (spec 8.4): velocity to attenuation, volume (CC7),
+    /// expression (CC11) and pan (CC10) at their power-on values. Velocity to filter cutoff
+    /// (8.4.2) is left out, as FluidSynth leaves it out: its effect is ill-defined in the spec,
+    /// and fonts voiced on FluidSynth (most free ones) sound dull with it.
     static let defaultModulators: [SoundFontModulator] = [
         SoundFontModulator(source: 0x0502, destination: 48, amount: 960, amountSource: 0, transform: 0),
-        SoundFontModulator(source: 0x0102, destination: 8, amount: -2400, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x0587, destination: 48, amount: 960, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x058B, destination: 48, amount: 960, amountSource: 0, transform: 0),
         SoundFontModulator(source: 0x028A, destination: 17, amount: 1000, amountSource: 0, transform: 0),
     ]
 
-    static func regions(of preset: SoundFontPreset, in font: SoundFont) -> [SoundFontRegion] {
+    /// Most regions one preset may have. Real fonts have hundreds (FluidR3_GM's largest
+    /// preset: 738 zone pairs); a 64 KB crafted file could ask for millions of pairs.
+    static let maximumRegions = 65_536
+
+    static func regions(of preset: SoundFontPreset, in font: SoundFont) throws -> [SoundFontRegion] {
+        var pairs = 0
+        for presetZone in preset.zones {
+            guard let i = presetZone.link, i < font.instruments.count else { continue }
+            pairs += font.instruments[i].zones.count
+        }
+        guard pairs <= maximumRegions else {
+            throw SynthesisError.tooManyRegions(preset: escapedForDisplay(preset.name), count: pairs, limit: maximumRegions)
+        }
         var out: [SoundFontRegion] = []
         for presetZone in preset.zones {
             guard let instrumentIndex = presetZone.link, instrumentIndex < font.instruments.count else { continue }
@@ -79,10 +93,19 @@ struct SoundFontRegion {
     }
 }
 
-/// Modulator evaluation at note-on (no controllers move while a note sounds here).
+/// Modulator evaluation at note-on (a controller that moves while a note sounds changes
+/// the notes that follow, not that one).
 enum SoundFontModulation {
-    /// Value in 0...1 (unipolar) or -1...1 (bipolar) of a modulator source.
-    static func source(_ operand: UInt16, key: Int, velocity: Int) -> Double? {
+    /// The MIDI controllers modulators read: volume (CC7) and expression (CC11) as the
+    /// file sets them, pan (CC10) centred; General MIDI power-on values.
+    struct Controllers {
+        var volume = 100
+        var expression = 127
+    }
+
+    /// Value in 0...1 (unipolar) or -1...1 (bipolar) of a modulator source. 7-bit values
+    /// are read over 127, as FluidSynth does, so velocity 127 and CC7 127 attenuate nothing.
+    static func source(_ operand: UInt16, key: Int, velocity: Int, controllers: Controllers) -> Double? {
         let index = Int(operand & 0x7F)
         let isController = operand & 0x80 != 0
         let maxToMin = operand & 0x100 != 0
@@ -91,16 +114,16 @@ enum SoundFontModulation {
         var x: Double
         if isController {
             switch index {
-            case 7: x = 100.0 / 128      // volume at power-on
-            case 10: x = 64.0 / 128      // pan centre (exactly 0 when bipolar)
-            case 11: x = 1               // expression
+            case 7: x = Double(controllers.volume) / 127
+            case 10: x = 0.5             // pan centre (exactly 0 when bipolar)
+            case 11: x = Double(controllers.expression) / 127
             default: x = 0
             }
         } else {
             switch index {
             case 0: return 1             // "no controller": treated as 1
-            case 2: x = Double(velocity) / 128   // 7-bit sources over 128, as FluidSynth
-            case 3: x = Double(key) / 128
+            case 2: x = Double(velocity) / 127
+            case 3: x = Double(key) / 127
             case 10, 13: x = 0           // pressure
             case 14: x = 0.5             // pitch wheel centred
             case 16: x = 2.0 / 128       // pitch wheel sensitivity
@@ -111,8 +134,8 @@ enum SoundFontModulation {
         func curve(_ v: Double) -> Double {
             switch shape {
             case 0: return v
-            case 1: return v >= 1 ? 1 : min(1, max(0, -40.0 / 96 * log10(1 - v)))      // concave
-            case 2: return v <= 0 ? 0 : 1 - min(1, max(0, -40.0 / 96 * log10(v)))      // convex
+            case 1: return concave(v)
+            case 2: return convex(v)
             case 3: return v >= 0.5 ? 1 : 0                                              // switch
             default: return v
             }
@@ -124,13 +147,19 @@ enum SoundFontModulation {
         return curve(x)
     }
 
+    /// The spec's concave curve (9.5.3): 0 to 1 with an amplitude-squared shape, steep at the end.
+    static func concave(_ v: Double) -> Double { v >= 1 ? 1 : min(1, max(0, -40.0 / 96 * log10(1 - v))) }
+    /// Its mirror image, steep at the start (also the modulation envelope's attack).
+    static func convex(_ v: Double) -> Double { v <= 0 ? 0 : 1 - min(1, max(0, -40.0 / 96 * log10(v))) }
+
     /// Adds every modulator's contribution at note-on to `add` (indexed by generator).
-    static func apply(_ modulators: [SoundFontModulator], key: Int, velocity: Int, into add: UnsafeMutablePointer<Double>) {
+    static func apply(_ modulators: [SoundFontModulator], key: Int, velocity: Int, controllers: Controllers,
+                      into add: UnsafeMutablePointer<Double>) {
         for m in modulators {
             let destination = Int(m.destination)
             guard destination < SFGenerator.count, m.destination & 0x8000 == 0,
-                  let a = source(m.source, key: key, velocity: velocity),
-                  let b = source(m.amountSource, key: key, velocity: velocity) else { continue }
+                  let a = source(m.source, key: key, velocity: velocity, controllers: controllers),
+                  let b = source(m.amountSource, key: key, velocity: velocity, controllers: controllers) else { continue }
             var value = Double(m.amount) * a * b
             if m.transform == 2 { value = abs(value) }
             add[destination] += value

@@ -7,6 +7,8 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
     case invalidSoundFont(path: String, offset: Int, reason: String)
     /// The SoundFont has no preset for this bank/program (and no fallback).
     case presetNotFound(path: String, bank: Int, program: Int)
+    /// A preset whose zones make more key/velocity regions than a player holds.
+    case tooManyRegions(preset: String, count: Int, limit: Int)
     case cannotRead(path: String, reason: String)
     case cannotWrite(path: String, reason: String)
     /// Neither the `lame` command nor libmp3lame could be found or used.
@@ -25,6 +27,8 @@ public enum SynthesisError: Error, Equatable, CustomStringConvertible {
             return "\(path): not a usable SoundFont 2 file (byte \(offset)): \(reason); try another .sf2 file"
         case let .presetNotFound(path, bank, program):
             return "\(path): no preset for bank \(bank), program \(program); pick a SoundFont with a piano preset"
+        case let .tooManyRegions(preset, count, limit):
+            return "the SoundFont's preset '\(preset)' has \(count) zones, more than the \(limit) Cadenza plays; try another .sf2 file"
         case let .cannotRead(path, reason):
             return "cannot read \(path): \(reason)"
         case let .cannotWrite(path, reason):

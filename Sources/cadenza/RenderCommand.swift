@@ -45,9 +45,11 @@ enum RenderCommand: Subcommand {
         }
         do { try options.validate() } catch { throw CommandFailure.usage("\(error)") }
 
-        let score: PianoScore
+        let score: PianoScore, levels: [LevelChange]
         do {
-            score = PianoScore(midi: try readMIDIFile(input, command: "render"))
+            let midi = try readMIDIFile(input, command: "render")
+            score = PianoScore(midi: midi)
+            levels = PianoScore.levelChanges(in: midi)
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -67,7 +69,7 @@ enum RenderCommand: Subcommand {
         let started = Date()
         let audio: RenderedAudio
         do {
-            audio = try AudioExport.write(score: score, to: URL(fileURLWithPath: output), options: options,
+            audio = try AudioExport.write(score: score, levels: levels, to: URL(fileURLWithPath: output), options: options,
                                           soundFont: soundFont, progress: progress)
         } catch {
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -9,6 +9,9 @@ struct TinySoundFont {
     var releaseTimecents: Int16 = -5186        // 50 ms
     var sampleModes: Int16 = 1                  // continuous loop
     var amplitude = 16_000.0                    // 0: a degenerate font of silent samples
+    /// More generators (number, amount) for the global instrument zone, and for the zone below key 60.
+    var globalGenerators: [(Int, Int)] = []
+    var lowZoneGenerators: [(Int, Int)] = []
 
     static func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF)] }
     static func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8((v >> 8) & 0xFF), UInt8((v >> 16) & 0xFF), UInt8((v >> 24) & 0xFF)] }
@@ -49,11 +52,14 @@ struct TinySoundFont {
         let pgen = Self.generator(41, 0) + Self.generator(0, 0)
         // Instrument 0: a global zone (release, modes, attenuation, pan), then two split zones.
         let inst = Self.name("Tiny Sine") + Self.le16(0) + Self.name("EOI") + Self.le16(3)
-        let ibag = Self.le16(0) + Self.le16(0) + Self.le16(4) + Self.le16(0) + Self.le16(6) + Self.le16(0) + Self.le16(8) + Self.le16(0)
+        let g = globalGenerators.count, low = lowZoneGenerators.count
+        let ibag = Self.le16(0) + Self.le16(0) + Self.le16(4 + g) + Self.le16(0) + Self.le16(6 + g + low) + Self.le16(0)
+            + Self.le16(8 + g + low) + Self.le16(0)
         let imod = [UInt8](repeating: 0, count: 10)
         let igen = Self.generator(38, Int(releaseTimecents)) + Self.generator(54, Int(sampleModes))
             + Self.generator(48, Int(attenuationCentibels)) + Self.generator(17, Int(pan))
-            + Self.range(43, 0, 59) + Self.generator(53, 0)
+            + globalGenerators.flatMap { Self.generator($0.0, $0.1) }
+            + Self.range(43, 0, 59) + lowZoneGenerators.flatMap { Self.generator($0.0, $0.1) } + Self.generator(53, 0)
             + Self.range(43, 60, 127) + Self.generator(53, 1)
             + Self.generator(0, 0)
         var shdr: [UInt8] = []
@@ -77,5 +83,30 @@ struct TinySoundFont {
             + Self.chunk("imod", imod).count + Self.chunk("igen", igen).count + 8
         layout.smplSizeOffset = 12 + info.count + 12 + 4
         return (file, layout)
+    }
+}
+
+extension TinySoundFont {
+    /// A font whose one preset has `presetZones` zones, each pointing at one instrument of
+    /// `instrumentZones` zones: presetZones x instrumentZones regions from a few bytes each.
+    static func manyZones(presetZones: Int, instrumentZones: Int) -> [UInt8] {
+        var smpl: [UInt8] = []
+        for i in 0..<1046 { smpl += le16(i < 1000 ? Int((sin(Double(i) * 0.06) * 8000).rounded()) : 0) }
+        let info = list("INFO", chunk("ifil", le16(2) + le16(1)))
+        let sdta = list("sdta", chunk("smpl", smpl))
+        let phdr = name("Many") + le16(0) + le16(0) + le16(0) + le32(0) + le32(0) + le32(0)
+            + name("EOP") + le16(0) + le16(0) + le16(presetZones) + le32(0) + le32(0) + le32(0)
+        let pbag = (0...presetZones).flatMap { le16($0) + le16(0) }
+        let pgen = (0..<presetZones).flatMap { _ in generator(41, 0) } + generator(0, 0)
+        let inst = name("Layers") + le16(0) + name("EOI") + le16(instrumentZones)
+        let ibag = (0...instrumentZones).flatMap { le16($0) + le16(0) }
+        let igen = (0..<instrumentZones).flatMap { _ in generator(53, 0) } + generator(0, 0)
+        let shdr = name("s") + le32(0) + le32(1000) + le32(200) + le32(1000) + le32(44_100) + [60, 0] + le16(0) + le16(1)
+            + name("EOS") + [UInt8](repeating: 0, count: 26)
+        let pdta = list("pdta", chunk("phdr", phdr) + chunk("pbag", pbag) + chunk("pmod", [UInt8](repeating: 0, count: 10))
+            + chunk("pgen", pgen) + chunk("inst", inst) + chunk("ibag", ibag) + chunk("imod", [UInt8](repeating: 0, count: 10))
+            + chunk("igen", igen) + chunk("shdr", shdr))
+        let body = Array("sfbk".utf8) + info + sdta + pdta
+        return Array("RIFF".utf8) + le32(body.count) + body
     }
 }
