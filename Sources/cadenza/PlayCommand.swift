@@ -27,8 +27,8 @@ enum PlayCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = arguments.positionals[0]
         let backend = try PlaybackArguments.backend(arguments)
-        let fromBar = try arguments.int("from-bar", default: 1)
-        let maxSeconds = try arguments.double("seconds")
+        let fromBar = try arguments.int("from-bar")
+        let maxSeconds = try arguments.optionalDouble("seconds")
 
         let midi: MIDIFile
         do {
