@@ -2,6 +2,7 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 import Tokenization
 @testable import TUI
 
@@ -173,8 +174,7 @@ import Tokenization
 @Suite struct KeyListTests {
     /// The README's key list is the key table's own Markdown (`cadenza compose --keys`).
     @Test func readmeListsEveryKeyFromTheTable() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardizedFileURL
+        let readme = Fixtures.repository.appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         #expect(text.contains(KeyTable.markdown()))
     }
