@@ -38,6 +38,8 @@ public final class ComposerApp {
     /// Where playback waits for the model when it has played everything written (the end
     /// of the music, in seconds); it goes on from there when the next bar arrives.
     var heldAtSeconds: Double?
+    /// The last bar the worker may write, as `sync` last computed it from the playhead.
+    var barLimit = Int.max
     /// Messages from background saves (WAV rendering), shown by the loop.
     let outbox = Outbox()
     /// The MIDI keyboard (cadenza:in), what is being played on it, and where it goes.
@@ -187,9 +189,14 @@ public final class ComposerApp {
         state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
         var playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
         if let loop = state.loop { playingBar = min(playingBar, loop.upperBound) }  // at the loop's end, not past it
-        worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
-                           barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
+        barLimit = min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max)
+        sendControls()
         return published.failure
+    }
+
+    /// Tells the worker whether to write, whether to accept candidates itself, and how far.
+    func sendControls() {
+        worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept, barLimit: barLimit)
     }
 
     /// Takes what the MIDI keyboard sent: the first key of a phrase cuts the piece at the
@@ -260,6 +267,8 @@ public final class ComposerApp {
     /// Carries out one effect; returns true to quit.
     func perform(_ effect: Effect) -> Bool {
         switch effect {
+        case .writingPaused, .autoAcceptChanged:
+            sendControls()  // at once, not at the next frame
         case .keyChanged(let key, let free):
             worker.post(.key(key, free: free))
         case .loopChanged:
