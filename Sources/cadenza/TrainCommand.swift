@@ -12,9 +12,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Set by the SIGINT handler; read after every training step.
-nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
-
 enum TrainCommand: Subcommand {
     /// The run's defaults, the library's.
     private static let d = TrainingOptions.defaults
@@ -92,17 +89,13 @@ enum TrainCommand: Subcommand {
         o.createdBy = "cadenza \(version)"
         do { try o.validate() } catch let e as TrainingError { throw CommandFailure.usage(e.description) }
 
-        signal(SIGINT) { _ in
-            if interruptRequested != 0 {  // a second Ctrl-C does not wait, but leaves no temporary file
-                TemporaryFiles.removeRegistered()
-                _exit(130)
-            }
-            interruptRequested = 1
-        }
+        // Ctrl-C finishes the step and saves; a second one does not wait, but leaves no temporary file.
+        let interrupt = SignalFlag()
+        interrupt.install([SIGINT], secondSignalExits: true)
         let progress = TrainingProgress(isTerminal: isatty(STDERR_FILENO) == 1)
         let run = TrainingRun(
             options: o, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
-            shouldStop: { interruptRequested != 0 }, onEvent: progress.handle)
+            shouldStop: { interrupt.isSet }, onEvent: progress.handle)
         let outcome: TrainingOutcome
         do {
             outcome = try run.run()
