@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NN", "Tokenization", "MIDI", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "NN", "Tokenization", "MIDI", "FileSafety", "TestSupport"]),
         .testTarget(name: "ModelCardTests", dependencies: ["ModelCard", "Generation", "TestSupport"]),
-        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI"]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI", "TestSupport"]),
         .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Playback", "Tokenization", "TestSupport"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
