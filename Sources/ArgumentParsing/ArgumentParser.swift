@@ -32,32 +32,60 @@ public enum ArgumentError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// What the command line said, looked up by the names its CommandSpec declares: a value
+/// not given is the option's declared default (one place for a name's default and help),
+/// and looking up a name the spec does not declare is a programming error that stops the
+/// program (a typo in a command's code must not read as "not given").
 public struct ParsedArguments: Sendable {
     public private(set) var values: [String: [String]] = [:]
     public private(set) var flags: Set<String> = []
     public private(set) var positionals: [String] = []
     public var helpRequested = false
+    /// The spec's options by name.
+    let declared: [String: OptionSpec]
 
-    public init() {}
+    public init(spec: CommandSpec) {
+        declared = Dictionary(spec.options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
-    public func has(_ name: String) -> Bool { values[name] != nil || flags.contains(name) }
-    /// The last value given for an option (a later `--x` overrides an earlier one).
-    public func string(_ name: String) -> String? { values[name]?.last }
-    public func strings(_ name: String) -> [String] { values[name] ?? [] }
+    /// Whether the command declares `name` (for code shared by commands that do and do not).
+    public func declares(_ name: String) -> Bool { declared[name] != nil }
 
-    public func int(_ name: String) throws -> Int? {
+    private func option(_ name: String) -> OptionSpec {
+        guard let option = declared[name] else { preconditionFailure("lookup of the undeclared option '--\(name)'") }
+        return option
+    }
+
+    public func flag(_ name: String) -> Bool { _ = option(name); return flags.contains(name) }
+    /// Whether the user gave the option (its declared default does not count).
+    public func has(_ name: String) -> Bool { _ = option(name); return values[name] != nil || flags.contains(name) }
+    /// The last value given for an option (a later `--x` overrides an earlier one), else its
+    /// declared default, else nil.
+    public func string(_ name: String) -> String? { values[name]?.last ?? option(name).defaultValue }
+    public func strings(_ name: String) -> [String] { values[name] ?? option(name).defaultValue.map { [$0] } ?? [] }
+
+    /// The integer given or declared as default; nil when neither.
+    public func optionalInt(_ name: String) throws -> Int? {
         guard let s = string(name) else { return nil }
         guard let v = Int(s) else { throw ArgumentError.invalidValue(option: name, value: s, expected: "an integer") }
         return v
     }
-    public func double(_ name: String) throws -> Double? {
+    /// The number given or declared as default; nil when neither.
+    public func optionalDouble(_ name: String) throws -> Double? {
         guard let s = string(name) else { return nil }
         guard let v = Double(s), v.isFinite else { throw ArgumentError.invalidValue(option: name, value: s, expected: "a number") }
         return v
     }
-    public func int(_ name: String, default value: Int) throws -> Int { try int(name) ?? value }
-    public func double(_ name: String, default value: Double) throws -> Double { try double(name) ?? value }
+    /// The integer given, else the declared default; an option with neither needs a value.
+    public func int(_ name: String) throws -> Int {
+        guard let v = try optionalInt(name) else { throw ArgumentError.missingValue(option: name) }
+        return v
+    }
+    /// The number given, else the declared default; an option with neither needs a value.
+    public func double(_ name: String) throws -> Double {
+        guard let v = try optionalDouble(name) else { throw ArgumentError.missingValue(option: name) }
+        return v
+    }
 
     mutating func add(_ name: String, value: String) { values[name, default: []].append(value) }
     mutating func addFlag(_ name: String) { flags.insert(name) }
@@ -66,7 +94,7 @@ public struct ParsedArguments: Sendable {
 
 public enum ArgumentParser {
     public static func parse(_ arguments: [String], spec: CommandSpec) throws -> ParsedArguments {
-        var result = ParsedArguments()
+        var result = ParsedArguments(spec: spec)
         var index = 0
         var optionsEnded = false
         while index < arguments.count {

@@ -11,18 +11,25 @@ public struct OptionSpec: Sendable {
     /// Nil for a flag (no value); else the value's placeholder for help, e.g. "N".
     public var valueName: String?
     public var help: String
-    /// Shown in help as "(default: ...)"; not applied by the parser.
-    public var defaultDescription: String?
+    /// The value an option has when not given (`ParsedArguments.string` and the typed
+    /// lookups return it), shown in help as "(default: ...)".
+    public var defaultValue: String?
+    /// Shown in help as "(default: ...)" when the default is not a value (e.g. "a random
+    /// seed, printed"); the command decides.
+    public var defaultNote: String?
+    public var defaultDescription: String? { defaultNote ?? defaultValue }
     /// A single-letter short form, e.g. "o" for -o.
     public var short: Character?
 
     public init(_ name: String, value valueName: String? = nil, aliases: [String] = [], short: Character? = nil,
-                default defaultDescription: String? = nil, help: String) {
+                default defaultValue: String? = nil, defaultNote: String? = nil, help: String) {
+        precondition(valueName != nil || defaultValue == nil, "the flag --\(name) cannot have a default value")
         self.name = name
         self.aliases = aliases
         self.valueName = valueName
         self.help = help
-        self.defaultDescription = defaultDescription
+        self.defaultValue = defaultValue
+        self.defaultNote = defaultNote
         self.short = short
     }
 

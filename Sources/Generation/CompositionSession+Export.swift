@@ -1,5 +1,5 @@
-// What a session hands out: snapshots for drawing (cached per version), the accepted
-// music as a PianoScore (through the tokenizer's decoder), and MIDI with provenance in a
+// What a session hands out: snapshots for drawing (cached per version) and the accepted
+// music as a PianoScore, both through the tokenizer's one decoder, and MIDI with provenance in a
 // text meta event (checkpoint, seed, settings, and each bar's take number).
 import MIDI
 import Tokenization
@@ -10,7 +10,7 @@ extension CompositionSession {
     public func snapshot() -> SessionSnapshot {
         if let cachedSnapshot, cachedSnapshot.version == version { return cachedSnapshot }
         let all = tokens(includeCandidate: true)
-        let timeline = TokenTimeline(tokens: all, vocabulary: tokenizer.vocabulary)
+        let timeline = tokenizer.timelineOfLegalPrefix(all)  // the decoder MIDI export uses too
         let tempoMap = timeline.tempoMap
         var out: [BarSnapshot] = []
         for (i, placed) in timeline.bars.enumerated() {
@@ -42,7 +42,7 @@ extension CompositionSession {
                                    startSeconds: tempoMap.seconds(atTicks: placed.startTicks), isPlayed: isPlayed, notes: notes))
         }
         let snapshot = SessionSnapshot(bars: out, settings: settings, regenerationCandidates: regenerationCandidates,
-                                       seed: seed, ticksPerQuarter: TokenTimeline.ticksPerQuarter, version: version,
+                                       seed: seed, ticksPerQuarter: DecodedTimeline.ticksPerQuarter, version: version,
                                        hasKeyTokens: tokenizer.vocabulary.hasKeys,
                                        currentKey: end.grammar.keyID.flatMap { tokenizer.vocabulary.key(ofID: $0) })
         cachedSnapshot = snapshot

@@ -75,7 +75,7 @@ extension CompositionSession {
     /// The bar's header: the TS, KEY and TEMPO tokens between its BAR and its first POS.
     func header(of tokens: [Int]) -> [Int] {
         let v = tokenizer.vocabulary
-        return Array(tokens.dropFirst().prefix { ($0 >= v.timeSignatureStart && $0 < v.positionStart) || $0 >= v.keyStart })
+        return Array(tokens.dropFirst().prefix { v.kind(of: $0)?.isBarHeader == true })
     }
 
     /// Samples `count` takes of a whole bar from `start`: BAR and `header` are fed first (no

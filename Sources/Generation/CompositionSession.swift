@@ -116,7 +116,7 @@ public final class CompositionSession: @unchecked Sendable {
         self.seed = seed
         generator = SeededGenerator(seed: seed)
         sampler = Sampler(settings: try settings.validated())
-        sampler.tempoIDs = vocabulary.tempoStart..<vocabulary.positionStart
+        sampler.tempoIDs = vocabulary.ids(of: .tempo)
         mask = [Bool](repeating: false, count: vocabulary.count)
         var prefix = [bos]
         if let style {
@@ -309,13 +309,14 @@ public final class CompositionSession: @unchecked Sendable {
         for id in neverSampled { mask[id] = false }
         let v = tokenizer.vocabulary
         if keepHeader && boundary.grammar.position < 0 {
-            for id in v.timeSignatureStart..<v.positionStart { mask[id] = false }
-            for id in v.keyStart..<v.count { mask[id] = false }
+            for kind in TokenKind.allCases where kind.isBarHeader {
+                for id in v.ids(of: kind) { mask[id] = false }
+            }
         } else if forceKey, let keyID = key.flatMap({ v.keyID($0) }) ?? (holdsKey ? boundary.grammar.keyID : nil),
                   boundary.grammar.phase == .afterBar || boundary.grammar.phase == .afterTimeSignature {
             // The bar opens with the chosen (or held) key, after an optional time signature.
             let allowTimeSignature = boundary.grammar.phase == .afterBar
-            for i in mask.indices where mask[i] && i != keyID && !(allowTimeSignature && i >= v.timeSignatureStart && i < v.tempoStart) {
+            for i in mask.indices where mask[i] && i != keyID && !(allowTimeSignature && v.kind(of: i) == .timeSignature) {
                 mask[i] = false
             }
             mask[keyID] = true

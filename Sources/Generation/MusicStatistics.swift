@@ -74,7 +74,8 @@ public struct MusicStatistics: Hashable, Sendable, Codable {
                         if position == 0 { downbeats += 1 }
                         if position % stepsPerQuarter == 0 { onBeats += 1 }
                     }
-                    if id >= v.positionStart || !body.isEmpty { body.append(id) }
+                    // The body: from the first token after the header (TS, TEMPO, KEY).
+                    if v.kind(of: id)?.isBarHeader == false || !body.isEmpty { body.append(id) }
                 }
                 if !body.isEmpty {
                     nonEmptyBars += 1

@@ -16,7 +16,7 @@ import Foundation
 import UntrustedText
 
 extension MIDIFile {
-    /// Largest file `init(contentsOf:)` will read; real MIDI files are a few megabytes.
+    /// Largest file `read(contentsOf:)` (and so `init(contentsOf:)`) reads; real MIDI files are a few megabytes.
     public static let maximumFileBytes = 256 << 20
 
     /// A parsed file and what was damaged in it but could be read past.

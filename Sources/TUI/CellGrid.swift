@@ -101,12 +101,6 @@ public struct CellGrid: Hashable, Sendable {
         }
     }
 
-    /// Changes the style of a cell, keeping its character.
-    public mutating func restyle(row: Int, column: Int, _ change: (inout CellStyle) -> Void) {
-        guard contains(row: row, column: column) else { return }
-        change(&cells[row * width + column].style)
-    }
-
     /// The characters of one row, for tests and plain-text dumps.
     public func line(_ row: Int) -> String {
         String(cells[(row * width)..<(row * width + width)].map(\.character))

@@ -2,6 +2,7 @@
 // carry them out on the generation worker and the player, pull the newest snapshot, feed
 // the player, render the screen and blit it. Only this thread touches the terminal.
 
+import FileSafety
 import Foundation
 import Generation
 import MIDI
@@ -22,7 +23,7 @@ public final class ComposerApp {
     let catalog: ThemeCatalog
     let options: ComposerOptions
     let makeSession: @Sendable (UInt64) throws -> CompositionSession
-    /// Set from the signal handlers' queue; read by the loop.
+    /// Set by the signal handlers; read by the loop.
     let signals: SignalFlag
 
     public internal(set) var state = ComposerState()
@@ -38,6 +39,8 @@ public final class ComposerApp {
     /// Where playback waits for the model when it has played everything written (the end
     /// of the music, in seconds); it goes on from there when the next bar arrives.
     var heldAtSeconds: Double?
+    /// The last bar the worker may write, as `sync` last computed it from the playhead.
+    var barLimit = Int.max
     /// Messages from background saves (WAV rendering), shown by the loop.
     let outbox = Outbox()
     /// The MIDI keyboard (cadenza:in), what is being played on it, and where it goes.
@@ -187,9 +190,14 @@ public final class ComposerApp {
         state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
         var playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
         if let loop = state.loop { playingBar = min(playingBar, loop.upperBound) }  // at the loop's end, not past it
-        worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept,
-                           barLimit: min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max))
+        barLimit = min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max)
+        sendControls()
         return published.failure
+    }
+
+    /// Tells the worker whether to write, whether to accept candidates itself, and how far.
+    func sendControls() {
+        worker.setControls(paused: state.writingPaused, autoAccept: state.autoAccept, barLimit: barLimit)
     }
 
     /// Takes what the MIDI keyboard sent: the first key of a phrase cuts the piece at the
@@ -260,6 +268,8 @@ public final class ComposerApp {
     /// Carries out one effect; returns true to quit.
     func perform(_ effect: Effect) -> Bool {
         switch effect {
+        case .writingPaused, .autoAcceptChanged:
+            sendControls()  // at once, not at the next frame
         case .keyChanged(let key, let free):
             worker.post(.key(key, free: free))
         case .loopChanged:
@@ -399,47 +409,5 @@ public final class Outbox: @unchecked Sendable {
         let out = messages
         messages = []
         return out
-    }
-}
-
-/// The first of SIGINT, SIGTERM, SIGHUP or SIGQUIT received, set by dispatch signal sources
-/// (no work in a signal handler) and read by the loop. SIGQUIT (Ctrl-\) is caught too: its
-/// default action would dump core (Swift prints its crash backtrace) with the terminal raw.
-public final class SignalFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Int32?
-    private var sources: [DispatchSourceSignal] = []
-
-    public init() {}
-
-    public var received: Int32? { lock.lock(); defer { lock.unlock() }; return value }
-
-    /// The signals the composer ends on cleanly (terminal restored, take recovered).
-    public static let handled: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
-
-    /// How the composer reports ending on `signal`.
-    public static func describe(_ signal: Int32) -> String {
-        switch signal {
-        case SIGINT: return "interrupted"
-        case SIGTERM: return "terminated"
-        case SIGQUIT: return "quit (Ctrl-\\)"
-        default: return "hung up"
-        }
-    }
-
-    /// Ignores the default actions of the handled signals and records them instead.
-    public func install() {
-        for s in Self.handled {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                if self.value == nil { self.value = s }
-                self.lock.unlock()
-            }
-            source.resume()
-            sources.append(source)
-        }
     }
 }

@@ -33,6 +33,10 @@ public enum Effect: Hashable, Sendable {
     case acceptCandidate
     /// Space: the music (playback and writing together) stops or goes on.
     case pauseMusic, resumeMusic
+    /// w: writing alone stops (true) or goes on (false); playback is untouched.
+    case writingPaused(Bool)
+    /// a: candidates are accepted (and played) as they come (true), or wait for enter.
+    case autoAcceptChanged(Bool)
     /// The loop (`loop`) was set, changed or cleared.
     case loopChanged
     /// Play from a bar's start; nil resumes where playback stopped.
@@ -145,7 +149,7 @@ public struct ComposerState: Sendable {
         case .toggleWriting:
             paused.toggle()
             message = paused ? "writing paused: w writes again" : "writing"
-            return []
+            return [.writingPaused(paused)]
         case .temperatureUp: return changeTemperature(by: Self.settingStep)
         case .temperatureDown: return changeTemperature(by: -Self.settingStep)
         case .tempoUp, .tempoDown:
@@ -244,7 +248,7 @@ public struct ComposerState: Sendable {
         case .toggleAutoAccept:
             autoAccept.toggle()
             message = autoAccept ? "auto-accept on" : "auto-accept off: enter accepts each bar"
-            return []
+            return [.autoAcceptChanged(autoAccept)]
         case .togglePlay:
             if isPlaying { return [.stopPlayback] }
             musicPaused = false

@@ -58,18 +58,9 @@ public struct CorpusReport: Sendable {
     }
 
     static func midiFiles(under directory: URL) throws -> [URL] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TokenizationError.unreadableDirectory(path: directory.path, reason: "no such directory")
+        do { return try MIDIFolder.files(under: directory).map(\.url) } catch let failure as MIDIFolder.Failure {
+            throw TokenizationError.unreadableDirectory(path: directory.path, reason: failure.description)
         }
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
-            throw TokenizationError.unreadableDirectory(path: directory.path, reason: "cannot list it")
-        }
-        var files: [URL] = []
-        for case let url as URL in enumerator where ["mid", "midi"].contains(url.pathExtension.lowercased()) {
-            files.append(url)
-        }
-        return files.sorted { $0.path < $1.path }
     }
 
     /// Rows summed by the first path component ("scores", "performances"), then all.

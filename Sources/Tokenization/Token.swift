@@ -3,6 +3,20 @@
 // the values the tokens stand for (BPM, MIDI velocity, grid steps, key number), not
 // vocabulary indices; which values exist is the Vocabulary's business.
 
+/// The kinds of tokens, each a block of ids in the vocabulary (`Vocabulary.ids(of:)`,
+/// `Vocabulary.kind(of:)`): code outside Tokenization asks for a kind, never for the order
+/// of the blocks. The raw values name the kinds in loss reports.
+public enum TokenKind: String, CaseIterable, Sendable {
+    /// PAD, BOS, EOS.
+    case special
+    case bar, style
+    case timeSignature = "time_signature"
+    case tempo, position, velocity, pitch, duration, key
+
+    /// The kinds that may stand between a BAR and its first POS: the bar's header.
+    public var isBarHeader: Bool { self == .timeSignature || self == .tempo || self == .key }
+}
+
 public enum Token: Hashable, Sendable, CustomStringConvertible, Codable {
     case bos, eos, pad
     /// A composer or style tag, right after BOS.
@@ -23,6 +37,21 @@ public enum Token: Hashable, Sendable, CustomStringConvertible, Codable {
     case duration(Int)
     /// The key of the bar, after BAR and TS (vocabularies with key tokens only).
     case key(MusicalKey)
+
+    public var kind: TokenKind {
+        switch self {
+        case .bos, .eos, .pad: return .special
+        case .bar: return .bar
+        case .style: return .style
+        case .timeSignature: return .timeSignature
+        case .tempo: return .tempo
+        case .position: return .position
+        case .velocity: return .velocity
+        case .pitch: return .pitch
+        case .duration: return .duration
+        case .key: return .key
+        }
+    }
 
     public var description: String {
         switch self {

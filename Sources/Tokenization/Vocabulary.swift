@@ -95,6 +95,25 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     public var keyCount: Int { count - keyStart }
     public var hasKeys: Bool { keyCount > 0 }
 
+    /// The kind of an id; nil outside 0..<count.
+    public func kind(of id: Int) -> TokenKind? { id >= 0 && id < count ? tokens[id].kind : nil }
+
+    /// The ids of one kind (a contiguous block; empty when the vocabulary has none).
+    public func ids(of kind: TokenKind) -> Range<Int> {
+        switch kind {
+        case .special: return padID..<barID
+        case .bar: return barID..<(barID + 1)
+        case .style: return styleStart..<timeSignatureStart
+        case .timeSignature: return timeSignatureStart..<tempoStart
+        case .tempo: return tempoStart..<positionStart
+        case .position: return positionStart..<velocityStart
+        case .velocity: return velocityStart..<pitchStart
+        case .pitch: return pitchStart..<durationStart
+        case .duration: return durationStart..<keyStart
+        case .key: return keyStart..<count
+        }
+    }
+
     /// The KEY id of a key; nil without key tokens.
     public func keyID(_ key: MusicalKey) -> Int? { hasKeys ? keyStart + key.index : nil }
 

@@ -28,25 +28,6 @@ public struct EvaluationResult: Equatable, Sendable {
     }
 }
 
-public enum TokenKind {
-    /// The kind of a token for loss reports: bar, time_signature, tempo, position, velocity,
-    /// pitch, duration, style, special (BOS, EOS, PAD).
-    public static func name(of id: Int, in v: Vocabulary) -> String {
-        switch v.token(id) {
-        case .bar: return "bar"
-        case .timeSignature: return "time_signature"
-        case .tempo: return "tempo"
-        case .position: return "position"
-        case .velocity: return "velocity"
-        case .pitch: return "pitch"
-        case .duration: return "duration"
-        case .style: return "style"
-        case .key: return "key"
-        case .bos, .eos, .pad: return "special"
-        }
-    }
-}
-
 public enum SequenceEvaluation {
     /// Evaluates `sequences` with `model` (dropout off). `vocabulary`, when given and of the
     /// model's size, adds the per-kind breakdown. Token ids must be in 0..<V.
@@ -112,7 +93,7 @@ public enum SequenceEvaluation {
                     result.nllSum += loss
                     result.predictions += 1
                     if let v = kinds {
-                        let kind = TokenKind.name(of: Int(targets[b * T + t]), in: v)
+                        let kind = v.token(Int(targets[b * T + t])).kind.rawValue
                         let old = result.byKind[kind] ?? (0, 0)
                         result.byKind[kind] = (old.sum + loss, old.count + 1)
                     }

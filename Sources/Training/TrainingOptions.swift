@@ -38,6 +38,9 @@ public struct TrainingOptions: Sendable {
 
     public init(dataDirectory: URL?) { self.dataDirectory = dataDirectory }
 
+    /// Every option at its default (the command line's help shows these).
+    public static let defaults = TrainingOptions(dataDirectory: nil)
+
     public func validate() throws {
         func check(_ ok: Bool, _ message: String) throws { if !ok { throw TrainingError.invalidOption(message) } }
         try check(epochs >= 1 && epochs <= 100_000, "--epochs must be between 1 and 100000")

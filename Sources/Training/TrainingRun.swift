@@ -97,6 +97,9 @@ public final class TrainingRun {
         try prepareSaveFolder(options)
         let resumed = try loadResumedCheckpoint(&options)
         guard let dataDirectory = options.dataDirectory else { throw TrainingError.noDataFolder(checkpoint: options.resume?.path) }
+        if self.options.dataDirectory == nil, let resume = options.resume, !FileManager.default.fileExists(atPath: dataDirectory.path) {
+            throw TrainingError.io(path: dataDirectory.path, detail: "the folder \(resume.lastPathComponent) was trained on is gone; pass --data DIR")
+        }
         let vocabulary = try makeVocabulary(resumed: resumed, options: options, dataDirectory: dataDirectory)
         let data = try loadData(dataDirectory, vocabulary: vocabulary, options: options)
         let plan = try TrainingPlan(data: data, vocabulary: vocabulary, options: options)

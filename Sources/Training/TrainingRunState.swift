@@ -43,8 +43,8 @@ struct TrainingPlan {
         self.options = options
         let (B, T) = (options.batchSize, options.sequenceLength)
         stepsPerEpoch = BatchStreams(files: data.trainingFiles, batchSize: B, sequenceLength: T,
-                                     pitchIDs: vocabulary.pitchStart..<vocabulary.durationStart,
-                                     keyIDs: vocabulary.keyStart..<vocabulary.count, augmentSemitones: options.augmentTranspose,
+                                     pitchIDs: vocabulary.ids(of: .pitch), keyIDs: vocabulary.ids(of: .key),
+                                     augmentSemitones: options.augmentTranspose,
                                      seed: options.seed, epoch: 0).stepsPerEpoch
         guard stepsPerEpoch >= 1 else {
             throw TrainingError.notEnoughTokens(detail: "\(data.trainingTokens) training tokens do not fill one batch of \(B) rows × \(T + 1) tokens; lower --batch-size or --seq-len")
@@ -63,7 +63,7 @@ struct TrainingPlan {
     /// The batches of `epoch` (its own order and transpositions).
     func streams(epoch: Int) -> BatchStreams {
         BatchStreams(files: data.trainingFiles, batchSize: options.batchSize, sequenceLength: options.sequenceLength,
-                     pitchIDs: vocabulary.pitchStart..<vocabulary.durationStart, keyIDs: vocabulary.keyStart..<vocabulary.count,
+                     pitchIDs: vocabulary.ids(of: .pitch), keyIDs: vocabulary.ids(of: .key),
                      augmentSemitones: options.augmentTranspose, seed: options.seed, epoch: epoch)
     }
 }

@@ -31,13 +31,13 @@ enum BenchCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         if arguments.flag("regenerate") { return try runRegeneration(arguments) }
         let cfg = LSTMConfiguration(
-            vocabularySize: try arguments.int("vocab", default: 200), embeddingSize: try arguments.int("embedding", default: 256),
-            hiddenSize: try arguments.int("hidden", default: 512), layers: try arguments.int("layers", default: 2),
-            dropout: Float(try arguments.double("dropout", default: 0.1)))
+            vocabularySize: try arguments.int("vocab"), embeddingSize: try arguments.int("embedding"),
+            hiddenSize: try arguments.int("hidden"), layers: try arguments.int("layers"),
+            dropout: Float(try arguments.double("dropout")))
         guard cfg.isValid else { throw CommandFailure("sizes must be positive and dropout in [0, 1): \(cfg)") }
-        let batch = try arguments.int("batch-size", default: 64), length = try arguments.int("seq-len", default: 128)
-        let threads = try arguments.int("threads", default: 2)
-        let steps = try arguments.int("steps", default: 7), tokens = try arguments.int("sample-tokens", default: 2000)
+        let batch = try arguments.int("batch-size"), length = try arguments.int("seq-len")
+        let threads = try arguments.int("threads")
+        let steps = try arguments.int("steps"), tokens = try arguments.int("sample-tokens")
         guard batch > 0, length > 0, threads > 0, steps > 0, tokens > 0 else {
             throw CommandFailure("batch size, sequence length, threads, steps and sample tokens must be positive")
         }
@@ -66,7 +66,7 @@ enum BenchCommand: Subcommand {
     }
 
     static func runRegeneration(_ arguments: ParsedArguments) throws -> Int32 {
-        let threads = try arguments.int("threads", default: 2), k = try arguments.int("candidates", default: 4)
+        let threads = try arguments.int("threads"), k = try arguments.int("candidates")
         guard threads > 0, k > 0 else { throw CommandFailure("threads and candidates must be positive") }
         ComputeThreads.set(threads)
         let url = try CheckpointOption.resolve(arguments)

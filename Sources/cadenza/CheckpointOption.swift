@@ -6,7 +6,7 @@ import Generation
 
 enum CheckpointOption {
     static let spec = OptionSpec(
-        "checkpoint", value: "FILE|DIR", default: "the bundled checkpoints/\(LoadedModel.bundledFileName)",
+        "checkpoint", value: "FILE|DIR", defaultNote: "the bundled checkpoints/\(LoadedModel.bundledFileName)",
         help: "A .safetensors checkpoint written by `cadenza train`, or its save folder (best.safetensors, else last.safetensors)")
 
     /// The checkpoint file the options name, else the bundled model; a wrong path exits 1 saying why.

@@ -50,18 +50,18 @@ enum ComposeCommand: Subcommand {
         options.freeKey = sampling.freeKey
         options.key = sampling.key
         // A fresh piece at every launch; a short number, easy to give back as --seed.
-        let seed = try arguments.int("seed", default: Int.random(in: 1...999_999))
+        let seed = try arguments.optionalInt("seed") ?? Int.random(in: 1...999_999)
         guard seed >= 0 else { throw CommandFailure.usage("--seed must be >= 0") }
         options.seed = UInt64(seed)
         options.primerPath = arguments.string("primer")
-        options.primerBars = try arguments.int("primer-bars", default: 4)
+        options.primerBars = try arguments.int("primer-bars")
         guard options.primerBars >= 1 else { throw CommandFailure.usage("--primer-bars must be >= 1") }
         options.style = arguments.string("style")
         options.takesDirectory = arguments.string("takes-dir") ?? "takes"
         options.inputPort = arguments.string("input")
         options.respond = arguments.flag("respond")
         if arguments.has("bars") {
-            let bars = try arguments.int("bars", default: 32)
+            let bars = try arguments.int("bars")
             guard (1...100_000).contains(bars) else { throw CommandFailure.usage("--bars must be 1...100000 (got \(bars))") }
             options.totalBars = bars
         }

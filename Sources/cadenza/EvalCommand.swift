@@ -31,9 +31,9 @@ enum EvalCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let dataPath = arguments.string("data"), tokensPath = arguments.string("tokens")
         guard (dataPath == nil) != (tokensPath == nil) else { throw CommandFailure.usage("give exactly one of --data DIR and --tokens FILE") }
-        let batchSize = try arguments.int("batch-size", default: 16)
-        let sequenceLength = try arguments.int("seq-len", default: 128)
-        let threads = try arguments.int("threads", default: 2)
+        let batchSize = try arguments.int("batch-size")
+        let sequenceLength = try arguments.int("seq-len")
+        let threads = try arguments.int("threads")
         guard batchSize >= 1, batchSize <= 4096 else { throw CommandFailure.usage("--batch-size must be between 1 and 4096") }
         guard sequenceLength >= 1, sequenceLength <= 65536 else { throw CommandFailure.usage("--seq-len must be between 1 and 65536") }
         guard threads >= 1, threads <= 256 else { throw CommandFailure.usage("--threads must be between 1 and 256") }

@@ -19,7 +19,7 @@ enum GenerateCommand: Subcommand {
             CheckpointOption.spec,
             OptionSpec("bars", value: "N", default: "32", help: "Bars to write after the primer"),
         ] + SamplingOptions.specs + [SamplingOptions.topKSpec,
-            OptionSpec("seed", value: "N", default: "a random seed, printed",
+            OptionSpec("seed", value: "N", defaultNote: "a random seed, printed",
                        help: "Random seed (0...2^64-1); the same seed and settings give the same file"),
             OptionSpec("primer", value: "FILE.mid", aliases: ["primer_midi"], help: "Start from the first bars of this MIDI file"),
             OptionSpec("primer-bars", value: "N", default: "4", help: "How many bars of --primer to keep"),
@@ -39,11 +39,11 @@ enum GenerateCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         // 1. Arguments.
         guard let output = arguments.string("output") else { throw CommandFailure.usage("missing --output FILE.mid") }
-        let bars = try arguments.int("bars", default: 32)
-        let count = try arguments.int("count", default: 1)
+        let bars = try arguments.int("bars")
+        let count = try arguments.int("count")
         let sampling = try SamplingOptions(arguments)
         let key = sampling.key
-        let primerBarCount = try arguments.int("primer-bars", default: 4)
+        let primerBarCount = try arguments.int("primer-bars")
         guard bars >= 1, bars <= 10_000 else { throw CommandFailure.usage("--bars must be between 1 and 10000 (got \(bars))") }
         guard count >= 1, count <= 10_000 else { throw CommandFailure.usage("--count must be between 1 and 10000 (got \(count))") }
         guard primerBarCount >= 1, primerBarCount <= 10_000 else {

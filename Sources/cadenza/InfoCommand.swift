@@ -28,9 +28,9 @@ enum InfoCommand: Subcommand {
         for path in arguments.positionals {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                let found = midiFiles(under: path)
+                let found = (try? MIDIFolder.files(under: URL(fileURLWithPath: path))) ?? []
                 if found.isEmpty { printError("cadenza info: \(path): no .mid or .midi files in this folder"); failed += 1 }
-                files += found
+                files += found.map { (path as NSString).appendingPathComponent($0.relativePath) }
             } else {
                 files.append(path)
             }
@@ -74,19 +74,6 @@ enum InfoCommand: Subcommand {
             try printJSON(summaries: summaries, cards: cards, errors: errors)
         }
         return failed > 0 ? 1 : 0
-    }
-
-    /// Every MIDI file under `directory`, sorted by path.
-    static func midiFiles(under directory: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var found: [String] = []
-        while let relative = walker.nextObject() as? String {
-            let lower = relative.lowercased()
-            if lower.hasSuffix(".mid") || lower.hasSuffix(".midi") {
-                found.append((directory as NSString).appendingPathComponent(relative))
-            }
-        }
-        return found.sorted()
     }
 
     /// The card of the checkpoint at `path` (its weights are read and checked too).

@@ -2,6 +2,7 @@
 // first synth) or the built-in synth over ALSA PCM, from a bar, for at most S seconds,
 // with a progress line; Ctrl-C stops cleanly (all notes off). Work is in Playback.
 import ArgumentParsing
+import FileSafety
 import Foundation
 import MIDI
 import Playback
@@ -27,8 +28,8 @@ enum PlayCommand: Subcommand {
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
         let path = arguments.positionals[0]
         let backend = try PlaybackArguments.backend(arguments)
-        let fromBar = try arguments.int("from-bar", default: 1)
-        let maxSeconds = try arguments.double("seconds")
+        let fromBar = try arguments.int("from-bar")
+        let maxSeconds = try arguments.optionalDouble("seconds")
 
         let midi: MIDIFile
         do {
@@ -55,7 +56,8 @@ enum PlayCommand: Subcommand {
         // The built-in piano renders its release and reverb; a softsynth rings on by itself.
         let plan = try plan(tail: player.rendersAudio ? 1.0 : 0.25)
 
-        let interrupted = InterruptFlag()
+        let interrupted = SignalFlag()
+        interrupted.install([SIGINT, SIGTERM, SIGQUIT])
         for bar in plan.barsToPlay where !bar.notes.isEmpty { player.schedule(bar: bar.index, notes: bar.notes) }
 
         let tty = isatty(STDERR_FILENO) == 1
@@ -86,20 +88,3 @@ enum PlayCommand: Subcommand {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
-
-/// Set by SIGINT, SIGTERM or SIGQUIT (Ctrl-\, whose default would dump core with Swift's
-/// crash backtrace); the signals are caught so playback can stop cleanly. A plain
-/// handler (not a dispatch source) so it also works where the shell started us with SIGINT
-/// ignored (a background job) and a signal must still stop playback.
-final class InterruptFlag: @unchecked Sendable {
-    init() {
-        interruptSignal = 0
-        signal(SIGINT) { _ in interruptSignal = 1 }
-        signal(SIGTERM) { _ in interruptSignal = 1 }
-        signal(SIGQUIT) { _ in interruptSignal = 1 }
-    }
-
-    var isSet: Bool { interruptSignal != 0 }
-}
-
-private var interruptSignal: sig_atomic_t = 0

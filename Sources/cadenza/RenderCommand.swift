@@ -33,8 +33,8 @@ enum RenderCommand: Subcommand {
         }
         let format = try AudioOutputPath.format(of: output, option: "output")
         var options = RenderOptions()
-        options.sampleRate = try arguments.double("sample-rate", default: 44_100)
-        options.gainDecibels = try arguments.double("gain", default: 0)
+        options.sampleRate = try arguments.double("sample-rate")
+        options.gainDecibels = try arguments.double("gain")
         options.reverb = !arguments.flag("no-reverb")
         if let bits = arguments.string("bit-depth") {
             guard let depth = WAVBitDepth(rawValue: bits) else {

@@ -20,7 +20,8 @@ struct SamplingOptions {
                    help: help("Sample among the most probable tokens holding mass P", .topP)),
         OptionSpec("min-p", value: "P", default: String(SamplingSettings.default.minP),
                    help: help("Drop tokens less than P times as probable as the best one", .minP)),
-        OptionSpec("tempo-temperature", value: "T", default: SamplingSettings.default.tempoTemperature.map { String($0) } ?? "the temperature",
+        OptionSpec("tempo-temperature", value: "T", default: SamplingSettings.default.tempoTemperature.map { String($0) },
+                   defaultNote: SamplingSettings.default.tempoTemperature == nil ? "the temperature" : nil,
                    help: help("Temperature of tempo changes (lower keeps the tempo steadier)", .tempoTemperature)),
         OptionSpec("key", value: "KEY", help: "Write every bar in this key, e.g. \"E minor\", \"Eb major\", \"F#m\" (models with KEY tokens)"),
         OptionSpec("free-key", help: "Let the model change key at any bar (default: it keeps the key of its first bar)"),
@@ -34,11 +35,11 @@ struct SamplingOptions {
     init(_ arguments: ParsedArguments) throws {
         let d = SamplingSettings.default
         settings = SamplingSettings(
-            temperature: try arguments.double("temperature", default: d.temperature),
-            topK: try arguments.int("top-k", default: d.topK),
-            topP: try arguments.double("top-p", default: d.topP),
-            minP: try arguments.double("min-p", default: d.minP),
-            tempoTemperature: try arguments.double("tempo-temperature") ?? d.tempoTemperature)
+            temperature: try arguments.double("temperature"),
+            topK: arguments.declares("top-k") ? try arguments.int("top-k") : d.topK,  // compose has no --top-k
+            topP: try arguments.double("top-p"),
+            minP: try arguments.double("min-p"),
+            tempoTemperature: try arguments.optionalDouble("tempo-temperature"))  // its default is the spec's
         do { settings = try settings.validated() } catch { throw CommandFailure.usage("\(error)") }
         freeKey = arguments.flag("free-key")
         if freeKey && arguments.has("key") { throw CommandFailure.usage("--key and --free-key exclude each other") }

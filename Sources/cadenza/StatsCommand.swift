@@ -9,25 +9,28 @@ import ModelCard
 import NN
 
 enum StatsCommand: Subcommand {
+    /// The measures' defaults, the library's.
+    private static let card = ModelCardRequest()
+
     static let spec = CommandSpec(
         name: "stats", summary: "Model-card statistics: baselines, music of generated pieces, copying, regeneration gain",
         usage: "stats --data DIR [--checkpoint FILE] [--pieces 100] [--bars 32] [--eval-pieces 30] [--settings-table] [--seed 1] [--candidates 4] [--regen-pieces 10] [--json] | stats --generated DIR --human DIR [--eval-bars 16]",
         options: [
             CheckpointOption.spec,
             OptionSpec("data", value: "DIR", help: "The corpus the checkpoint was trained on (split as `cadenza train` did)"),
-            OptionSpec("val-split", value: "F", default: "the checkpoint's val_split, else 0.05", help: "Validation fraction"),
-            OptionSpec("pieces", value: "N", default: "100", help: "Pieces to generate (seeds seed ... seed+N-1, default settings)"),
-            OptionSpec("bars", value: "N", default: "32", help: "Bars per generated piece"),
-            OptionSpec("seed", value: "N", default: "1", help: "First seed"),
-            OptionSpec("candidates", value: "K", default: "4", help: "K for the regeneration gain"),
-            OptionSpec("regen-pieces", value: "N", default: "10", help: "Pieces (of 16 bars) for the regeneration gain; 0 skips it"),
-            OptionSpec("eval-pieces", value: "N", default: "30", help: "Pieces for music_eval's window measures and discriminator (0 skips them)"),
-            OptionSpec("eval-bars", value: "N", default: "16", help: "Bars of each piece (and validation file) those measures read"),
+            OptionSpec("val-split", value: "F", defaultNote: "the checkpoint's val_split, else 0.05", help: "Validation fraction"),
+            OptionSpec("pieces", value: "N", default: String(card.pieces), help: "Pieces to generate (seeds seed ... seed+N-1, default settings)"),
+            OptionSpec("bars", value: "N", default: String(card.bars), help: "Bars per generated piece"),
+            OptionSpec("seed", value: "N", default: String(card.firstSeed), help: "First seed"),
+            OptionSpec("candidates", value: "K", default: String(card.candidates), help: "K for the regeneration gain"),
+            OptionSpec("regen-pieces", value: "N", default: String(card.regenerationPieces), help: "Pieces (of 16 bars) for the regeneration gain; 0 skips it"),
+            OptionSpec("eval-pieces", value: "N", default: String(card.windowPieces), help: "Pieces for music_eval's window measures and discriminator (0 skips them)"),
+            OptionSpec("eval-bars", value: "N", default: String(card.windowBars), help: "Bars of each piece (and validation file) those measures read"),
             OptionSpec("settings-table", help: "Also measure a table of temperature / top-p / min-p settings against the validation files"),
             OptionSpec("write-pieces", value: "DIR", help: "Write the evaluated pieces to DIR/generated and copy the validation files to DIR/validation"),
             OptionSpec("generated", value: "DIR", help: "Compare the MIDI files under DIR with those under --human (music_eval.py's measures)"),
             OptionSpec("human", value: "DIR", help: "The human side of --generated"),
-            OptionSpec("threads", value: "N", default: "2", help: "Threads for tokenizing and matrix products"),
+            OptionSpec("threads", value: "N", default: String(card.threads), help: "Threads for tokenizing and matrix products"),
             OptionSpec("json", help: "Print one JSON object"),
         ],
         requiredInputs: [["data"], ["generated", "human"]],
@@ -36,22 +39,22 @@ enum StatsCommand: Subcommand {
         """)
 
     static func run(_ arguments: ParsedArguments) throws -> Int32 {
-        let evalBars = try arguments.int("eval-bars", default: 16)
+        let evalBars = try arguments.int("eval-bars")
         guard evalBars >= 4, evalBars <= 1000 else { throw CommandFailure.usage("--eval-bars must be between 4 and 1000") }
         if arguments.has("generated") || arguments.has("human") {
             return try compareFolders(arguments, bars: evalBars)
         }
         guard let dataPath = arguments.string("data") else { throw CommandFailure.usage("missing --data DIR") }
         var request = ModelCardRequest()
-        request.pieces = try arguments.int("pieces", default: request.pieces)
-        request.bars = try arguments.int("bars", default: request.bars)
-        request.candidates = try arguments.int("candidates", default: request.candidates)
-        request.regenerationPieces = try arguments.int("regen-pieces", default: request.regenerationPieces)
-        request.windowPieces = try arguments.int("eval-pieces", default: request.windowPieces)
+        request.pieces = try arguments.int("pieces")
+        request.bars = try arguments.int("bars")
+        request.candidates = try arguments.int("candidates")
+        request.regenerationPieces = try arguments.int("regen-pieces")
+        request.windowPieces = try arguments.int("eval-pieces")
         request.windowBars = evalBars
         request.settingsTable = arguments.flag("settings-table")
-        request.validationFraction = try arguments.double("val-split")
-        request.threads = try arguments.int("threads", default: request.threads)
+        request.validationFraction = try arguments.optionalDouble("val-split")
+        request.threads = try arguments.int("threads")
         guard request.windowPieces >= 0, request.windowPieces <= 10_000 else { throw CommandFailure.usage("--eval-pieces must be between 0 and 10000") }
         guard let firstSeed = UInt64(arguments.string("seed") ?? "1") else { throw CommandFailure.usage("--seed must be a non-negative integer") }
         request.firstSeed = firstSeed

@@ -35,8 +35,8 @@ enum TokenizeCommand: Subcommand {
         guard arguments.positionals.count <= 1 else { throw CommandFailure("give one MIDI file (several folders only with --export)", exitStatus: 2) }
         var configuration = TokenizerConfiguration.default
         if arguments.has("steps-per-quarter") || arguments.has("tempo-bins-per-octave") || arguments.has("tempo-per-event") {
-            let steps = try arguments.int("steps-per-quarter", default: 12)
-            let bins = try arguments.int("tempo-bins-per-octave", default: 8)
+            let steps = try arguments.int("steps-per-quarter")
+            let bins = try arguments.int("tempo-bins-per-octave")
             guard [12, 24].contains(steps) else { throw CommandFailure.usage("--steps-per-quarter must be 12 or 24") }
             guard (1...32).contains(bins) else { throw CommandFailure.usage("--tempo-bins-per-octave must be 1...32") }
             configuration = .make(stepsPerQuarter: steps, tempoBinsPerOctave: bins, tempoPerBar: !arguments.has("tempo-per-event"))

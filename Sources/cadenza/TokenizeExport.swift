@@ -46,8 +46,8 @@ enum TokenizeExport {
                               outputDirectory: URL(fileURLWithPath: output))
         do {
             job.selection = try ShardSelection(parsing: arguments.string("shard") ?? "0/1")
-            job.validationFraction = try arguments.double("val-split", default: 0.05)
-            job.threads = try arguments.int("threads", default: 2)
+            job.validationFraction = try arguments.double("val-split")
+            job.threads = try arguments.int("threads")
             guard job.validationFraction >= 0, job.validationFraction < 1 else { throw TrainingError.invalidOption("--val-split must be in [0, 1)") }
             guard (1...256).contains(job.threads) else { throw TrainingError.invalidOption("--threads must be between 1 and 256") }
         } catch let e as TrainingError {

@@ -12,30 +12,30 @@ import Glibc
 import Darwin
 #endif
 
-/// Set by the SIGINT handler; read after every training step.
-nonisolated(unsafe) private var interruptRequested: sig_atomic_t = 0
-
 enum TrainCommand: Subcommand {
+    /// The run's defaults, the library's.
+    private static let d = TrainingOptions.defaults
+
     static let spec = CommandSpec(
         name: "train", summary: "Train an LSTM on every MIDI file under a folder",
         usage: "train --data DIR [--epochs N] [--batch-size B] [--save-dir DIR] [options] | train --resume DIR/last.safetensors [--max-minutes M]",
         options: [
-            OptionSpec("data", value: "DIR", default: "with --resume, the folder the run was trained on", help: "Folder of .mid/.midi files, searched recursively"),
-            OptionSpec("epochs", value: "N", default: "100", help: "Passes over the training files"),
-            OptionSpec("batch-size", value: "B", default: "64", help: "Parallel token streams per step"),
-            OptionSpec("seq-len", value: "T", default: "128", help: "Time steps per step (truncated BPTT; state carries over)"),
-            OptionSpec("embedding", value: "E", default: "256", help: "Embedding width"),
-            OptionSpec("hidden", value: "H", default: "512", help: "LSTM width"),
-            OptionSpec("layers", value: "L", default: "2", help: "Stacked LSTM layers"),
-            OptionSpec("dropout", value: "P", default: "0.2", help: "Dropout between layers and before the head"),
-            OptionSpec("lr", value: "RATE", default: "1e-3", help: "Adam learning rate (warm-up, then cosine decay to a tenth)"),
-            OptionSpec("weight-decay", value: "W", default: "0", help: "Decoupled weight decay (AdamW)"),
-            OptionSpec("clip", value: "NORM", default: "1.0", help: "Gradient-norm clipping (0 = off)"),
-            OptionSpec("val-split", value: "F", default: "0.05", help: "Fraction of files held out for validation"),
-            OptionSpec("augment-transpose", value: "K", default: "3", help: "Transpose each file by up to ±K semitones per epoch"),
-            OptionSpec("seed", value: "N", default: "1", help: "Seed for initialisation, dropout, order and augmentation"),
-            OptionSpec("threads", value: "N", default: "2", help: "Threads for matrix products and tokenizing"),
-            OptionSpec("save-dir", value: "DIR", default: "checkpoints/; with --resume, the checkpoint's folder", help: "Where checkpoints, the log and the token cache go"),
+            OptionSpec("data", value: "DIR", defaultNote: "with --resume, the folder the run was trained on", help: "Folder of .mid/.midi files, searched recursively"),
+            OptionSpec("epochs", value: "N", default: String(d.epochs), help: "Passes over the training files"),
+            OptionSpec("batch-size", value: "B", default: String(d.batchSize), help: "Parallel token streams per step"),
+            OptionSpec("seq-len", value: "T", default: String(d.sequenceLength), help: "Time steps per step (truncated BPTT; state carries over)"),
+            OptionSpec("embedding", value: "E", default: String(d.embeddingSize), help: "Embedding width"),
+            OptionSpec("hidden", value: "H", default: String(d.hiddenSize), help: "LSTM width"),
+            OptionSpec("layers", value: "L", default: String(d.layers), help: "Stacked LSTM layers"),
+            OptionSpec("dropout", value: "P", default: String(d.dropout), help: "Dropout between layers and before the head"),
+            OptionSpec("lr", value: "RATE", default: String(d.learningRate), help: "Adam learning rate (warm-up, then cosine decay to a tenth)"),
+            OptionSpec("weight-decay", value: "W", default: String(d.weightDecay), help: "Decoupled weight decay (AdamW)"),
+            OptionSpec("clip", value: "NORM", default: String(d.clipNorm), help: "Gradient-norm clipping (0 = off)"),
+            OptionSpec("val-split", value: "F", default: String(d.validationSplit), help: "Fraction of files held out for validation"),
+            OptionSpec("augment-transpose", value: "K", default: String(d.augmentTranspose), help: "Transpose each file by up to ±K semitones per epoch"),
+            OptionSpec("seed", value: "N", default: String(d.seed), help: "Seed for initialisation, dropout, order and augmentation"),
+            OptionSpec("threads", value: "N", default: String(d.threads), help: "Threads for matrix products and tokenizing"),
+            OptionSpec("save-dir", value: "DIR", defaultNote: "checkpoints/; with --resume, the checkpoint's folder", help: "Where checkpoints, the log and the token cache go"),
             OptionSpec("resume", value: "FILE", help: "Continue a run from its last.safetensors (needs last.optim.safetensors), with its data folder and settings"),
             OptionSpec("force", help: "Start a new run in a save folder that holds one, replacing its checkpoints"),
             OptionSpec("max-minutes", value: "M", help: "Stop (and save) after M minutes"),
@@ -62,26 +62,26 @@ enum TrainCommand: Subcommand {
             ?? resume?.deletingLastPathComponent() ?? URL(fileURLWithPath: "checkpoints")
         o.force = arguments.flag("force")
         o.epochsGiven = arguments.has("epochs")
-        o.epochs = try arguments.int("epochs", default: o.epochs)
-        o.batchSize = try arguments.int("batch-size", default: o.batchSize)
-        o.sequenceLength = try arguments.int("seq-len", default: o.sequenceLength)
-        o.embeddingSize = try arguments.int("embedding", default: o.embeddingSize)
-        o.hiddenSize = try arguments.int("hidden", default: o.hiddenSize)
-        o.layers = try arguments.int("layers", default: o.layers)
-        o.dropout = Float(try arguments.double("dropout", default: Double(o.dropout)))
-        o.learningRate = Float(try arguments.double("lr", default: Double(o.learningRate)))
-        o.weightDecay = Float(try arguments.double("weight-decay", default: Double(o.weightDecay)))
-        o.clipNorm = Float(try arguments.double("clip", default: Double(o.clipNorm)))
-        o.validationSplit = try arguments.double("val-split", default: o.validationSplit)
-        o.augmentTranspose = try arguments.int("augment-transpose", default: o.augmentTranspose)
-        let seed = try arguments.int("seed", default: 1)
+        o.epochs = try arguments.int("epochs")
+        o.batchSize = try arguments.int("batch-size")
+        o.sequenceLength = try arguments.int("seq-len")
+        o.embeddingSize = try arguments.int("embedding")
+        o.hiddenSize = try arguments.int("hidden")
+        o.layers = try arguments.int("layers")
+        o.dropout = Float(try arguments.double("dropout"))
+        o.learningRate = Float(try arguments.double("lr"))
+        o.weightDecay = Float(try arguments.double("weight-decay"))
+        o.clipNorm = Float(try arguments.double("clip"))
+        o.validationSplit = try arguments.double("val-split")
+        o.augmentTranspose = try arguments.int("augment-transpose")
+        let seed = try arguments.int("seed")
         guard seed >= 0 else { throw CommandFailure.usage("--seed must be 0 or positive") }
         o.seed = UInt64(seed)
-        o.threads = try arguments.int("threads", default: o.threads)
+        o.threads = try arguments.int("threads")
         o.resume = resume
-        o.maxMinutes = try arguments.double("max-minutes")
+        o.maxMinutes = try arguments.optionalDouble("max-minutes")
         o.styles = arguments.flag("styles")
-        o.warmupSteps = try arguments.int("warmup")
+        o.warmupSteps = try arguments.optionalInt("warmup")
         if let d = arguments.string("dtype") {
             guard let dtype = SafeTensorsDType.parseStorage(d) else { throw CommandFailure.usage("--dtype must be f32, f16 or bf16, not '\(d)'") }
             o.checkpointDType = dtype
@@ -89,17 +89,13 @@ enum TrainCommand: Subcommand {
         o.createdBy = "cadenza \(version)"
         do { try o.validate() } catch let e as TrainingError { throw CommandFailure.usage(e.description) }
 
-        signal(SIGINT) { _ in
-            if interruptRequested != 0 {  // a second Ctrl-C does not wait, but leaves no temporary file
-                TemporaryFiles.removeRegistered()
-                _exit(130)
-            }
-            interruptRequested = 1
-        }
+        // Ctrl-C finishes the step and saves; a second one does not wait, but leaves no temporary file.
+        let interrupt = SignalFlag()
+        interrupt.install([SIGINT], secondSignalExits: true)
         let progress = TrainingProgress(isTerminal: isatty(STDERR_FILENO) == 1)
         let run = TrainingRun(
             options: o, clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
-            shouldStop: { interruptRequested != 0 }, onEvent: progress.handle)
+            shouldStop: { interrupt.isSet }, onEvent: progress.handle)
         let outcome: TrainingOutcome
         do {
             outcome = try run.run()

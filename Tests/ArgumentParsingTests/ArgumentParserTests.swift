@@ -87,7 +87,26 @@ import Testing
         #expect(throws: ArgumentError.invalidValue(option: "temperature", value: "nan", expected: "a number")) {
             try parse(["--temperature", "nan"]).double("temperature")
         }
-        #expect(try parse([]).int("batch-size", default: 64) == 64)
+    }
+
+    @Test func aValueNotGivenIsTheDeclaredDefault() throws {
+        let none = try parse([])
+        #expect(try none.int("batch-size") == 64)  // declared once, in the spec
+        #expect(!none.has("batch-size"))           // not given by the user
+        #expect(try parse(["--batch-size", "8"]).int("batch-size") == 8)
+        #expect(try none.optionalDouble("temperature") == nil)  // no default declared
+        #expect(throws: ArgumentError.missingValue(option: "temperature")) { try none.double("temperature") }
+        #expect(none.string("data") == nil)
+        #expect(none.declares("data") && !none.declares("no-such-option"))
+    }
+
+    @Test func lookingUpAnUndeclaredNameStopsTheProgram() async {
+        await #expect(processExitsWith: .failure) {
+            _ = try? ArgumentParser.parse([], spec: ArgumentParserTests.train).string("bach-size")  // a typo in a command's code
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = try? ArgumentParser.parse([], spec: ArgumentParserTests.train).flag("resumes")
+        }
     }
 
     @Test func positionalCounts() throws {

@@ -1,6 +1,7 @@
 // Shared test fixtures: the real tokenizer (with two styles) and a small real LSTM with
 // random weights, plus helpers that replay a session's tokens from scratch.
 import Foundation
+import TestSupport
 import MIDI
 import NN
 import Tokenization
@@ -28,8 +29,7 @@ enum TestModels {
 
     static let sharedModel = model()
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.directory
 
     static func fixtureScore(_ name: String) throws -> PianoScore {
         PianoScore(midi: try MIDIFile(contentsOf: fixtures.appendingPathComponent(name)))

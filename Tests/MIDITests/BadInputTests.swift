@@ -4,6 +4,7 @@
 // (The time limit is a guard against hangs, not a performance check.)
 import Foundation
 import Testing
+import TestSupport
 @testable import MIDI
 
 @Suite(.timeLimit(.minutes(2))) struct BadInputTests {
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix64(state: 42)
+        var rng = TestRandom(seed: 42)
         for trial in 0..<2000 {
             let count = Int.random(in: 0...600, using: &rng)
             var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func mutatedFixturesNeverCrash() {
-        var rng = SplitMix64(state: 7)
+        var rng = TestRandom(seed: 7)
         let original = Fixture.chopin.bytes
         for _ in 0..<300 {
             var bytes = original

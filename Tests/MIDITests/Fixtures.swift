@@ -2,6 +2,7 @@
 // mido reports about them (see Tests/Fixtures/README.md), and a small byte builder for
 // the edge-case files the tests write themselves.
 import Foundation
+import TestSupport
 @testable import MIDI
 
 enum Fixture: String, CaseIterable, Sendable {
@@ -14,8 +15,7 @@ enum Fixture: String, CaseIterable, Sendable {
     case bachPerformance = "asap_prelude_bwv_866_SOLOM02.mid"
     case schumannPerformance = "asap_kreisleriana_6_ParkJH09.mid"
 
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = Fixtures.directory
 
     var url: URL { Fixture.directory.appendingPathComponent(rawValue) }
     var bytes: [UInt8] { [UInt8](try! Data(contentsOf: url)) }
@@ -69,14 +69,4 @@ struct SMFBytes {
     mutating func track(_ data: [UInt8]) { chunk("MTrk", data) }
 }
 
-/// A seeded SplitMix64 generator for reproducible random inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+

@@ -3,10 +3,11 @@
 // tempos. Skipped, with the reason shown, when that environment is missing.
 import Foundation
 import Testing
+import TestSupport
 @testable import MIDI
 
 enum PythonMIDI {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Fixtures.repository
     static let python = repository.appendingPathComponent(".venv/bin/python")
 
     static let isAvailable: Bool = {
@@ -119,7 +120,7 @@ struct InteropTests {
     }
 
     @Test func aFileBuiltByCadenzaReadsTheSameInMidoAndPrettyMidi() throws {
-        var rng = SplitMix64(state: 2024)
+        var rng = TestRandom(seed: 2024)
         var right: [TimedEvent] = [], left: [TimedEvent] = []
         for i in 0..<64 {  // non-overlapping notes per hand, some chords
             let onset = i * 240

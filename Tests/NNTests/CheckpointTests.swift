@@ -4,11 +4,11 @@
 // state that makes a resumed run identical to an uninterrupted one.
 import Foundation
 import Testing
+import TestSupport
 @testable import NN
 
 @Suite struct CheckpointTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures/checkpoints").standardized
+    static let fixtures = Fixtures.url("checkpoints")
 
     static func temporaryFolder() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")

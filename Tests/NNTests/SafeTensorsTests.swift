@@ -3,6 +3,7 @@
 // lengths, bad offsets, shapes and dtypes) rejected with an error, never a crash.
 import Foundation
 import Testing
+import TestSupport
 @testable import NN
 
 @Suite struct SafeTensorsTests {
@@ -268,8 +269,7 @@ struct SafeTensorsTestRNG {
 
 /// Files written by PyTorch's safetensors (Tests/Fixtures/checkpoints, see its README).
 @Suite struct SafeTensorsPyTorchFixtureTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures/checkpoints").standardized
+    static let folder = Fixtures.url("checkpoints")
 
     @Test func readsPyTorchModelNamesShapesAndMetadata() throws {
         let file = try SafeTensorsFile(contentsOf: Self.folder.appendingPathComponent("torch_tiny.safetensors"))

@@ -3,6 +3,7 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 @testable import Synthesis
 
 @Suite struct AudioFileTests {
@@ -14,11 +15,7 @@ import Testing
     /// A short tail keeps these debug-build tests fast.
     var options: RenderOptions { var o = RenderOptions(); o.tailSeconds = 0.2; return o }
 
-    func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-synth-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> URL { try TemporaryFolder("cadenza-synth").url }
 
     static func tool(_ name: String) -> String? {
         MP3Encoder.findExecutable(name, searchPath: ProcessInfo.processInfo.environment["PATH"])

@@ -4,14 +4,11 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 @testable import Synthesis
 
 @Suite struct RenderLimitTests {
-    func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> URL { try TemporaryFolder("cadenza-limits").url }
 
     /// One note 1,000 bars in at the slowest tempo a file can state (16.8 s a quarter): 18.6 hours.
     static let verySlow = PianoScore(ticksPerQuarter: 480,

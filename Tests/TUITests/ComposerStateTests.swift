@@ -2,6 +2,7 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 import Tokenization
 @testable import TUI
 
@@ -80,9 +81,13 @@ import Tokenization
         #expect(s.musicPaused && s.writingPaused && StatusLine.settingsFields(s).contains("paused"))
         #expect(s.handle(.character(" ")) == [.resumeMusic])
         #expect(!s.writingPaused)
-        #expect(s.handle(.character("w")) == [])
+        #expect(s.handle(.character("w")) == [.writingPaused(true)])
         #expect(s.paused && !s.musicPaused && StatusLine.settingsFields(s).contains("writing paused"))
-        _ = s.handle(.character("w"))
+        #expect(s.handle(.character("w")) == [.writingPaused(false)])
+        // a: the effect says which way auto-accept went.
+        #expect(s.handle(.character("a")) == [.autoAcceptChanged(false)])
+        #expect(!s.autoAccept)
+        #expect(s.handle(.character("a")) == [.autoAcceptChanged(true)])
         // A rewind pauses the writing, so the dropped bar is not written again at once.
         #expect(s.handle(.backspace) == [.rewind])
         #expect(s.writingPaused && s.message.contains("writing paused"))
@@ -173,8 +178,7 @@ import Tokenization
 @Suite struct KeyListTests {
     /// The README's key list is the key table's own Markdown (`cadenza compose --keys`).
     @Test func readmeListsEveryKeyFromTheTable() throws {
-        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../README.md").standardizedFileURL
+        let readme = Fixtures.repository.appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
         #expect(text.contains(KeyTable.markdown()))
     }

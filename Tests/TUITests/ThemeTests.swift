@@ -2,10 +2,10 @@
 // mistakes name the file and line, colours degrade to 8 colours and to none.
 import Foundation
 import Testing
+import TestSupport
 @testable import TUI
 
-let themesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../themes").standardizedFileURL.path
+let themesDirectory = Fixtures.repository.appendingPathComponent("themes").path
 
 @Suite struct ThemeTests {
     @Test func bundledThemesParseAndDarkMatchesTheBuiltIn() throws {

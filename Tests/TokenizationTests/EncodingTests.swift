@@ -3,6 +3,7 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 @testable import Tokenization
 
 @Suite struct EncodingTests {

@@ -2,13 +2,14 @@
 // fillMask agrees with isAllowed, and bars are found where BAR tokens are.
 import MIDI
 import Testing
+import TestSupport
 @testable import Tokenization
 
 @Suite struct GrammarTests {
     let tokenizer = Tokenizer(styles: ["bach", "chopin"])
 
     /// Walks the grammar choosing uniformly among allowed ids, stopping near `length`.
-    func walk(_ rng: inout SeededGenerator, length: Int, checkMask: Bool) -> [Int] {
+    func walk(_ rng: inout TestRandom, length: Int, checkMask: Bool) -> [Int] {
         let v = tokenizer.vocabulary
         var grammar = GrammarState(vocabulary: v)
         var mask = [Bool](repeating: false, count: v.count)
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func thousandsOfRandomWalksDecode() throws {
-        var rng = SeededGenerator(seed: 2024)
+        var rng = TestRandom(seed: 2024)
         var notes = 0
         for i in 0..<3000 {
             let length = Int.random(in: 1...120, using: &rng)

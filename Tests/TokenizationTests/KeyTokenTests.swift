@@ -4,6 +4,7 @@
 import Foundation
 import MIDI
 import Testing
+import TestSupport
 @testable import Tokenization
 
 @Suite struct KeyTokenTests {

@@ -60,3 +60,28 @@ import Testing
         #expect(throws: expected) { try Tokenizer(vocabularyJSON: tooMany.jsonString()) }
     }
 }
+
+/// The vocabulary owns its id layout: every id has one kind, each kind is one block, and
+/// code elsewhere asks by kind (`ids(of:)`, `kind(of:)`), never by the order of the blocks.
+@Suite struct TokenKindLayoutTests {
+    @Test(arguments: [TokenizerConfiguration.default, .make(stepsPerQuarter: 24, tempoBinsPerOctave: 4, tempoPerBar: false)])
+    func everyIdHasTheKindOfItsBlock(configuration: TokenizerConfiguration) {
+        for styles in [[], ["bach", "chopin"]] {
+            let v = Vocabulary(configuration: configuration, styles: styles)
+            var covered = 0
+            for kind in TokenKind.allCases {
+                let block = v.ids(of: kind)
+                covered += block.count
+                for id in block {
+                    #expect(v.kind(of: id) == kind)
+                    #expect(v.token(id).kind == kind)
+                }
+            }
+            #expect(covered == v.count)  // the blocks cover every id once
+            #expect(v.kind(of: -1) == nil && v.kind(of: v.count) == nil)
+            #expect(v.ids(of: .style).count == styles.count)
+            #expect(v.ids(of: .key).isEmpty == !configuration.keyTokens)
+        }
+        #expect(TokenKind.allCases.filter(\.isBarHeader) == [.timeSignature, .tempo, .key])
+    }
+}

@@ -143,6 +143,15 @@ import Tokenization
         o.dataDirectory = nil
         #expect(throws: TrainingError.noDataFolder(checkpoint: nil)) { try run(o) }
         #expect(TrainingError.noDataFolder(checkpoint: nil).isUsageError)
+        // The folder a checkpoint records, moved away: the message says to pass --data.
+        var first = o
+        first.dataDirectory = try TrainingFixtures.makeCorpus(in: dir.appendingPathComponent("c"))
+        first.epochs = 1
+        let trained = try run(first)
+        try FileManager.default.moveItem(at: first.dataDirectory!, to: dir.appendingPathComponent("moved"))
+        var resumed = o
+        resumed.resume = trained.lastCheckpoint
+        #expect { try run(resumed) } throws: { "\($0)".contains("is gone; pass --data DIR") }
     }
 
     @Test func aModelWorseThanTheBigramSaysSo() throws {

@@ -1,19 +1,15 @@
 // Helpers for the Training tests: a small synthetic corpus written as real MIDI files in
 // composer folders (plus one unreadable file), temporary folders, and model comparison.
 import Foundation
+import TestSupport
 import MIDI
 import NN
 @testable import Training
 
 enum TrainingFixtures {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures").standardized
+    static let fixtures = Fixtures.directory
 
-    static func temporaryFolder(_ name: String = "train") throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryFolder(_ name: String = "train") throws -> URL { try TemporaryFolder(name).url }
 
     /// A piece of `notes` notes: a seeded walk over a scale in eighths and quarters.
     static func piece(seed: UInt64, notes count: Int) -> PianoScore {
