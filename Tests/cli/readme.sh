@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every `cadenza` example in the README's ```sh blocks, run as written (the lines are read
 # from README.md, so a changed or added example is tested), in a folder holding the files
-# they name: song.mid, corpus/, ../shared/corpus/scores (a few fixtures, not the real
+# they name: song.mid, corpus/, aria-midi/, ../shared/corpus/scores (a few fixtures, not the real
 # corpus), held-out/, my-pieces/, real-pieces/, the bundled checkpoint. An example passes
 # when it exits 0, or is still working after the time limit (training, the settings table);
 # a usage error or a failure fails the test. The composer's examples run on a pseudo-
@@ -10,7 +10,7 @@ set -uo pipefail
 BIN=$(realpath "$1")
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 FIX="$REPO/Tests/Fixtures"
-LIMIT=${README_EXAMPLE_SECONDS:-15}
+LIMIT=${README_EXAMPLE_SECONDS:-25}  # the resume example needs the first training example to have saved an epoch
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail=0
 
@@ -20,7 +20,7 @@ ln -s "$BIN" "$T/bin/cadenza"
 ln -s "$REPO/checkpoints/cadenza-piano.safetensors" "$T/work/checkpoints/cadenza-piano.safetensors"
 cd "$T/work"
 cp "$FIX/chpn-p7.mid" song.mid; cp "$FIX/clementi_opus36_3_2.mid" other.mid; cp "$FIX/bor_ps5.mid" start.mid
-for dir in corpus "../shared/corpus/scores"; do
+for dir in corpus "../shared/corpus/scores" aria-midi; do
   mkdir -p "$dir/chopin" "$dir/schumann" "$dir/others"
   cp "$FIX/chpn-p7.mid" "$dir/chopin/"
   cp "$FIX/scn15_13.mid" "$FIX/asap_kreisleriana_6_ParkJH09.mid" "$dir/schumann/"
