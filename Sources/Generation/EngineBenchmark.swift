@@ -1,7 +1,7 @@
 // `cadenza bench`'s measurements: training tokens/s (median step after warm-up; a step is
 // forward, backward, clipping and Adam, as in ../shared/bench/torch_lstm_bench.py) and
-// single-stream sampling latency (one token: LSTM step, then the Sampler that generation uses
-// at its default settings). The clock is injected (nanoseconds), so this file reads no time
+// single-stream sampling latency (one token: LSTM step, then the Sampler that generation uses,
+// drawing from the whole distribution as the PyTorch script does). The clock is injected (nanoseconds), so this file reads no time
 // itself; FLOPs are counted as that script does.
 import NN
 
@@ -81,12 +81,14 @@ public enum EngineBenchmark {
         let step = median(stepSeconds)
         let trainFLOPs = 3 * cfg.forwardFLOPsPerToken * Double(n)
 
-        // Sampling: one token at a time, drawn by generation's Sampler (every token allowed).
+        // Sampling: one token at a time, drawn by generation's Sampler (every token allowed) at
+        // temperature 1 from the whole distribution, as the PyTorch script draws (softmax and
+        // multinomial): the composer's default top-p 0.95 adds a sort of the vocabulary.
         let inference = LSTMInference(model: model)
         var state = inference.makeState()
         var logits = [Float](repeating: 0, count: cfg.vocabularySize)
         let allowed = [Bool](repeating: true, count: cfg.vocabularySize)
-        var sampler = Sampler()
+        var sampler = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, minP: 0))
         var generator = SeededGenerator(seed: s.seed &+ 3)
         var latencies: [Double] = []
         latencies.reserveCapacity(s.sampleTokens)
