@@ -1,8 +1,8 @@
 // `cadenza bench`'s measurements: training tokens/s (median step after warm-up; a step is
 // forward, backward, clipping and Adam, as in ../shared/bench/torch_lstm_bench.py) and
 // single-stream sampling latency (one token: LSTM step, then the Sampler that generation uses,
-// drawing from the whole distribution as the PyTorch script does). The clock is injected (nanoseconds), so this file reads no time
-// itself; FLOPs are counted as that script does.
+// drawing from the whole distribution as the PyTorch script does). The clock is injected
+// (nanoseconds), so this file reads no time itself; FLOPs are counted as that script does.
 import NN
 
 public struct BenchmarkSettings: Sendable {
