@@ -59,8 +59,13 @@ enum InfoCommand: Subcommand {
                 if !json && !totalsOnly { print(summary.report()) }
                 summaries.append(summary)
             } catch let error as MIDIError {
-                printError("cadenza info: \(error)")
-                errors.append((path, error.description))
+                // A file of another known kind is named for what it is, not as damaged MIDI.
+                var message = error.description
+                if let kind = FileKind(contentsOf: URL(fileURLWithPath: path)), ![.midi, .unknown, .empty].contains(kind) {
+                    message = "\(path): this is \(kind), not a MIDI file or a safetensors checkpoint"
+                }
+                printError("cadenza info: \(message)")
+                errors.append((path, message))
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

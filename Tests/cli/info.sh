@@ -17,8 +17,16 @@ done
 printf 'RIFF\x24\x00\x00\x00WAVEfmt ' > "$TMP/fake.mid"
 if "$BIN" info "$TMP/fake.mid" >"$TMP/out" 2>"$TMP/err"; then fail "bad file exits 0"; fi
 [ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "bad file: expected one line on stderr, got: $(cat "$TMP/err")"
-grep -q "fake.mid: not a standard MIDI file" "$TMP/err" || fail "bad file message: $(cat "$TMP/err")"
+grep -q "fake.mid: this is a WAV file, not a MIDI file" "$TMP/err" || fail "bad file message: $(cat "$TMP/err")"
 [ ! -s "$TMP/out" ] || fail "bad file printed a report"
+# A text file named like a checkpoint is named for what it is; damaged MIDI keeps the reader's words.
+printf 'V=200\nH=512\n' > "$TMP/notes.safetensors"
+if "$BIN" info "$TMP/notes.safetensors" 2>"$TMP/err" >/dev/null; then fail "a text file exits 0"; fi
+grep -q "notes.safetensors: this is a text file, not a MIDI file or a safetensors checkpoint" "$TMP/err" \
+  || fail "text file message: $(cat "$TMP/err")"
+printf 'MThd\x00\x00\x00\x06\x00' > "$TMP/cut.mid"
+if "$BIN" info "$TMP/cut.mid" 2>"$TMP/err" >/dev/null; then fail "a cut header exits 0"; fi
+grep -q "cut.mid: " "$TMP/err" && ! grep -q "this is" "$TMP/err" || fail "damaged MIDI message: $(cat "$TMP/err")"
 
 head -c 1000 "$FIX/scn15_13.mid" > "$TMP/truncated.mid"
 "$BIN" info "$FIX/chpn-p7.mid" "$TMP/truncated.mid" "$FIX/bor_ps5.mid" >"$TMP/out" 2>"$TMP/err"
