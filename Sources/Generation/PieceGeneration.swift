@@ -59,6 +59,19 @@ public enum PieceGenerator {
         return starts.indices.map { i in Array(ids[starts[i]..<(i + 1 < starts.count ? starts[i + 1] : ids.count)]) }
     }
 
+    /// `count` pieces of the same request with the seeds request.seed, request.seed + 1, ...
+    /// (wrapping): what `cadenza generate --count N` writes. All are made before any is
+    /// returned, so a failure leaves nothing half done.
+    public static func generate(count: Int, model: LSTMModel, tokenizer: Tokenizer, checkpointName: String,
+                                request: PieceRequest) throws -> [GeneratedPiece] {
+        var request = request
+        let first = request.seed
+        return try (0..<count).map { i in
+            request.seed = first &+ UInt64(i)
+            return try generate(model: model, tokenizer: tokenizer, checkpointName: checkpointName, request: request)
+        }
+    }
+
     /// Samples a piece. Throws for invalid settings, an unknown style or a primer the
     /// grammar rejects.
     public static func generate(model: LSTMModel, tokenizer: Tokenizer, checkpointName: String,

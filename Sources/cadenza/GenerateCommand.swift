@@ -69,12 +69,12 @@ enum GenerateCommand: Subcommand {
             }
         }
         let outputs = outputIsFolder
-            ? (0..<count).map { URL(fileURLWithPath: output).appendingPathComponent("cadenza-\(seed &+ UInt64($0)).mid").path }
-            : outputPaths(output, count: count, extension: "mid")
+            ? PieceOutputNames.bySeed(inFolder: output, count: count, firstSeed: seed)
+            : PieceOutputNames.numbered(output, count: count, extension: "mid")
         if let format = AudioFileFormat(path: output), !outputIsFolder {
             throw CommandFailure.usage("--output is the MIDI file (.mid); write \(format.rawValue.uppercased()) audio with --wav \(output)")
         }
-        let wavs = arguments.string("wav").map { outputPaths($0, count: count, extension: "wav") }
+        let wavs = arguments.string("wav").map { PieceOutputNames.numbered($0, count: count, extension: "wav") }
         if let audio = arguments.string("wav") { _ = try AudioOutputPath.format(of: audio, option: "wav") }
         if arguments.has("soundfont") && wavs == nil { throw CommandFailure.usage("--soundfont needs --wav FILE.wav") }
         let soundFont = try SoundFontOption.load(arguments)
@@ -116,15 +116,12 @@ enum GenerateCommand: Subcommand {
         }
 
         // 3. Generate everything, then write.
-        var pieces: [GeneratedPiece] = []
-        for i in 0..<count {
-            request.seed = seed &+ UInt64(i)
-            do {
-                pieces.append(try PieceGenerator.generate(model: loaded.model, tokenizer: loaded.tokenizer,
-                                                          checkpointName: loaded.name, request: request))
-            } catch {
-                throw CommandFailure("\(error)")
-            }
+        let pieces: [GeneratedPiece]
+        do {
+            pieces = try PieceGenerator.generate(count: count, model: loaded.model, tokenizer: loaded.tokenizer,
+                                                 checkpointName: loaded.name, request: request)
+        } catch {
+            throw CommandFailure("\(error)")
         }
         let quiet = arguments.flag("quiet")
         for (i, piece) in pieces.enumerated() {
@@ -144,15 +141,6 @@ enum GenerateCommand: Subcommand {
             }
         }
         return 0
-    }
-
-    /// FILE.mid for one piece; FILE-001.mid ... for several.
-    static func outputPaths(_ path: String, count: Int, extension ext: String) -> [String] {
-        guard count > 1 else { return [path] }
-        let url = URL(fileURLWithPath: path)
-        let suffix = url.pathExtension.isEmpty ? ext : url.pathExtension
-        let stem = url.pathExtension.isEmpty ? path : String(path.dropLast(url.pathExtension.count + 1))
-        return (1...count).map { stem + "-" + String(format: "%03d", $0) + "." + suffix }
     }
 
     static func formatDuration(_ seconds: Double) -> String {
