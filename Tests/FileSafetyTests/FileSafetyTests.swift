@@ -1,15 +1,12 @@
 // Input files that must be regular files, atomic writes that leave nothing behind when
 // they fail, one temporary naming pattern, and the clean-up of what a killed writer left.
 import Foundation
+import TestSupport
 import Testing
 @testable import FileSafety
 
 @Suite struct FileSafetyTests {
-    func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cadenza-files-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try TemporaryFolder("cadenza-files").url.path }
 
     func contents(_ dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
 
