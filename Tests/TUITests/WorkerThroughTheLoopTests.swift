@@ -135,3 +135,38 @@ struct SignalActions {
         }
     }
 }
+
+@Suite struct GenerationWorkerRateTests {
+    /// Regression: the rate used to sink while the worker waited (the tokens of the last
+    /// second over a growing window), so a fast model waiting for enter showed a slow rate.
+    @Test func theRateShownWhileTheWorkerWaitsIsTheRateItWroteAt() throws {
+        let loaded = try LoadedModel.load(from: Fixtures.url("checkpoints/generation_tiny.safetensors"))
+        let session = try CompositionSession(model: loaded.model, tokenizer: loaded.tokenizer, checkpointName: "generation_tiny", seed: 3)
+        session.maximumTokensPerBar = 64
+        let worker = GenerationWorker(session: session)
+        worker.setControls(paused: false, autoAccept: false, barLimit: 100)
+        worker.start()
+        defer { worker.stop() }
+        func poll(_ what: String, within seconds: Double = 20, _ condition: (GenerationWorker.Published) -> Bool) -> GenerationWorker.Published? {
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            while Date() < deadline {
+                let published = worker.take()
+                if condition(published) { return published }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            Issue.record("gave up after \(seconds) s waiting for \(what)")
+            return nil
+        }
+        let waiting = try #require(poll("a held candidate") { $0.waitingForAccept })
+        #expect(waiting.tokensPerSecond > 0)
+        // Past the one-second window, still waiting: the same rate.
+        let start = Date()
+        while Date().timeIntervalSince(start) < 1.2 {
+            let published = worker.take()
+            #expect(published.waitingForAccept)
+            #expect(published.tokensPerSecond == waiting.tokensPerSecond, "the rate sank to \(published.tokensPerSecond) while waiting")
+            if published.tokensPerSecond != waiting.tokensPerSecond { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+}
