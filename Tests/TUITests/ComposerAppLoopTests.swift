@@ -170,6 +170,37 @@ extension ComposerOnAFakeTerminal {
             #expect(try takeFiles(in: rig.takes).isEmpty)
         }
 
+        @Test func aNewPieceAsksWhenUnsavedThenStartsAgainWithTheNextSeed() throws {
+            let rig = try ComposerRig(lookaheadBars: 100, totalBars: 8)
+            var firstPiece: [[Int]] = []
+            // The piece on screen (the app's last snapshot from the worker).
+            let pitches = { rig.app.snapshot.bars.map { $0.notes.map(\.pitch) } }
+            rig.terminal.wait(for: "8 bars", { $0.barsShown == 8 }, then: { _ in firstPiece = pitches() })
+            rig.terminal.press(.character("n"))
+            rig.terminal.press(.character("y"), when: "the new-piece question", { $0.shows("Start a new piece anyway? (y/n)") })
+            rig.terminal.wait(for: "the new piece", { $0.shows("new piece, seed 4") && $0.shows("seed 4") })
+            // The old piece stays on screen until the worker has started the new one.
+            rig.terminal.wait(for: "8 bars of another piece", { $0.barsShown == 8 && $0.shows("finished") && pitches().count == 8 && pitches() != firstPiece })
+            rig.terminal.press(.character("q"))
+            rig.terminal.press(.character("y"), when: "the quit question", { $0.shows("Quit anyway? (y/n)") })
+            #expect(rig.run() == .quit)
+            let secondPiece = pitches()
+            #expect(secondPiece.count == 8 && firstPiece.count == 8)
+            #expect(secondPiece != firstPiece, "the new seed wrote the same piece")
+        }
+
+        @Test func questionMarkShowsEveryKeyAndAnyKeyClosesIt() throws {
+            let rig = try ComposerRig(lookaheadBars: 100, totalBars: 4, width: 120, height: 44)
+            rig.terminal.wait(for: "4 bars", { $0.barsShown == 4 })
+            rig.terminal.press(.character("?"))
+            rig.terminal.wait(for: "the help", { t in KeyTable.bindings.allSatisfy { t.shows($0.help) } })
+            rig.terminal.press(.character("x"))
+            rig.terminal.wait(for: "the help closed", { !$0.shows(KeyTable.bindings[0].help) })
+            rig.terminal.press(.character("q"))
+            rig.terminal.press(.character("y"), when: "the quit question", { $0.shows("Quit anyway? (y/n)") })
+            #expect(rig.run() == .quit)
+        }
+
         @Test func aResizeRedrawsAtTheNewSize() throws {
             let rig = try ComposerRig(lookaheadBars: 100, totalBars: 8)
             rig.terminal.wait(for: "8 bars", { $0.barsShown == 8 })
