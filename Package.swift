@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ModelCardTests", dependencies: ["ModelCard", "Generation", "TestSupport"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "MIDI", "TestSupport"]),
         .testTarget(name: "PlaybackTests", dependencies: ["Playback", "Synthesis", "MIDI"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Generation", "MIDI", "Playback", "Tokenization", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "FileSafety", "Generation", "MIDI", "Playback", "Tokenization", "TestSupport"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "CommandLineTests", dependencies: ["cadenza", "ArgumentParsing", "TestSupport"]),
     ]

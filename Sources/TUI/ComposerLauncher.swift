@@ -56,8 +56,9 @@ public enum ComposerLauncher {
         }
     }
 
-    /// Runs the composer on this process's terminal.
-    public static func run(options: ComposerOptions, source: ModelSource) throws -> Outcome {
+    /// Runs the composer on this process's terminal (`openTerminal` opens it; tests pass a fake).
+    public static func run(options: ComposerOptions, source: ModelSource,
+                           openTerminal: (_ noColour: Bool) throws -> TerminalDevice = { try TerminalScreen(noColour: $0) }) throws -> Outcome {
         let loaded = try loadModel(source)
         var primer: [[Int]] = []
         var primerDescription = ""
@@ -103,10 +104,11 @@ public enum ComposerLauncher {
         let catalog = ThemeCatalog.standard(environment: ProcessInfo.processInfo.environment,
                                             executablePath: Bundle.main.executablePath ?? CommandLine.arguments.first ?? "",
                                             currentDirectory: FileManager.default.currentDirectoryPath)
-        let terminal: TerminalScreen
+        let terminal: TerminalDevice
         do {
-            terminal = try TerminalScreen(noColour: options.noColour)
+            terminal = try openTerminal(options.noColour)
         } catch {
+            keyboard?.close()
             player.close()
             throw error
         }

@@ -163,8 +163,9 @@ public final class GenerationWorker: @unchecked Sendable {
                 while let first = stepTimes.first, time - first > 1.0 { stepTimes.removeFirst() }
                 lock.lock()
                 published.snapshot = snapshot
-                // While idle the last rate stays on screen: it says how fast the model writes.
-                if !stepTimes.isEmpty { published.tokensPerSecond = Double(stepTimes.count) / max(0.05, min(1, time - stepTimes[0])) }
+                // Only while writing: idle, the last rate stays on screen (it says how fast the
+                // model writes, not how little it wrote in the last second while it waited).
+                if wrote && !stepTimes.isEmpty { published.tokensPerSecond = Double(stepTimes.count) / max(0.05, min(1, time - stepTimes[0])) }
                 published.waitingForAccept = waiting
                 published.waitingForPlayhead = atLimit
                 published.failure = failure

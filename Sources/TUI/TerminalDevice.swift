@@ -1,6 +1,7 @@
 // What the app loop needs from a terminal: its size, the next key (or nothing within a
 // timeout), drawing a finished CellGrid with a theme, and restoring the terminal. The
-// ncurses implementation is TerminalScreen.swift; tests could substitute a fake.
+// ncurses implementation is TerminalScreen.swift; the tests drive the app through
+// Tests/TUITests/FakeTerminal.swift.
 
 public protocol TerminalDevice: AnyObject {
     var width: Int { get }
