@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make fuzz`: libFuzzer, with the address sanitizer, over every parser of untrusted files:
-# the MIDI reader, the safetensors reader, the checkpoint loader, the SoundFont parser (and its
-# player), the theme parser and the token cache reader. Each Fuzz/<Name>Fuzzer.swift is compiled with the
+# the MIDI reader, the safetensors reader (and the checkpoint loader on top of it), the
+# SoundFont parser (and its player), the theme parser and the token cache reader. Each Fuzz/<Name>Fuzzer.swift is compiled with the
 # sources it needs as one module (their imports of each other dropped, so no package build
 # with the sanitizer is needed), seeded from the committed fixtures, and run for
 # FUZZ_SECONDS (default 600) each; FUZZERS picks some ("midi theme"). Crashes, hangs and
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${FUZZ_SECONDS:-600}
-FUZZERS=${FUZZERS:-midi safetensors checkpoint soundfont theme tokencache}
+FUZZERS=${FUZZERS:-midi safetensors soundfont theme tokencache}
 ROOT=.build-fuzz
 LOCAL_MODULES="UntrustedText FileSafety MIDI ArgumentParsing"
 
@@ -18,8 +18,6 @@ sources() {
   case $1 in
     midi) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift Sources/MIDI/*.swift ;;
     safetensors) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift \
-      Sources/NN/SafeTensors.swift Sources/NN/SafeTensorsReader.swift Sources/NN/SafeTensorsWriter.swift Sources/NN/HalfPrecision.swift Sources/NN/JSONDuplicateKeys.swift ;;
-    checkpoint) echo Sources/UntrustedText/*.swift Sources/FileSafety/*.swift \
       Sources/NN/SafeTensors.swift Sources/NN/SafeTensorsReader.swift Sources/NN/SafeTensorsWriter.swift Sources/NN/HalfPrecision.swift Sources/NN/JSONDuplicateKeys.swift \
       Sources/NN/Checkpoint.swift Sources/NN/CheckpointError.swift Sources/NN/CheckpointMetadata.swift Sources/NN/LSTMModel.swift \
       Sources/NN/LSTMConfiguration.swift Sources/NN/ParameterLayout.swift Sources/NN/RandomGenerator.swift ;;
@@ -32,11 +30,11 @@ sources() {
 }
 entry() {
   case $1 in midi) echo Fuzz/MIDIReaderFuzzer.swift ;; safetensors) echo Fuzz/SafeTensorsFuzzer.swift ;;
-    checkpoint) echo Fuzz/CheckpointFuzzer.swift ;; soundfont) echo Fuzz/SoundFontFuzzer.swift ;; theme) echo Fuzz/ThemeFuzzer.swift ;;
+    soundfont) echo Fuzz/SoundFontFuzzer.swift ;; theme) echo Fuzz/ThemeFuzzer.swift ;;
     tokencache) echo Fuzz/TokenCacheFuzzer.swift ;; esac
 }
 seeds() {
-  case $1 in midi) cp Tests/Fixtures/*.mid "$2/" ;; safetensors|checkpoint) cp Tests/Fixtures/checkpoints/*.safetensors "$2/" ;;
+  case $1 in midi) cp Tests/Fixtures/*.mid "$2/" ;; safetensors) cp Tests/Fixtures/checkpoints/*.safetensors "$2/" ;;
     soundfont) cp Tests/Fixtures/hostile/*.sf2 Tests/Fixtures/soundfonts/*.sf2 "$2/" ;; theme) cp themes/*.theme "$2/" 2>/dev/null || echo "bg = 0" >"$2/seed.theme" ;;
     tokencache) token_cache_seeds "$2" ;; esac
 }

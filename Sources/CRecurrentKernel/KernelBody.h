@@ -58,24 +58,6 @@ static inline __attribute__((always_inline)) v8 NAME(sigmoid8)(v8 x) {
 
 // ---- forward ----
 
-static __attribute__((unused)) size_t NAME(forward_pack_count)(int k, int units) { return (size_t)((units + 7) / 8) * (size_t)k * 32; }
-
-// Block b (8 units), input kk: [i f g o] x 8 lanes, 32 floats; lanes past `units` are zero.
-static __attribute__((unused)) void NAME(forward_pack)(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
-    int blocks = (units + 7) / 8;
-    for (int b = 0; b < blocks; b++) {
-        float *out = packed + (size_t)b * k * 32;
-        for (int kk = 0; kk < k; kk++) {
-            for (int g = 0; g < 4; g++) {
-                for (int lane = 0; lane < 8; lane++) {
-                    int j = b * 8 + lane;
-                    out[(size_t)kk * 32 + g * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
-                }
-            }
-        }
-    }
-}
-
 // The cell for one row's 8 units at local unit j (n valid), given its pre-activations.
 static inline __attribute__((always_inline)) void NAME(forward_cell)(
     v8 zi, v8 zf, v8 zg, v8 zo, int units, int j, int n, float *z, const float *bias, const float *cprev, float *c,
@@ -176,23 +158,6 @@ static __attribute__((unused)) void NAME(forward_step)(const float *packed, int 
 }
 
 // ---- backward ----
-
-static __attribute__((unused)) size_t NAME(backward_pack_count)(int k, int units) { return (size_t)((units + 15) / 16) * (size_t)k * 16; }
-
-// Block b (16 units), gate column kk: W_hh[source_rows[kk], b*16 ..< b*16+16]; lanes past `units` zero.
-static __attribute__((unused)) void NAME(backward_pack)(float *packed, const float *w, int ldw, const int *source_rows, int k, int units) {
-    int blocks = (units + 15) / 16;
-    for (int b = 0; b < blocks; b++) {
-        float *out = packed + (size_t)b * k * 16;
-        for (int kk = 0; kk < k; kk++) {
-            const float *row = w + (size_t)source_rows[kk] * ldw;
-            for (int lane = 0; lane < 16; lane++) {
-                int j = b * 16 + lane;
-                out[(size_t)kk * 16 + lane] = j < units ? row[j] : 0;
-            }
-        }
-    }
-}
 
 // The cell's backward for 8 units at local unit j (n valid) of one row.
 static inline __attribute__((always_inline)) void NAME(cell_backward)(

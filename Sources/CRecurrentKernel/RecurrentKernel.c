@@ -51,6 +51,43 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #define BWD_ROWS 6
 #include "KernelBody.h"
 
+// ---- packing (the same layout for every instruction set) ----
+
+size_t cadenza_forward_pack_count(int k, int units) { return (size_t)((units + 7) / 8) * (size_t)k * 32; }
+
+// Block b (8 units), input kk: [i f g o] x 8 lanes, 32 floats; lanes past `units` are zero.
+void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
+    int blocks = (units + 7) / 8;
+    for (int b = 0; b < blocks; b++) {
+        float *out = packed + (size_t)b * k * 32;
+        for (int kk = 0; kk < k; kk++) {
+            for (int g = 0; g < 4; g++) {
+                for (int lane = 0; lane < 8; lane++) {
+                    int j = b * 8 + lane;
+                    out[(size_t)kk * 32 + g * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
+                }
+            }
+        }
+    }
+}
+
+size_t cadenza_backward_pack_count(int k, int units) { return (size_t)((units + 15) / 16) * (size_t)k * 16; }
+
+// Block b (16 units), gate column kk: W_hh[source_rows[kk], b*16 ..< b*16+16]; lanes past `units` zero.
+void cadenza_backward_pack(float *packed, const float *w, int ldw, const int *source_rows, int k, int units) {
+    int blocks = (units + 15) / 16;
+    for (int b = 0; b < blocks; b++) {
+        float *out = packed + (size_t)b * k * 16;
+        for (int kk = 0; kk < k; kk++) {
+            const float *row = w + (size_t)source_rows[kk] * ldw;
+            for (int lane = 0; lane < 16; lane++) {
+                int j = b * 16 + lane;
+                out[(size_t)kk * 16 + lane] = j < units ? row[j] : 0;
+            }
+        }
+    }
+}
+
 // ---- dispatch ----
 
 typedef void (*forward_step_fn)(const float *, int, int, int, const float *, int, float *, int, const float *,
@@ -108,16 +145,6 @@ void cadenza_backward_step_on(int build, const float *packed, int k, int units, 
                               const float *cprev, int lds) {
     if (!supported(build)) return;
     builds[build].backward(packed, k, units, rows, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);
-}
-
-// The packing is the same for every instruction set (the portable build's).
-size_t cadenza_forward_pack_count(int k, int units) { return forward_pack_count_portable(k, units); }
-void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
-    forward_pack_portable(packed, w, ldw, gate_stride, k, units);
-}
-size_t cadenza_backward_pack_count(int k, int units) { return backward_pack_count_portable(k, units); }
-void cadenza_backward_pack(float *packed, const float *w, int ldw, const int *source_rows, int k, int units) {
-    backward_pack_portable(packed, w, ldw, source_rows, k, units);
 }
 
 void cadenza_forward_step(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
