@@ -76,7 +76,7 @@ enum TokenizeExport {
     }
 
     static func printSummary(_ m: ShardManifest.Merged, directory: String) {
-        print("\(directory)/\(ShardManifest.mergedFileName): \(m.shard_count) part\(m.shard_count == 1 ? "" : "s"), "
+        print("\(URL(fileURLWithPath: directory).appendingPathComponent(ShardManifest.mergedFileName).relativePath): \(m.shard_count) part\(m.shard_count == 1 ? "" : "s"), "
               + "\(m.corpus_files) files (\(m.training_files) training, \(m.training_tokens) tokens; "
               + "\(m.validation_files) validation, \(m.validation_tokens) tokens), \(m.skipped_files) skipped, corpus hash \(m.corpus_hash)")
     }
