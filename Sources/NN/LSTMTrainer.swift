@@ -13,6 +13,11 @@
 // of a time step is one call of the fused recurrent kernel (RecurrentWeights.swift), on W_hh
 // packed once per training step. Grouped copies of W_ih and the biases are refreshed each
 // forward; weight gradients are computed in grouped order and scattered to their PyTorch rows.
+// Layer 0 by token: when the vocabulary has at most half as many entries as the batch has
+// positions (V <= N/2, the usual case: a few hundred tokens against B·T in the thousands), its
+// input projection embedding[token] @ W_ih0^T is computed once per vocabulary entry and looked
+// up, and its backward sums dz per token first: layer 0's three input products then have V
+// rows instead of N (a seventh to a fifth of a training step's products on the bench shapes).
 
 /// The (h, c) of every layer for every row of a batch: the state truncated BPTT carries from
 /// one batch to the next. h and c are (L, B, H).
@@ -60,7 +65,11 @@ public final class LSTMTrainer {
     let adamV: FloatBuffer
 
     // Activations.
-    let x0: FloatBuffer  // (T, B, E) embedded inputs
+    /// Layer 0's input projection per vocabulary entry (see the header); else per position.
+    let projectsByToken: Bool
+    let x0: FloatBuffer  // (T, B, E) embedded inputs (empty when projectsByToken)
+    let tokenGates: FloatBuffer  // (V, G) embedding @ W_ih0^T, grouped columns (empty unless projectsByToken)
+    let dTokenGates: FloatBuffer  // (V, G) dL/d tokenGates: dz summed per token (empty unless projectsByToken)
     let hs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial h
     let cs: [FloatBuffer]  // per layer (T+1, B, H); slot 0 is the initial c
     let tanhCs: [FloatBuffer]  // per layer (T, B, H) tanh(c_t)
@@ -82,15 +91,22 @@ public final class LSTMTrainer {
     let dBiasGrouped: FloatBuffer  // (G) d b rows in grouped order
     let dOutA: FloatBuffer  // (N, H) dL/d(layer output), ping
     let dOutB: FloatBuffer  // (N, H) dL/d(layer output), pong
-    let dX0: FloatBuffer  // (N, E) dL/d(embedded input)
+    let dX0: FloatBuffer  // (N, E) dL/d(embedded input) (empty when projectsByToken)
     let dc: FloatBuffer  // (B, H) dL/dc flowing back through time
     var dropoutSeed: UInt64 = 0  // drawn from rng once per training forward
-    let ones: FloatBuffer  // (N) all ones, for column sums as sgemv
+    let ones: FloatBuffer  // (max(N, V)) all ones, for column sums as sgemv
 
     /// Buffers for batches of `batchSize` rows of `sequenceLength` tokens, work split over
     /// `threads` threads (default ComputeThreads.current). Results are deterministic for a seed.
-    public init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64,
+    /// `projectsByToken` overrides the rule V <= N/2 (for tests of both ways).
+    public convenience init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64,
                 threads: Int? = nil) {
+        self.init(model: model, batchSize: batchSize, sequenceLength: sequenceLength, settings: settings, seed: seed,
+                  threads: threads, projectsByToken: nil)
+    }
+
+    init(model: LSTMModel, batchSize: Int, sequenceLength: Int, settings: AdamSettings = AdamSettings(), seed: UInt64,
+         threads: Int? = nil, projectsByToken: Bool?) {
         precondition(batchSize > 0 && sequenceLength > 0, "batch size and sequence length must be positive")
         let cfg = model.configuration
         self.model = model
@@ -105,8 +121,13 @@ public final class LSTMTrainer {
         gradients = FloatBuffer(count: P)
         adamM = FloatBuffer(count: P)
         adamV = FloatBuffer(count: P)
-        x0 = FloatBuffer(count: N * E)
-        let (N, B, H, T, L) = (self.N, self.B, self.H, self.T, self.L)
+        let (N, B, H, T, L, V, E) = (self.N, self.B, self.H, self.T, self.L, self.V, self.E)
+        let byToken = projectsByToken ?? (2 * V <= N)
+        self.projectsByToken = byToken
+        x0 = FloatBuffer(count: byToken ? 0 : N * E)
+        dX0 = FloatBuffer(count: byToken ? 0 : N * E)
+        tokenGates = FloatBuffer(count: byToken ? V * 4 * H : 0)
+        dTokenGates = FloatBuffer(count: byToken ? V * 4 * H : 0)
         hs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
         cs = (0..<L).map { _ in FloatBuffer(count: (T + 1) * B * H) }
         tanhCs = (0..<L).map { _ in FloatBuffer(count: N * H) }
@@ -125,10 +146,9 @@ public final class LSTMTrainer {
         dBiasGrouped = FloatBuffer(count: 4 * H)
         dOutA = FloatBuffer(count: N * H)
         dOutB = FloatBuffer(count: N * H)
-        dX0 = FloatBuffer(count: N * E)
         dc = FloatBuffer(count: B * H)
-        ones = FloatBuffer(count: N)
-        ones.pointer.update(repeating: 1, count: N)
+        ones = FloatBuffer(count: max(N, V))
+        ones.pointer.update(repeating: 1, count: ones.count)
         ComputeThreads.blasSingleThreaded
         let team = ThreadTeam(size: GateGrouping.teamSize(hiddenSize: H, threads: threads ?? ComputeThreads.current))
         self.team = team
@@ -147,7 +167,9 @@ public final class LSTMTrainer {
             + [backwardPack.buffers] {
             floats += list.reduce(0) { $0 + $1.count }
         }
-        for b in [dWhhGrouped, dWihGrouped, dBiasGrouped, dOutA, dOutB, dX0, dc, ones, partials] { floats += b.count }
+        for b in [dWhhGrouped, dWihGrouped, dBiasGrouped, dOutA, dOutB, dX0, tokenGates, dTokenGates, dc, ones, partials] {
+            floats += b.count
+        }
         return floats * MemoryLayout<Float>.size
     }
 
@@ -277,8 +299,8 @@ public final class LSTMTrainer {
             precondition(Int(targets[i]) < V, "target \(targets[i]) outside the vocabulary 0..<\(V)")
         }
         if training && !dropped.isEmpty { dropoutSeed = rng.next() }
-        embeddingForward(tokens: tokens)
-        for k in 0..<L { layerForward(k, training: training) }
+        if !projectsByToken { embeddingForward(tokens: tokens) }
+        for k in 0..<L { layerForward(k, training: training, tokens: tokens) }
         return headForward(targets: targets, training: training)
     }
 
@@ -288,10 +310,10 @@ public final class LSTMTrainer {
         headBackward(training: training)
         var dOut = dOutA.pointer, dOther = dOutB.pointer  // dL/d(layer output), ping-pong
         for k in stride(from: L - 1, through: 0, by: -1) {
-            layerBackward(k, training: training, dOutput: dOut, dInput: k == 0 ? dX0.pointer : dOther)
+            layerBackward(k, training: training, tokens: tokens, dOutput: dOut, dInput: k == 0 ? dX0.pointer : dOther)
             swap(&dOut, &dOther)
         }
-        embeddingBackward(tokens: tokens)
+        if !projectsByToken { embeddingBackward(tokens: tokens) }
     }
 
     // MARK: embedding
@@ -334,8 +356,9 @@ public final class LSTMTrainer {
 
     /// Layer k over all T steps: the input projection of all rows at once, then the recurrence
     /// step by step (the fused kernel), then dropout when training.
-    private func layerForward(_ k: Int, training: Bool) {
-        let (B, T, N, E, H) = (self.B, self.T, self.N, self.E, self.H)
+    private func layerForward(_ k: Int, training: Bool, tokens: UnsafeBufferPointer<Int32>) {
+        let (B, T, N, E, H, V) = (self.B, self.T, self.N, self.E, self.H, self.V)
+        let byToken = k == 0 && projectsByToken
         let G = 4 * H, GS = gateStride
         let layout = model.layout
         let params = model.parameters.pointer
@@ -360,9 +383,22 @@ public final class LSTMTrainer {
             recurrent.pack(member: p, grouping: grouping, from: params + layout.weightHH[k], ldw: H)
             team.barrier()
 
-            // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
-            gemmShare(p, z, ldc: GS, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
-                      m: N, n: G, k: inSize, beta: 0)
+            if byToken {
+                // Layer 0 by token: tokenGates = embedding @ W_ih0^T                          (V, G)
+                // then each position looks up its token's row: z[t, b] = tokenGates[token]     (N, G)
+                let gatesByToken = tokenGates.pointer
+                gemmShare(p, gatesByToken, ldc: G, params + layout.embedding, lda: E, transA: false, wih, ldb: E,
+                          transB: true, m: V, n: G, k: E, beta: 0)
+                team.barrier()
+                for r in team.share(N, p) {
+                    let (t, b) = r.quotientAndRemainder(dividingBy: B)
+                    (z + r * GS).update(from: gatesByToken + Int(tokens[b * T + t]) * G, count: G)
+                }
+            } else {
+                // Input projection of all N rows at once: z = x @ W_ih^T (bias added in the cell)  (N, G)
+                gemmShare(p, z, ldc: GS, input, lda: inSize, transA: false, wih, ldb: inSize, transB: true,
+                          m: N, n: G, k: inSize, beta: 0)
+            }
             team.barrier()
 
             // Recurrence, member p owning hidden units U and gate columns 4·U.start ..< 4·U.end:
@@ -389,9 +425,12 @@ public final class LSTMTrainer {
     }
 
     /// Layer k backward: dOutput = dL/d(layer output) in (overwritten), dInput = dL/d(layer
-    /// input) out; the layer's weight gradients land in `gradients`.
-    private func layerBackward(_ k: Int, training: Bool, dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>) {
-        let (B, T, N, E, H) = (self.B, self.T, self.N, self.E, self.H)
+    /// input) out; the layer's weight gradients land in `gradients`. Layer 0 by token writes
+    /// the embedding's gradient instead of dInput.
+    private func layerBackward(_ k: Int, training: Bool, tokens: UnsafeBufferPointer<Int32>,
+                               dOutput: UnsafeMutablePointer<Float>, dInput: UnsafeMutablePointer<Float>) {
+        let (B, T, N, E, H, V) = (self.B, self.T, self.N, self.E, self.H, self.V)
+        let byToken = k == 0 && projectsByToken
         let G = 4 * H, GS = gateStride
         let layout = model.layout
         let params = model.parameters.pointer
@@ -440,11 +479,27 @@ public final class LSTMTrainer {
                 // d W_hh = Σ_t dz_t^T @ h_{t-1} = dz^T @ h[0..<T]                         (G, H)
                 BLAS.gemm(dWhh + mine * H, ldc: H, z + mine, lda: GS, transA: true, h, ldb: H, transB: false,
                           m: n4, n: H, k: N, beta: 0)
-                // d W_ih = dz^T @ x                                                      (G, in)
-                BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: GS, transA: true, input, ldb: inSize,
-                          transB: false, m: n4, n: inSize, k: N, beta: 0)
-                // d b_ih = d b_hh = Σ_rows dz                                            (G)
-                BLAS.gemv(dBias + mine, z + mine, lda: GS, transA: true, m: N, n: n4, ones.pointer, beta: 0)
+                if byToken {
+                    // z[t, b] = tokenGates[token]  =>  dTokenGates[v] = Σ over v's positions of dz  (V, G)
+                    let dByToken = dTokenGates.pointer + mine
+                    for v in 0..<V { (dByToken + v * G).update(repeating: 0, count: n4) }
+                    for r in 0..<N {
+                        let (t, b) = r.quotientAndRemainder(dividingBy: B)
+                        let row = dByToken + Int(tokens[b * T + t]) * G, source = z + r * GS + mine
+                        for i in 0..<n4 { row[i] += source[i] }
+                    }
+                    // d W_ih0 = dTokenGates^T @ embedding                                    (G, E)
+                    BLAS.gemm(dWih + mine * E, ldc: E, dByToken, lda: G, transA: true, params + layout.embedding, ldb: E,
+                              transB: false, m: n4, n: E, k: V, beta: 0)
+                    // d b_ih = d b_hh = Σ_rows dz = Σ_v dTokenGates                          (G)
+                    BLAS.gemv(dBias + mine, dByToken, lda: G, transA: true, m: V, n: n4, ones.pointer, beta: 0)
+                } else {
+                    // d W_ih = dz^T @ x                                                      (G, in)
+                    BLAS.gemm(dWih + mine * inSize, ldc: inSize, z + mine, lda: GS, transA: true, input, ldb: inSize,
+                              transB: false, m: n4, n: inSize, k: N, beta: 0)
+                    // d b_ih = d b_hh = Σ_rows dz                                            (G)
+                    BLAS.gemv(dBias + mine, z + mine, lda: GS, transA: true, m: N, n: n4, ones.pointer, beta: 0)
+                }
                 for g in 0..<4 {
                     let from = mine + g * u.count, row = g * H + s
                     (grads + layout.weightHH[k] + row * H).update(from: dWhh + from * H, count: u.count * H)
@@ -453,9 +508,16 @@ public final class LSTMTrainer {
                     (grads + layout.biasHH[k] + row).update(from: dBias + from, count: u.count)
                 }
             }
-            // dx = dz @ W_ih                                                            (N, in)
-            gemmShare(p, dx, ldc: inSize, z, lda: GS, transA: false, wih, ldb: inSize, transB: false,
-                      m: N, n: inSize, k: G, beta: 0)
+            if byToken {
+                // d embedding = dTokenGates @ W_ih0, once every member's columns are summed   (V, E)
+                team.barrier()
+                gemmShare(p, grads + layout.embedding, ldc: E, dTokenGates.pointer, lda: G, transA: false, wih, ldb: E,
+                          transB: false, m: V, n: E, k: G, beta: 0)
+            } else {
+                // dx = dz @ W_ih                                                            (N, in)
+                gemmShare(p, dx, ldc: inSize, z, lda: GS, transA: false, wih, ldb: inSize, transB: false,
+                          m: N, n: inSize, k: G, beta: 0)
+            }
         }
     }
 
@@ -540,8 +602,10 @@ public final class LSTMTrainer {
     func logits(inputs: [Int32], training: Bool = false) -> [Float] {
         precondition(inputs.count == N, "logits expects \(B)×\(T) inputs")
         loadState(trainingState)
-        inputs.withUnsafeBufferPointer { embeddingForward(tokens: $0) }
-        for k in 0..<L { layerForward(k, training: training) }
+        inputs.withUnsafeBufferPointer { tokens in
+            if !projectsByToken { embeddingForward(tokens: tokens) }
+            for k in 0..<L { layerForward(k, training: training, tokens: tokens) }
+        }
         team.run { p in headLogits(member: p, training: training) }
         return Array(UnsafeBufferPointer(start: logits.pointer, count: N * V))
     }

@@ -55,10 +55,14 @@ struct Shape: CustomStringConvertible {
         }
     }
 
-    @Test(arguments: shapes)
-    func engineMatchesReference(_ s: Shape) {
+    /// Both ways of layer 0's input projection: per position, and per vocabulary entry looked
+    /// up by token (what the trainer does when V <= B·T/2).
+    @Test(arguments: shapes, [false, true])
+    func engineMatchesReference(_ s: Shape, projectsByToken: Bool) {
         let model = LSTMModel(configuration: s.configuration, seed: 7)
-        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3, threads: s.threads)
+        let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 3, threads: s.threads,
+                                  projectsByToken: projectsByToken)
+        #expect(trainer.projectsByToken == projectsByToken)
         #expect(trainer.team.size == s.threads)
         var rng = SplitMix64(seed: 99)
         let inputs = randomTokens(&rng, count: s.B * s.T, below: s.V)
@@ -261,11 +265,13 @@ struct Shape: CustomStringConvertible {
 
     /// The team splits work by output rows and hidden units, and dropout masks are drawn per
     /// (layer, step): one, two or three threads train to the same parameters.
-    @Test func threadCountDoesNotChangeTraining() {
+    @Test(arguments: [false, true])
+    func threadCountDoesNotChangeTraining(projectsByToken: Bool) {
         let s = Shape(V: 11, E: 8, H: 24, L: 2, B: 3, T: 6, dropout: 0.25)
         func run(threads: Int) -> [Double] {
             let model = LSTMModel(configuration: s.configuration, seed: 9)
-            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 10, threads: threads)
+            let trainer = LSTMTrainer(model: model, batchSize: s.B, sequenceLength: s.T, seed: 10, threads: threads,
+                                      projectsByToken: projectsByToken)
             var rng = SplitMix64(seed: 11)
             for _ in 0..<4 {
                 let x = randomTokens(&rng, count: s.B * s.T, below: s.V)
