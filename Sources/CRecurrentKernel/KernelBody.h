@@ -1,7 +1,8 @@
 // The kernel's body, included once per instruction set by RecurrentKernel.c with:
 //   NAME(x)    the function name for this instruction set
 //   MADD(a,b,c) a*b + c (fused where the instruction set has FMA)
-//   FWD_ROWS   rows per forward tile (4 gates x 8 units each: 4*FWD_ROWS accumulators)
+//   FWD_ROWS   rows per forward tile (8 units each)
+//   FWD_GATE_PASSES 1 (the 4 gates at once: 4*FWD_ROWS accumulators) or 2 (2*FWD_ROWS)
 //   FWD_BLOCKS 8-unit blocks per single-row forward tile (4*FWD_BLOCKS accumulators)
 //   BWD_ROWS   rows per backward tile (16 units each: 2*BWD_ROWS accumulators)
 // Accumulators, weights and broadcasts must fit the registers: 16 vector registers for AVX2,
@@ -76,29 +77,42 @@ static inline __attribute__((always_inline)) void NAME(forward_cell)(
     store_n(h + j, o * tc, n);
 }
 
-// FWD_ROWS rows x 8 units starting at local unit j, n of the units valid: the weights of
-// the block are read once for all the rows.
+// ROWS rows (a constant <= FWD_ROWS once inlined) x 8 units starting at local unit j, n of
+// the units valid: the weights of the block are read once for all the rows. With
+// FWD_GATE_PASSES 2 the four gates go in two passes of two ([i f], then [g o]), so 16
+// registers hold the accumulators of FWD_ROWS rows; the first pass's sums wait in z. Every
+// output sums over k in the same order in every pass, tile and row (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile)(
-    const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
+    int ROWS, const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
     const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
-    v8 acc[FWD_ROWS][4];
-    for (int r = 0; r < FWD_ROWS; r++)
-        for (int g = 0; g < 4; g++) acc[r][g] = load_n(z + (size_t)r * ldz + g * units + j, n);
-    for (int kk = 0; kk < k; kk++) {
-        const float *w = pk + (size_t)kk * 32;
-        v8 w0 = loadu(w), w1 = loadu(w + 8), w2 = loadu(w + 16), w3 = loadu(w + 24);
-        for (int r = 0; r < FWD_ROWS; r++) {
-            v8 a = splat(x[(size_t)r * ldx + kk]);
-            acc[r][0] = MADD(a, w0, acc[r][0]);
-            acc[r][1] = MADD(a, w1, acc[r][1]);
-            acc[r][2] = MADD(a, w2, acc[r][2]);
-            acc[r][3] = MADD(a, w3, acc[r][3]);
+    enum { GATES = 4 / FWD_GATE_PASSES };
+    v8 acc[FWD_ROWS][GATES];
+    for (int pass = 0; pass < FWD_GATE_PASSES; pass++) {
+        int g0 = pass * GATES;
+        for (int r = 0; r < ROWS; r++)
+            for (int g = 0; g < GATES; g++) acc[r][g] = load_n(z + (size_t)r * ldz + (g0 + g) * units + j, n);
+        for (int kk = 0; kk < k; kk++) {
+            const float *w = pk + (size_t)kk * 32 + g0 * 8;
+            v8 wg[GATES];
+            for (int g = 0; g < GATES; g++) wg[g] = loadu(w + g * 8);
+            for (int r = 0; r < ROWS; r++) {
+                v8 a = splat(x[(size_t)r * ldx + kk]);
+                for (int g = 0; g < GATES; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
+            }
         }
+        if (pass + 1 < FWD_GATE_PASSES)
+            for (int r = 0; r < ROWS; r++)
+                for (int g = 0; g < GATES; g++) store_n(z + (size_t)r * ldz + (g0 + g) * units + j, acc[r][g], n);
     }
-    for (int r = 0; r < FWD_ROWS; r++) {
+    for (int r = 0; r < ROWS; r++) {
         size_t s = (size_t)r * lds;
-        NAME(forward_cell)(acc[r][0], acc[r][1], acc[r][2], acc[r][3], units, j, n, z + (size_t)r * ldz, bias, cprev + s,
-                           c + s, tanhc ? tanhc + s : 0, h + s);
+        float *zr = z + (size_t)r * ldz;
+#if FWD_GATE_PASSES == 1
+        v8 zi = acc[r][0], zf = acc[r][1], zg = acc[r][2], zo = acc[r][3];
+#else
+        v8 zi = load_n(zr + j, n), zf = load_n(zr + units + j, n), zg = acc[r][0], zo = acc[r][1];
+#endif
+        NAME(forward_cell)(zi, zf, zg, zo, units, j, n, zr, bias, cprev + s, c + s, tanhc ? tanhc + s : 0, h + s);
     }
 }
 
@@ -135,17 +149,33 @@ static __attribute__((unused)) void NAME(forward_step)(const float *packed, int 
                         const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     int blocks = (units + 7) / 8;
     int tiled = rows - rows % FWD_ROWS;
-    // Full tiles, block by block, so a block's weights stay in cache while its rows go by.
-    for (int b = 0; b < blocks && tiled > 0; b++) {
+    // Two or more rows a full tile leaves go in one smaller tile; a last single row goes alone.
+    int left = rows - tiled, small = left >= 2 ? left : 0;
+    // Tiles, block by block, so a block's weights stay in cache while its rows go by.
+    for (int b = 0; b < blocks && tiled + small > 0; b++) {
         const float *pk = packed + (size_t)b * k * 32;
         int j = b * 8, n = units - j < 8 ? units - j : 8;
-        for (int r = 0; r < tiled; r += FWD_ROWS)
-            NAME(forward_tile)(pk, k, units, j, n, x + (size_t)r * ldx, ldx, z + (size_t)r * ldz, ldz, bias,
-                               cprev + (size_t)r * lds, c + (size_t)r * lds, tanhc ? tanhc + (size_t)r * lds : 0,
-                               h + (size_t)r * lds, lds);
+#define TILE(ROWS, r)                                                                                                 \
+    NAME(forward_tile)(ROWS, pk, k, units, j, n, x + (size_t)(r) * ldx, ldx, z + (size_t)(r) * ldz, ldz, bias,     \
+                       cprev + (size_t)(r) * lds, c + (size_t)(r) * lds, tanhc ? tanhc + (size_t)(r) * lds : 0,     \
+                       h + (size_t)(r) * lds, lds)
+        for (int r = 0; r < tiled; r += FWD_ROWS) TILE(FWD_ROWS, r);
+        switch (small) {  // constant row counts, so each tile unrolls into registers
+#if FWD_ROWS > 4
+#error "forward tiles of more than 4 rows need more cases here"
+#endif
+#if FWD_ROWS > 3
+        case 3: TILE(3, tiled); break;
+#endif
+#if FWD_ROWS > 2
+        case 2: TILE(2, tiled); break;
+#endif
+        default: break;
+        }
+#undef TILE
     }
-    // The other rows one at a time, FWD_BLOCKS blocks at once.
-    for (int r = tiled; r < rows; r++) {
+    // A single row left, FWD_BLOCKS blocks at once.
+    for (int r = tiled + small; r < rows; r++) {
         const float *xr = x + (size_t)r * ldx;
         float *zr = z + (size_t)r * ldz, *cr = c + (size_t)r * lds, *hr = h + (size_t)r * lds;
         const float *cpr = cprev + (size_t)r * lds;

@@ -1,7 +1,7 @@
 // The recurrent kernel's instruction sets: KernelBody.h compiled once per set, and the best
 // one the CPU supports chosen on first use. On x86-64: AVX-512VL (256-bit vectors, but 32
-// registers, so tiles of 4 forward / 8 backward rows), AVX2 with FMA (16 registers: 2 and
-// 6 rows), and a portable build; elsewhere (arm64 NEON) the portable build, which the
+// registers, so tiles of 4 forward / 8 backward rows), AVX2 with FMA (16 registers: 4 rows
+// of 2 gates and 6 rows), and a portable build; elsewhere (arm64 NEON) the portable build, which the
 // compiler vectorises for the target.
 #include "RecurrentKernel.h"
 #include <pthread.h>
@@ -17,23 +17,29 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512vl"))), apply_to = function)
 #define NAME(x) x##_avx512vl
 #define FWD_ROWS 4
+#define FWD_GATE_PASSES 1
 #define FWD_BLOCKS 4
 #define BWD_ROWS 8  // 12 fit the registers too, but 8 divides the batch sizes used (64, 32)
 #include "KernelBody.h"
 #undef NAME
 #undef FWD_ROWS
+#undef FWD_GATE_PASSES
 #undef FWD_BLOCKS
 #undef BWD_ROWS
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #define NAME(x) x##_avx2
-#define FWD_ROWS 2
+// 4 rows x 2 gates: each block's weights are read once per 4 rows (L2 bandwidth, not the
+// FMA units, bounded the 2 rows x 4 gates tile).
+#define FWD_ROWS 4
+#define FWD_GATE_PASSES 2
 #define FWD_BLOCKS 2
 #define BWD_ROWS 6
 #include "KernelBody.h"
 #undef NAME
 #undef FWD_ROWS
+#undef FWD_GATE_PASSES
 #undef FWD_BLOCKS
 #undef BWD_ROWS
 #pragma clang attribute pop
@@ -46,7 +52,8 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #define MADD(a, b, c) ((a) * (b) + (c))  // baseline x86-64 has no FMA; fmaf per lane would be slow
 #endif
 #define NAME(x) x##_portable
-#define FWD_ROWS 2
+#define FWD_ROWS 4
+#define FWD_GATE_PASSES 2
 #define FWD_BLOCKS 2
 #define BWD_ROWS 6
 #include "KernelBody.h"

@@ -18,7 +18,7 @@ import Testing
         var rng = TestRandom(seed: 21)
         for build in Self.builds {
             let name = String(cString: cadenza_recurrent_build_name(build))
-            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2)] {
+            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2), (13, 37, 6), (24, 16, 7)] {
                 let G = 4 * units, ldz = G + 3, ldx = k + 2, lds = units + 1
                 let w = rng.floats(G * max(k, 1), scale: 0.5), x = rng.floats(rows * ldx, scale: 1)
                 let zIn = rng.floats(rows * ldz, scale: 1), bias = rng.floats(G, scale: 0.3), cPrev = rng.floats(rows * lds, scale: 1)
@@ -95,17 +95,20 @@ import Testing
         let cPrev = rng.floats(9 * units, scale: 1)
         var packed = [Float](repeating: 0, count: cadenza_forward_pack_count(Int32(k), Int32(units)))
         cadenza_forward_pack(&packed, w, Int32(k), Int32(units), Int32(k), Int32(units))
+        // 9 rows: full tiles and a single row; 7 and 6: a full tile and a smaller tile of 3 or 2.
         for build in Self.builds {
-            var hAll = [Float](repeating: 0, count: 9 * units), cAll = hAll, zAll = zIn
-            cadenza_forward_step_on(build, packed, Int32(k), Int32(units), 9, x, Int32(k), &zAll, Int32(4 * units), nil,
-                                    cPrev, &cAll, nil, &hAll, Int32(units))
-            for r in [0, 4, 8] {
-                var h = [Float](repeating: 0, count: units), c = h
-                var z = Array(zIn[(r * 4 * units)..<((r + 1) * 4 * units)])
-                cadenza_forward_step_on(build, packed, Int32(k), Int32(units), 1, Array(x[(r * k)..<((r + 1) * k)]), Int32(k), &z,
-                                        Int32(4 * units), nil, Array(cPrev[(r * units)..<((r + 1) * units)]), &c, nil, &h,
-                                        Int32(units))
-                #expect(h == Array(hAll[(r * units)..<((r + 1) * units)]), "row \(r)")
+            for batch in [9, 7, 6] {
+                var hAll = [Float](repeating: 0, count: batch * units), cAll = hAll, zAll = Array(zIn[0..<(batch * 4 * units)])
+                cadenza_forward_step_on(build, packed, Int32(k), Int32(units), Int32(batch), x, Int32(k), &zAll, Int32(4 * units),
+                                        nil, cPrev, &cAll, nil, &hAll, Int32(units))
+                for r in 0..<batch {
+                    var h = [Float](repeating: 0, count: units), c = h
+                    var z = Array(zIn[(r * 4 * units)..<((r + 1) * 4 * units)])
+                    cadenza_forward_step_on(build, packed, Int32(k), Int32(units), 1, Array(x[(r * k)..<((r + 1) * k)]), Int32(k), &z,
+                                            Int32(4 * units), nil, Array(cPrev[(r * units)..<((r + 1) * units)]), &c, nil, &h,
+                                            Int32(units))
+                    #expect(h == Array(hAll[(r * units)..<((r + 1) * units)]), "batch \(batch) row \(r)")
+                }
             }
         }
     }
