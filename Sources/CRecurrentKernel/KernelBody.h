@@ -59,6 +59,12 @@ static inline __attribute__((always_inline)) v8 NAME(sigmoid8)(v8 x) {
 
 // ---- forward ----
 
+// Gate g's 8 weights for input kk in a block's pack: the block holds [i f] for every input,
+// then [g o] (16 floats per input each), so a pass over two gates reads one contiguous run.
+static inline __attribute__((always_inline)) const float *NAME(gate_weights)(const float *pk, int k, int kk, int g) {
+    return pk + (size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8;
+}
+
 // The cell for one row's 8 units at local unit j (n valid), given its pre-activations.
 static inline __attribute__((always_inline)) void NAME(forward_cell)(
     v8 zi, v8 zf, v8 zg, v8 zo, int units, int j, int n, float *z, const float *bias, const float *cprev, float *c,
@@ -92,9 +98,8 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
         for (int r = 0; r < ROWS; r++)
             for (int g = 0; g < GATES; g++) acc[r][g] = load_n(z + (size_t)r * ldz + (g0 + g) * units + j, n);
         for (int kk = 0; kk < k; kk++) {
-            const float *w = pk + (size_t)kk * 32 + g0 * 8;
             v8 wg[GATES];
-            for (int g = 0; g < GATES; g++) wg[g] = loadu(w + g * 8);
+            for (int g = 0; g < GATES; g++) wg[g] = loadu(NAME(gate_weights)(pk, k, kk, g0 + g));
             for (int r = 0; r < ROWS; r++) {
                 v8 a = splat(x[(size_t)r * ldx + kk]);
                 for (int g = 0; g < GATES; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
@@ -132,11 +137,7 @@ static inline __attribute__((always_inline)) void NAME(forward_row)(
     for (int kk = 0; kk < k; kk++) {
         v8 a = splat(x[kk]);
         for (int nb = 0; nb < NB; nb++) {
-            const float *w = pk[nb] + (size_t)kk * 32;
-            acc[nb][0] = MADD(a, loadu(w), acc[nb][0]);
-            acc[nb][1] = MADD(a, loadu(w + 8), acc[nb][1]);
-            acc[nb][2] = MADD(a, loadu(w + 16), acc[nb][2]);
-            acc[nb][3] = MADD(a, loadu(w + 24), acc[nb][3]);
+            for (int g = 0; g < 4; g++) acc[nb][g] = MADD(a, loadu(NAME(gate_weights)(pk[nb], k, kk, g)), acc[nb][g]);
         }
     }
     for (int nb = 0; nb < NB; nb++) {

@@ -62,7 +62,8 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 
 size_t cadenza_forward_pack_count(int k, int units) { return (size_t)((units + 7) / 8) * (size_t)k * 32; }
 
-// Block b (8 units), input kk: [i f g o] x 8 lanes, 32 floats; lanes past `units` are zero.
+// Block b (8 units): [i f] x 8 lanes for every input kk (16 floats each), then [g o] likewise
+// (KernelBody.h's gate_weights reads it); lanes past `units` are zero.
 void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
     int blocks = (units + 7) / 8;
     for (int b = 0; b < blocks; b++) {
@@ -71,7 +72,7 @@ void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_strid
             for (int g = 0; g < 4; g++) {
                 for (int lane = 0; lane < 8; lane++) {
                     int j = b * 8 + lane;
-                    out[(size_t)kk * 32 + g * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
+                    out[(size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
                 }
             }
         }

@@ -29,8 +29,12 @@ public final class LSTMInference {
     let headBias: FloatBuffer  // (V)
     // Scratch for up to rowCapacity streams (one, until a batched step needs more).
     private var rowCapacity = 0
-    private var z = FloatBuffer(count: 0)  // (R, G) gate pre-activations of the current layer, grouped
-    private var xh = FloatBuffer(count: 0)  // (R, 2H) [x | h] of the current layer
+    private var z = FloatBuffer(count: 0)  // (R, G) gate pre-activations of the current layer, grouped, rows zStride apart
+    private var xh = FloatBuffer(count: 0)  // (R, 2H) [x | h] of the current layer, rows xhStride apart
+    /// Row strides padded by 16 floats: rows 2H or 4H floats apart (a multiple of 4 KiB for
+    /// H = 512) put the rows a batched tile reads and writes into one L1 cache set.
+    private var zStride: Int { 4 * configuration.hiddenSize + 16 }
+    private var xhStride: Int { 2 * configuration.hiddenSize + 16 }
     private var hNext = FloatBuffer(count: 0)  // (R, H) the new h of the current layer
     private var batchH = FloatBuffer(count: 0)  // (L, R, H) gathered states of a batched step
     private var batchC = FloatBuffer(count: 0)
@@ -141,8 +145,8 @@ public final class LSTMInference {
         guard rows > rowCapacity else { return }
         let (H, L) = (configuration.hiddenSize, configuration.layers)
         rowCapacity = rows
-        z = FloatBuffer(count: rows * 4 * H)
-        xh = FloatBuffer(count: rows * 2 * H)
+        z = FloatBuffer(count: rows * zStride)
+        xh = FloatBuffer(count: rows * xhStride)
         hNext = FloatBuffer(count: rows * H)
         batchH = FloatBuffer(count: L * rows * H)
         batchC = FloatBuffer(count: L * rows * H)
@@ -152,7 +156,7 @@ public final class LSTMInference {
     private func run(rows R: Int, tokens: UnsafePointer<Int>, h hAll: UnsafeMutablePointer<Float>,
                      c cAll: UnsafeMutablePointer<Float>, logits out: UnsafeMutablePointer<Float>) {
         let (V, H, L) = (configuration.vocabularySize, configuration.hiddenSize, configuration.layers)
-        let G = 4 * H
+        let G = 4 * H, zStride = self.zStride, xhStride = self.xhStride
         reserveRows(R)
         let z = self.z.pointer, xh = self.xh.pointer, hNext = self.hNext.pointer
         let (grouping, inputTable, recurrent0, fused, fusedBias) = (grouping, inputTable, recurrent0, fused, fusedBias)
@@ -165,14 +169,14 @@ public final class LSTMInference {
                     if k == 0 {
                         // Layer 0: z = table[token] + h @ W_hh0^T, then the cell               (R, G)
                         for r in 0..<R {
-                            (z + r * G + mine).update(from: inputTable[tokens[r] * G + mine], count: 4 * u.count)
+                            (z + r * zStride + mine).update(from: inputTable[tokens[r] * G + mine], count: 4 * u.count)
                         }
-                        recurrent0.step(member: p, units: u.count, rows: R, x: h, ldx: H, z: z + mine, ldz: G, bias: nil,
+                        recurrent0.step(member: p, units: u.count, rows: R, x: h, ldx: H, z: z + mine, ldz: zStride, bias: nil,
                                         cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
                     } else {
                         // Layer k: z = [h_{k-1} | h_k] @ [W_ih | W_hh]^T + b, then the cell     (R, G)
-                        for r in 0..<R { (z + r * G + mine).update(from: fusedBias[k - 1][mine], count: 4 * u.count) }
-                        fused[k - 1].step(member: p, units: u.count, rows: R, x: xh, ldx: 2 * H, z: z + mine, ldz: G,
+                        for r in 0..<R { (z + r * zStride + mine).update(from: fusedBias[k - 1][mine], count: 4 * u.count) }
+                        fused[k - 1].step(member: p, units: u.count, rows: R, x: xh, ldx: xhStride, z: z + mine, ldz: zStride,
                                           bias: nil, cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
                     }
                 }
@@ -182,8 +186,8 @@ public final class LSTMInference {
                         (h + r * H + s).update(from: hNext + r * H + s, count: u.count)
                         if k + 1 < L {
                             // the next layer's input: [h_k (new) | h_{k+1} (old)]
-                            (xh + r * 2 * H + s).update(from: hNext + r * H + s, count: u.count)
-                            (xh + r * 2 * H + H + s).update(from: h + R * H + r * H + s, count: u.count)
+                            (xh + r * xhStride + s).update(from: hNext + r * H + s, count: u.count)
+                            (xh + r * xhStride + H + s).update(from: h + R * H + r * H + s, count: u.count)
                         }
                     }
                 }
