@@ -20,10 +20,12 @@ public struct Sampler {
     /// Ids that take `settings.tempoTemperature` instead of the temperature (the TEMPO
     /// block); empty for none.
     public var tempoIDs: Range<Int> = 0..<0
-    /// Candidate token ids, then sorted by weight (largest first). Size V.
+    /// Candidate token ids; after top-k and top-p, the kept ones largest first. Size V.
     private var candidates: [Int32] = []
     /// Unnormalised sampling weight exp((logit - max) / temperature), per token id. Size V.
     private var weights: [Double] = []
+    /// The head of the candidates' order, largest weight first (CandidateRanking). Size V.
+    private var ranked: [Int32] = []
 
     public init(settings: SamplingSettings = .default) {
         self.settings = settings
@@ -40,6 +42,7 @@ public struct Sampler {
         if candidates.count != vocabularySize {
             candidates = [Int32](repeating: 0, count: vocabularySize)
             weights = [Double](repeating: 0, count: vocabularySize)
+            ranked = [Int32](repeating: 0, count: vocabularySize)
         }
         // 1. The largest legal logit (and the argmax, lowest id on ties).
         var best = -1
@@ -73,73 +76,59 @@ public struct Sampler {
         let minP = settings.minP
         return candidates.withUnsafeMutableBufferPointer { cand in
             weights.withUnsafeMutableBufferPointer { w in
-                var n = 0
-                for i in 0..<logits.count where allowed[i] {
-                    w[i] = exp((Double(logits[i]) - maxLogit) * (tempoIDs.contains(i) ? tempoInverse : inverseTemperature))
-                    // The best legal token has weight exp(0) = 1, so min-p compares with 1.
-                    if w[i] < minP { continue }
-                    cand[n] = Int32(i)
-                    n += 1
-                }
-                if (topK > 0 && topK < n) || topP < 1 {
-                    Self.heapSortDescending(cand, count: n, weights: UnsafeBufferPointer(w))
-                    if topK > 0 { n = min(n, topK) }
-                    if topP < 1 {
-                        var mass = 0.0
-                        for j in 0..<n { mass += w[Int(cand[j])] }
-                        let target = topP * mass
-                        var cumulative = 0.0
-                        for j in 0..<n {
-                            cumulative += w[Int(cand[j])]
-                            if cumulative >= target { n = j + 1; break }
-                        }
+                ranked.withUnsafeMutableBufferPointer { order in
+                    var n = 0
+                    var mass = 0.0  // of every candidate, in id order (what top-p cuts when top-k is off)
+                    for i in 0..<logits.count where allowed[i] {
+                        w[i] = exp((Double(logits[i]) - maxLogit) * (tempoIDs.contains(i) ? tempoInverse : inverseTemperature))
+                        // The best legal token has weight exp(0) = 1, so min-p compares with 1.
+                        if w[i] < minP { continue }
+                        cand[n] = Int32(i)
+                        mass += w[i]
+                        n += 1
                     }
+                    let limit = topK > 0 ? min(n, topK) : n
+                    if limit < n || topP < 1 {
+                        // Only the head of the order is needed: the candidates go into a heap and come
+                        // out largest first until top-k and top-p are satisfied (a full sort of a
+                        // few hundred tokens cost more than the rest of the draw).
+                        var ranking = CandidateRanking(cand, count: n, into: order, weights: UnsafeBufferPointer(w))
+                        if limit < n {
+                            while ranking.ranked < limit { ranking.next() }
+                            mass = 0
+                            for j in 0..<limit { mass += w[Int(order[j])] }
+                        }
+                        var kept = limit
+                        if topP < 1 {
+                            let target = topP * mass
+                            var cumulative = 0.0
+                            for j in 0..<limit {
+                                if j == ranking.ranked { ranking.next() }
+                                cumulative += w[Int(order[j])]
+                                if cumulative >= target { kept = j + 1; break }
+                            }
+                        }
+                        while ranking.ranked < kept { ranking.next() }
+                        n = kept
+                        cand.baseAddress!.update(from: order.baseAddress!, count: n)
+                    }
+                    var total = 0.0
+                    for j in 0..<n { total += w[Int(cand[j])] }
+                    let u = generator.nextUnitDouble() * total
+                    var cumulative = 0.0
+                    for j in 0..<n {
+                        cumulative += w[Int(cand[j])]
+                        if u < cumulative { return Int(cand[j]) }
+                    }
+                    // Rounding fallback: u = r * total can round up to exactly `total` when r is
+                    // within 2^-53 of 1, and then no prefix sum exceeds it. The walk adds in the
+                    // same order as `total`, so the last kept token is the right answer there.
+                    // Zero-weight tokens sort last and are skipped by the strict `<` above.
+                    var last = n - 1
+                    while last > 0 && w[Int(cand[last])] == 0 { last -= 1 }
+                    return Int(cand[last])
                 }
-                var total = 0.0
-                for j in 0..<n { total += w[Int(cand[j])] }
-                let u = generator.nextUnitDouble() * total
-                var cumulative = 0.0
-                for j in 0..<n {
-                    cumulative += w[Int(cand[j])]
-                    if u < cumulative { return Int(cand[j]) }
-                }
-                // Rounding fallback: u = r * total can round up to exactly `total` when r is
-                // within 2^-53 of 1, and then no prefix sum exceeds it. The walk adds in the
-                // same order as `total`, so the last kept token is the right answer there.
-                // Zero-weight tokens sort last and are skipped by the strict `<` above.
-                var last = n - 1
-                while last > 0 && w[Int(cand[last])] == 0 { last -= 1 }
-                return Int(cand[last])
             }
-        }
-    }
-
-    /// Sorts cand[0..<count] by weight, largest first, lower id first on ties (so the order,
-    /// and hence the draw, does not depend on the sort algorithm). In place, no allocation.
-    private static func heapSortDescending(_ cand: UnsafeMutableBufferPointer<Int32>, count: Int,
-                                           weights w: UnsafeBufferPointer<Double>) {
-        // after(a, b): a comes after b in the final order. A max-heap on that order keeps
-        // the element that belongs last at the root; popping it to the back each round
-        // leaves the largest weights at the front.
-        @inline(__always) func after(_ a: Int32, _ b: Int32) -> Bool {
-            let wa = w[Int(a)], wb = w[Int(b)]
-            return wa < wb || (wa == wb && a > b)
-        }
-        func siftDown(_ start: Int, _ end: Int) {
-            var root = start
-            while true {
-                let left = 2 * root + 1
-                if left >= end { return }
-                var child = left
-                if left + 1 < end && after(cand[left + 1], cand[left]) { child = left + 1 }
-                if after(cand[child], cand[root]) { cand.swapAt(child, root); root = child } else { return }
-            }
-        }
-        if count < 2 { return }
-        for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(start, count) }
-        for end in stride(from: count - 1, to: 0, by: -1) {
-            cand.swapAt(0, end)
-            siftDown(0, end)
         }
     }
 
@@ -158,5 +147,57 @@ public struct Sampler {
         var sum = 0.0
         for i in 0..<logits.count where allowed[i] { sum += exp(Double(logits[i]) - maxLogit) }
         return Double(logits[token]) - maxLogit - log(sum)
+    }
+}
+
+/// Ranks candidates largest weight first, the lower id first on ties (so the order, and hence
+/// the draw, does not depend on how it is computed), one at a time: a max-heap over the
+/// candidates is built in place (O(count)), and each `next()` moves its root to the end of
+/// `order` (O(log count)). Only the head of the order that top-k and top-p keep is computed.
+struct CandidateRanking {
+    private let heap: UnsafeMutableBufferPointer<Int32>
+    private let order: UnsafeMutableBufferPointer<Int32>
+    private let weights: UnsafeBufferPointer<Double>
+    private var heapCount: Int
+    /// How many candidates are in `order[0..<ranked]`.
+    private(set) var ranked = 0
+
+    /// Takes heap[0..<count] (scrambled as the heap is built); ranks into `order`.
+    init(_ heap: UnsafeMutableBufferPointer<Int32>, count: Int, into order: UnsafeMutableBufferPointer<Int32>,
+         weights: UnsafeBufferPointer<Double>) {
+        self.heap = heap
+        self.order = order
+        self.weights = weights
+        heapCount = count
+        if count > 1 { for start in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(start) } }
+    }
+
+    /// a belongs before b: larger weight, or the same weight and a lower id.
+    @inline(__always) private func before(_ a: Int32, _ b: Int32) -> Bool {
+        let wa = weights[Int(a)], wb = weights[Int(b)]
+        return wa > wb || (wa == wb && a < b)
+    }
+
+    private func siftDown(_ start: Int) {
+        var root = start
+        while true {
+            let left = 2 * root + 1
+            if left >= heapCount { return }
+            var child = left
+            if left + 1 < heapCount && before(heap[left + 1], heap[left]) { child = left + 1 }
+            guard before(heap[child], heap[root]) else { return }
+            heap.swapAt(child, root)
+            root = child
+        }
+    }
+
+    /// Appends the first candidate not yet ranked to `order`.
+    mutating func next() {
+        precondition(heapCount > 0, "every candidate is ranked")
+        order[ranked] = heap[0]
+        ranked += 1
+        heapCount -= 1
+        heap[0] = heap[heapCount]
+        siftDown(0)
     }
 }

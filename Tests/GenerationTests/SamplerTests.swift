@@ -53,6 +53,66 @@ import Testing
         #expect(g[0] == 1)
     }
 
+    /// The sampler ranks only the head of the candidates (a heap); the draws equal those of the
+    /// plain rule written out with a full sort: temperature, min-p, top-k, top-p, one draw.
+    @Test func drawsEqualAFullSortsOnRandomDistributions() {
+        var rng = SeededGenerator(seed: 77)
+        let settings = [SamplingSettings(temperature: 1, topK: 0, topP: 0.95), SamplingSettings(temperature: 0.7, topK: 0, topP: 0.5),
+                        SamplingSettings(temperature: 1.2, topK: 5, topP: 1), SamplingSettings(temperature: 1, topK: 40, topP: 0.9),
+                        SamplingSettings(temperature: 1, topK: 3, topP: 0.8, minP: 0.05)]
+        for setting in settings {
+            var sampler = Sampler(settings: setting)
+            for trial in 0..<300 {
+                let v = 1 + Int(rng.nextUnitDouble() * 400)
+                // Spread logits, some repeated exactly (ties), some tokens masked.
+                var logits = (0..<v).map { _ in Float((rng.nextUnitDouble() - 0.5) * 12) }
+                for i in stride(from: 3, to: v, by: 7) { logits[i] = logits[i - 3] }
+                var allowed = (0..<v).map { _ in rng.nextUnitDouble() < 0.8 }
+                allowed[Int(rng.nextUnitDouble() * Double(v))] = true
+                let seed = UInt64(trial) &* 31 &+ 5
+                var g1 = SeededGenerator(seed: seed), g2 = SeededGenerator(seed: seed)
+                let drawn = logits.withUnsafeBufferPointer { l in
+                    allowed.withUnsafeBufferPointer { sampler.sample(logits: l, allowed: $0, using: &g1)!.token }
+                }
+                #expect(drawn == Self.fullSortDraw(logits: logits, allowed: allowed, settings: setting, generator: &g2),
+                        "\(setting) trial \(trial)")
+            }
+        }
+    }
+
+    /// The sampling rule with a full sort, for comparison.
+    static func fullSortDraw(logits: [Float], allowed: [Bool], settings: SamplingSettings,
+                             generator: inout SeededGenerator) -> Int {
+        let maxLogit = logits.indices.filter { allowed[$0] }.map { Double(logits[$0]) }.max()!
+        var w = [Double](repeating: 0, count: logits.count)
+        var kept: [Int] = []
+        for i in logits.indices where allowed[i] {
+            w[i] = exp((Double(logits[i]) - maxLogit) / settings.temperature)
+            if w[i] >= settings.minP { kept.append(i) }
+        }
+        // Ordered only when top-k or top-p cuts (otherwise the draw walks the tokens in id order).
+        if (settings.topK > 0 && settings.topK < kept.count) || settings.topP < 1 {
+            kept.sort { w[$0] > w[$1] || (w[$0] == w[$1] && $0 < $1) }
+        }
+        if settings.topK > 0 { kept = Array(kept.prefix(settings.topK)) }
+        if settings.topP < 1 {
+            let target = settings.topP * kept.reduce(0) { $0 + w[$1] }
+            var cumulative = 0.0
+            for (j, i) in kept.enumerated() {
+                cumulative += w[i]
+                if cumulative >= target { kept = Array(kept.prefix(j + 1)); break }
+            }
+        }
+        let total = kept.reduce(0) { $0 + w[$1] }
+        let u = generator.nextUnitDouble() * total
+        var cumulative = 0.0
+        for i in kept {
+            cumulative += w[i]
+            if u < cumulative { return i }
+        }
+        return kept.last!
+    }
+
     @Test func minPKeepsTokensAtLeastThatShareOfTheBest() {
         // min-p 0.25: 0.15 / 0.5 = 0.3 stays, 0.05 / 0.5 = 0.1 goes; the rest renormalise.
         var s = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, minP: 0.25))
