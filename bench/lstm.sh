@@ -96,6 +96,18 @@ ours = {s: json.load(open("%s/ours-%s.json" % (tmp, s))) for s in shapes}
 # The peak: the best sgemm figure cadenza bench measured in this run (it measures before each shape).
 peak = max(o["sgemm_peak_gflops"] for o in ours.values())
 first = next(iter(ours.values()))
+def machine():
+    """The CPU the figures are from (they differ several-fold between machines), from /proc/cpuinfo."""
+    try:
+        lines = open("/proc/cpuinfo").read().splitlines()
+    except OSError:
+        return "unknown CPU"
+    names = [l.split(":", 1)[1].strip() for l in lines if l.startswith("model name")]
+    flags = next((l.split(":", 1)[1].split() for l in lines if l.startswith("flags")), [])
+    isa = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
+    return "%s, %d logical CPU(s), %s" % (names[0] if names else "unknown CPU", len(names), isa)
+cpu = machine()
+print("machine: " + cpu)
 print("PyTorch: " + said)
 print("BLAS: %s; recurrent kernel: %s" % (first.get("blas"), first.get("recurrent_kernel")))
 print("sgemm peak (measured now by cadenza bench, 1024^3, %d thread(s)): %.0f GFLOP/s" % (threads, peak))
@@ -147,8 +159,8 @@ if os.environ.get("BENCH_UPDATE_README") == "1":
         rows += ["", "| | K candidates batched | one at a time | speed-up |", "| --- | ---: | ---: | ---: |",
                  "| best-of-%d regeneration of a bar, bundled model (ms) | %.0f | %.0f | %.2f× |" % (
             r["candidates"], 1e3 * r["batched_median_s"], 1e3 * r["sequential_median_s"], r["speedup"])]
-    note = ("sgemm peak measured in the same run: %.0f GFLOP/s on %d thread(s); BLAS: %s; recurrent kernel: %s. PyTorch: %s." %
-            (peak, threads, first.get("blas"), first.get("recurrent_kernel"), said))
+    note = ("Machine: %s. sgemm peak measured in the same run: %.0f GFLOP/s on %d thread(s); BLAS: %s; recurrent kernel: %s. PyTorch: %s." %
+            (cpu, peak, threads, first.get("blas"), first.get("recurrent_kernel"), said))
     block = "\n".join(rows) + "\n\n" + note + "\n"
     readme_path = os.environ["BENCH_README_PATH"]
     text = open(readme_path).read()
