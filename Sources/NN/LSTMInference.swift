@@ -30,12 +30,14 @@ public final class LSTMInference {
     // Scratch for up to rowCapacity streams (one, until a batched step needs more).
     private var rowCapacity = 0
     private var z = FloatBuffer(count: 0)  // (R, G) gate pre-activations of the current layer, grouped, rows zStride apart
-    private var xh = FloatBuffer(count: 0)  // (R, 2H) [x | h] of the current layer, rows xhStride apart
+    /// Layer k's input for k >= 1 at slot k-1: (R, 2H) [h_{k-1} new | h_k old], rows xhStride
+    /// apart; layer k writes its new h into the first half of slot k (slot L-1: the head's input).
+    private var xh = FloatBuffer(count: 0)  // (L, R, xhStride)
+    private var cRows = FloatBuffer(count: 0)  // (R, xhStride) the current layer's c, at the stride its h is written
     /// Row strides padded by 16 floats: rows 2H or 4H floats apart (a multiple of 4 KiB for
     /// H = 512) put the rows a batched tile reads and writes into one L1 cache set.
     private var zStride: Int { 4 * configuration.hiddenSize + 16 }
     private var xhStride: Int { 2 * configuration.hiddenSize + 16 }
-    private var hNext = FloatBuffer(count: 0)  // (R, H) the new h of the current layer
     private var batchH = FloatBuffer(count: 0)  // (L, R, H) gathered states of a batched step
     private var batchC = FloatBuffer(count: 0)
     let team: ThreadTeam
@@ -146,8 +148,8 @@ public final class LSTMInference {
         let (H, L) = (configuration.hiddenSize, configuration.layers)
         rowCapacity = rows
         z = FloatBuffer(count: rows * zStride)
-        xh = FloatBuffer(count: rows * xhStride)
-        hNext = FloatBuffer(count: rows * H)
+        xh = FloatBuffer(count: L * rows * xhStride)
+        cRows = FloatBuffer(count: rows * xhStride)
         batchH = FloatBuffer(count: L * rows * H)
         batchC = FloatBuffer(count: L * rows * H)
     }
@@ -158,51 +160,49 @@ public final class LSTMInference {
         let (V, H, L) = (configuration.vocabularySize, configuration.hiddenSize, configuration.layers)
         let G = 4 * H, zStride = self.zStride, xhStride = self.xhStride
         reserveRows(R)
-        let z = self.z.pointer, xh = self.xh.pointer, hNext = self.hNext.pointer
+        let z = self.z.pointer, xh = self.xh.pointer, cRows = self.cRows.pointer
         let (grouping, inputTable, recurrent0, fused, fusedBias) = (grouping, inputTable, recurrent0, fused, fusedBias)
         let (headWeight, headBias, team) = (headWeight, headBias, team)
+        // One barrier per layer: each layer reads its input from a buffer no member writes
+        // during the layer, writes its h into the next layer's input, and the state h and c are
+        // copied in and out by the member owning the units.
+        @inline(__always) func layerInput(_ k: Int) -> UnsafeMutablePointer<Float> { xh + (k - 1) * R * xhStride }
         team.run { p in
-            let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound
+            let u = grouping.units[p], mine = grouping.firstGateRow(of: p), s = u.lowerBound, n = u.count
+            for k in 1..<max(L, 1) {
+                for r in 0..<R { (layerInput(k) + r * xhStride + H + s).update(from: hAll + (k * R + r) * H + s, count: n) }
+            }
             for k in 0..<L {
-                let h = hAll + k * R * H, c = cAll + k * R * H  // (R, H) of layer k
-                if !u.isEmpty {
-                    if k == 0 {
-                        // Layer 0: z = table[token] + h @ W_hh0^T, then the cell               (R, G)
-                        for r in 0..<R {
-                            (z + r * zStride + mine).update(from: inputTable[tokens[r] * G + mine], count: 4 * u.count)
-                        }
-                        recurrent0.step(member: p, units: u.count, rows: R, x: h, ldx: H, z: z + mine, ldz: zStride, bias: nil,
-                                        cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
-                    } else {
-                        // Layer k: z = [h_{k-1} | h_k] @ [W_ih | W_hh]^T + b, then the cell     (R, G)
-                        for r in 0..<R { (z + r * zStride + mine).update(from: fusedBias[k - 1][mine], count: 4 * u.count) }
-                        fused[k - 1].step(member: p, units: u.count, rows: R, x: xh, ldx: xhStride, z: z + mine, ldz: zStride,
-                                          bias: nil, cPrev: c + s, c: c + s, tanhC: nil, h: hNext + s, lds: H)
-                    }
+                let h = hAll + k * R * H, c = cAll + k * R * H  // (R, H) state of layer k
+                for r in 0..<R { (cRows + r * xhStride + s).update(from: c + r * H + s, count: n) }
+                if n == 0 {
+                    // A member without units (more threads than units) still meets every barrier.
+                } else if k == 0 {
+                    // Layer 0: z = table[token] + h @ W_hh0^T, then the cell                   (R, G)
+                    for r in 0..<R { (z + r * zStride + mine).update(from: inputTable[tokens[r] * G + mine], count: 4 * n) }
+                    recurrent0.step(member: p, units: n, rows: R, x: h, ldx: H, z: z + mine, ldz: zStride, bias: nil,
+                                    cPrev: cRows + s, c: cRows + s, tanhC: nil, h: layerInput(1) + s, lds: xhStride)
+                } else {
+                    // Layer k: z = [h_{k-1} | h_k] @ [W_ih | W_hh]^T + b, then the cell         (R, G)
+                    for r in 0..<R { (z + r * zStride + mine).update(from: fusedBias[k - 1][mine], count: 4 * n) }
+                    fused[k - 1].step(member: p, units: n, rows: R, x: layerInput(k), ldx: xhStride, z: z + mine,
+                                      ldz: zStride, bias: nil, cPrev: cRows + s, c: cRows + s, tanhC: nil,
+                                      h: layerInput(k + 1) + s, lds: xhStride)
                 }
-                team.barrier()  // every member has read h_k and written its part of hNext
-                if !u.isEmpty {
-                    for r in 0..<R {
-                        (h + r * H + s).update(from: hNext + r * H + s, count: u.count)
-                        if k + 1 < L {
-                            // the next layer's input: [h_k (new) | h_{k+1} (old)]
-                            (xh + r * xhStride + s).update(from: hNext + r * H + s, count: u.count)
-                            (xh + r * xhStride + H + s).update(from: h + R * H + r * H + s, count: u.count)
-                        }
-                    }
-                }
-                team.barrier()
+                for r in 0..<R { (c + r * H + s).update(from: cRows + r * xhStride + s, count: n) }
+                team.barrier()  // h_k is whole in the next input, and nobody reads layer 0's input (the state h_0) any more
+                for r in 0..<R { (h + r * H + s).update(from: layerInput(k + 1) + r * xhStride + s, count: n) }
             }
             // Head: logits = h_{L-1} @ head.weight^T + head.bias, member p on its vocabulary rows  (R, V)
             let rows = team.share(V, p)
             guard !rows.isEmpty else { return }
-            let last = hAll + (L - 1) * R * H
+            let last = layerInput(L)  // (R, H) the new h of the last layer, rows xhStride apart
             for r in 0..<R { (out + r * V + rows.lowerBound).update(from: headBias[rows.lowerBound], count: rows.count) }
             if R == 1 {
                 BLAS.gemv(out + rows.lowerBound, headWeight[rows.lowerBound * H], lda: H, transA: false,
                           m: rows.count, n: H, last, beta: 1)
             } else {
-                BLAS.gemm(out + rows.lowerBound, ldc: V, last, lda: H, transA: false, headWeight[rows.lowerBound * H],
+                BLAS.gemm(out + rows.lowerBound, ldc: V, last, lda: xhStride, transA: false, headWeight[rows.lowerBound * H],
                           ldb: H, transB: true, m: R, n: rows.count, k: H, beta: 1)
             }
         }
