@@ -1,4 +1,5 @@
-// The kernel's body, included once per instruction set by RecurrentKernel.c with:
+// The kernel's body, included once per instruction set by RecurrentKernel.c with these
+// (all but MADD undefined again at its end, so the next build defines them afresh):
 //   NAME(x)    the function name for this instruction set
 //   MADD(a,b,c) a*b + c (fused where the instruction set has FMA)
 //   FWD_ROWS   rows per forward tile (8 units each)
@@ -255,6 +256,11 @@ static __attribute__((unused)) void NAME(backward_step)(const float *packed, int
     }
 }
 
+#undef NAME
+#undef FWD_ROWS
+#undef FWD_GATE_PASSES
+#undef FWD_BLOCKS
+#undef BWD_ROWS
 #undef splat
 #undef loadu
 #undef storeu

@@ -21,11 +21,6 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #define FWD_BLOCKS 4
 #define BWD_ROWS 8  // 12 fit the registers too, but 8 divides the batch sizes used (64, 32)
 #include "KernelBody.h"
-#undef NAME
-#undef FWD_ROWS
-#undef FWD_GATE_PASSES
-#undef FWD_BLOCKS
-#undef BWD_ROWS
 #pragma clang attribute pop
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -37,11 +32,6 @@ typedef float v8 __attribute__((ext_vector_type(8)));
 #define FWD_BLOCKS 2
 #define BWD_ROWS 6
 #include "KernelBody.h"
-#undef NAME
-#undef FWD_ROWS
-#undef FWD_GATE_PASSES
-#undef FWD_BLOCKS
-#undef BWD_ROWS
 #pragma clang attribute pop
 #undef MADD
 #endif
