@@ -6,6 +6,7 @@
 //   FWD_GATE_PASSES 1 (the 4 gates at once: 4*FWD_ROWS accumulators) or 2 (2*FWD_ROWS)
 //   FWD_BLOCKS 8-unit blocks per single-row forward tile (4*FWD_BLOCKS accumulators)
 //   BWD_ROWS   rows per backward tile (16 units each: 2*BWD_ROWS accumulators)
+//   WIDE_TILES (optional, AVX-512 only) tiles of two blocks in 16-lane vectors
 // Accumulators, weights and broadcasts must fit the registers: 16 vector registers for AVX2,
 // 32 for AVX-512VL. Loops over rows have constant trip counts, so they unroll into registers.
 
@@ -122,6 +123,54 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
     }
 }
 
+#ifdef WIDE_TILES
+// ROWS rows x 2 full blocks (16 units from local unit j) in 16-lane vectors: a block's [i f]
+// (or [g o]) weights for one input are 16 contiguous floats, so one vector FMA covers two gates
+// and each broadcast input feeds 4 of them (the 8-lane tile's 4 gates x 1 block fed 4 8-lane
+// ones: the broadcasts, not the FMAs, bounded it). Lane for lane the same FMAs in the same
+// order over k as forward_tile (the same bits).
+static inline __attribute__((always_inline)) v16 NAME(join8)(v8 lo, v8 hi) {
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+static inline __attribute__((always_inline)) v8 NAME(low8)(v16 v) { return __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); }
+static inline __attribute__((always_inline)) v8 NAME(high8)(v16 v) {
+    return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
+    int ROWS, const float *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
+    const float *cprev, float *c, float *tanhc, float *h, int lds) {
+    v16 acc[FWD_ROWS][2][2];  // [row][block][0: i f, 1: g o]
+    for (int r = 0; r < ROWS; r++) {
+        const float *zr = z + (size_t)r * ldz + j;
+        for (int b = 0; b < 2; b++) {
+            acc[r][b][0] = NAME(join8)(loadu(zr + 8 * b), loadu(zr + units + 8 * b));
+            acc[r][b][1] = NAME(join8)(loadu(zr + 2 * units + 8 * b), loadu(zr + 3 * units + 8 * b));
+        }
+    }
+    for (int kk = 0; kk < k; kk++) {
+        v16 w[2][2];
+        for (int b = 0; b < 2; b++)
+            for (int half = 0; half < 2; half++) {
+                const float *p = NAME(gate_weights)(pk + (size_t)b * k * 32, k, kk, 2 * half);
+                memcpy(&w[b][half], p, sizeof(v16));
+            }
+        for (int r = 0; r < ROWS; r++) {
+            v16 a = (v16)(x[(size_t)r * ldx + kk]);
+            for (int b = 0; b < 2; b++)
+                for (int half = 0; half < 2; half++) acc[r][b][half] = MADD(a, w[b][half], acc[r][b][half]);
+        }
+    }
+    for (int r = 0; r < ROWS; r++) {
+        size_t s = (size_t)r * lds;
+        float *zr = z + (size_t)r * ldz;
+        for (int b = 0; b < 2; b++)
+            NAME(forward_cell)(NAME(low8)(acc[r][b][0]), NAME(high8)(acc[r][b][0]), NAME(low8)(acc[r][b][1]),
+                               NAME(high8)(acc[r][b][1]), units, j + 8 * b, 8, zr, bias, cprev + s, c + s,
+                               tanhc ? tanhc + s : 0, h + s);
+    }
+}
+#endif
+
 // One row x NB consecutive 8-unit blocks from block b0: a single stream (sampling) or the rows
 // a full tile leaves. The blocks' accumulators are independent chains, so the FMA latency is
 // hidden; each output still sums over k in the same order as in a tile (same bits).
@@ -154,27 +203,38 @@ static __attribute__((unused)) void NAME(forward_step)(const float *packed, int 
     // Two or more rows a full tile leaves go in one smaller tile; a last single row goes alone.
     int left = rows - tiled, small = left >= 2 ? left : 0;
     // Tiles, block by block, so a block's weights stay in cache while its rows go by.
-    for (int b = 0; b < blocks && tiled + small > 0; b++) {
+    for (int b = 0; b < blocks && tiled + small > 0;) {
         const float *pk = packed + (size_t)b * k * 32;
         int j = b * 8, n = units - j < 8 ? units - j : 8;
-#define TILE(ROWS, r)                                                                                                 \
-    NAME(forward_tile)(ROWS, pk, k, units, j, n, x + (size_t)(r) * ldx, ldx, z + (size_t)(r) * ldz, ldz, bias,     \
-                       cprev + (size_t)(r) * lds, c + (size_t)(r) * lds, tanhc ? tanhc + (size_t)(r) * lds : 0,     \
-                       h + (size_t)(r) * lds, lds)
-        for (int r = 0; r < tiled; r += FWD_ROWS) TILE(FWD_ROWS, r);
-        switch (small) {  // constant row counts, so each tile unrolls into registers
+#define ROW_ARGS(r)                                                                                                   \
+    x + (size_t)(r) * ldx, ldx, z + (size_t)(r) * ldz, ldz, bias, cprev + (size_t)(r) * lds, c + (size_t)(r) * lds,   \
+        tanhc ? tanhc + (size_t)(r) * lds : 0, h + (size_t)(r) * lds, lds
+#define TILE(ROWS, r) NAME(forward_tile)(ROWS, pk, k, units, j, n, ROW_ARGS(r))
+#define WIDE(ROWS, r) NAME(forward_tile_wide)(ROWS, pk, k, units, j, ROW_ARGS(r))
 #if FWD_ROWS > 4
 #error "forward tiles of more than 4 rows need more cases here"
 #endif
+        // Constant row counts in every call, so each tile unrolls into registers.
+#ifdef WIDE_TILES
+        if (units - j >= 16) {  // two full blocks
+            for (int r = 0; r < tiled; r += FWD_ROWS) WIDE(FWD_ROWS, r);
+            if (small == 3) WIDE(3, tiled);
+            if (small == 2) WIDE(2, tiled);
+            b += 2;
+            continue;
+        }
+#endif
+        for (int r = 0; r < tiled; r += FWD_ROWS) TILE(FWD_ROWS, r);
 #if FWD_ROWS > 3
-        case 3: TILE(3, tiled); break;
+        if (small == 3) TILE(3, tiled);
 #endif
 #if FWD_ROWS > 2
-        case 2: TILE(2, tiled); break;
+        if (small == 2) TILE(2, tiled);
 #endif
-        default: break;
-        }
+        b++;
+#undef WIDE
 #undef TILE
+#undef ROW_ARGS
     }
     // A single row left, FWD_BLOCKS blocks at once.
     for (int r = tiled + small; r < rows; r++) {
@@ -241,18 +301,62 @@ static inline __attribute__((always_inline)) void NAME(backward_tile)(
     }
 }
 
+#ifdef WIDE_TILES
+// BWD_ROWS rows x 32 units (two full blocks from local unit j) in 16-lane vectors: each
+// broadcast dz feeds 2 vector FMAs of 16 lanes instead of 2 of 8. The same FMAs per lane in
+// the same order over k as backward_tile (the same bits).
+static inline __attribute__((always_inline)) void NAME(backward_tile_wide)(
+    int valid, const float *pk, int k, int units, int j, const float *dz_next, int lddz, float *dh, float *gates,
+    int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
+    const float *dzr[BWD_ROWS];
+    v16 acc[BWD_ROWS][2];
+    for (int r = 0; r < BWD_ROWS; r++) {
+        int rr = r < valid ? r : valid - 1;
+        dzr[r] = dz_next + (size_t)rr * lddz;
+        for (int b = 0; b < 2; b++) memcpy(&acc[r][b], dh + (size_t)rr * lds + j + 16 * b, sizeof(v16));
+    }
+    for (int kk = 0; kk < k; kk++) {
+        v16 w[2];
+        for (int b = 0; b < 2; b++) memcpy(&w[b], pk + (size_t)b * k * 16 + (size_t)kk * 16, sizeof(v16));
+        for (int r = 0; r < BWD_ROWS; r++) {
+            v16 a = (v16)(dzr[r][kk]);
+            for (int b = 0; b < 2; b++) acc[r][b] = MADD(a, w[b], acc[r][b]);
+        }
+    }
+    for (int r = 0; r < BWD_ROWS; r++) {
+        if (r >= valid) break;
+        for (int b = 0; b < 2; b++) {
+            size_t s = (size_t)r * lds + j + 16 * b;
+            float *gr = gates + (size_t)r * ldg + j + 16 * b;
+            memcpy(dh + s, &acc[r][b], sizeof(v16));
+            NAME(cell_backward)(NAME(low8)(acc[r][b]), 8, gr, units, dc + s, tanhc + s, cprev + s);
+            NAME(cell_backward)(NAME(high8)(acc[r][b]), 8, gr + 8, units, dc + s + 8, tanhc + s + 8, cprev + s + 8);
+        }
+    }
+}
+#endif
+
 static __attribute__((unused)) void NAME(backward_step)(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,
                          float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
     int blocks = (units + 15) / 16;
-    for (int b = 0; b < blocks; b++) {
+    for (int b = 0; b < blocks;) {
         const float *pk = packed + (size_t)b * k * 16;
         int j = b * 16, n = units - j < 16 ? units - j : 16;
-        for (int r = 0; r < rows; r += BWD_ROWS) {
-            int valid = rows - r < BWD_ROWS ? rows - r : BWD_ROWS;
-            NAME(backward_tile)(valid, pk, k, units, j, n, dz_next + (size_t)r * lddz, lddz, dh + (size_t)r * lds,
-                                gates + (size_t)r * ldg, ldg, dc + (size_t)r * lds, tanhc + (size_t)r * lds,
-                                cprev + (size_t)r * lds, lds);
+#define ROW_ARGS(r)                                                                                                   \
+    dz_next + (size_t)(r) * lddz, lddz, dh + (size_t)(r) * lds, gates + (size_t)(r) * ldg, ldg, dc + (size_t)(r) * lds, \
+        tanhc + (size_t)(r) * lds, cprev + (size_t)(r) * lds, lds
+#ifdef WIDE_TILES
+        if (units - j >= 32) {  // two full blocks
+            for (int r = 0; r < rows; r += BWD_ROWS)
+                NAME(backward_tile_wide)(rows - r < BWD_ROWS ? rows - r : BWD_ROWS, pk, k, units, j, ROW_ARGS(r));
+            b += 2;
+            continue;
         }
+#endif
+        for (int r = 0; r < rows; r += BWD_ROWS)
+            NAME(backward_tile)(rows - r < BWD_ROWS ? rows - r : BWD_ROWS, pk, k, units, j, n, ROW_ARGS(r));
+        b++;
+#undef ROW_ARGS
     }
 }
 
@@ -261,6 +365,7 @@ static __attribute__((unused)) void NAME(backward_step)(const float *packed, int
 #undef FWD_GATE_PASSES
 #undef FWD_BLOCKS
 #undef BWD_ROWS
+#undef WIDE_TILES
 #undef splat
 #undef loadu
 #undef storeu

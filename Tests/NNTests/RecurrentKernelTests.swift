@@ -52,7 +52,7 @@ import Testing
         var rng = TestRandom(seed: 22)
         for build in Self.builds {
             let name = String(cString: cadenza_recurrent_build_name(build))
-            for (units, kTotal, rows) in [(5, 20, 1), (8, 0, 3), (13, 52, 9), (24, 96, 7), (16, 64, 8), (40, 160, 13)] {
+            for (units, kTotal, rows) in [(5, 20, 1), (8, 0, 3), (13, 52, 9), (24, 96, 7), (16, 64, 8), (40, 160, 13), (64, 96, 10)] {
                 let G = 4 * units, ldg = G + 5, lddz = kTotal + 1, lds = units + 2
                 // W_hh (kTotal rows in dz's column order, of which the units' columns are read).
                 let w = rng.floats(max(kTotal, 1) * units, scale: 0.5)
