@@ -11,7 +11,11 @@
 # (python3 -m venv DIR && DIR/bin/pip install torch numpy safetensors threadpoolctl) and
 # ../shared/bench/torch_lstm_bench.py exists; otherwise the figures of
 # ../shared/bench/results-torch.json (or the copy bench/torch-reference.json) are used.
-# The script says which. Env: BENCH_THREADS (default 2), BENCH_SHAPES (default "small medium deep").
+# The script says which. A shared machine moves every figure by 15-50% between minutes, so
+# the script runs BENCH_ROUNDS rounds (default 3), each measuring Cadenza and then PyTorch on
+# every shape, and reports the medians over rounds (the ratio of the medians; the spread of
+# the per-round ratios beside it). Env: BENCH_THREADS (default 2), BENCH_SHAPES (default
+# "small medium deep"), BENCH_ROUNDS.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/.build/release/cadenza}
@@ -20,82 +24,147 @@ SHARED=${CADENZA_TORCH_BENCH_DIR:-$ROOT/../shared/bench}
 VENV=${CADENZA_TORCH_VENV:-$HOME/.cache/cadenza/torch-venv}
 THREADS=${BENCH_THREADS:-2}
 SHAPES=${BENCH_SHAPES:-small medium deep}
+ROUNDS=${BENCH_ROUNDS:-3}
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 [ -x "$BIN" ] || { echo "bench/lstm.sh: no binary at $BIN (run: swift build -c release)" >&2; exit 1; }
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work skews every figure)"
-for shape in $SHAPES; do
-  case $shape in
-    small)  args="--vocab 200 --embedding 128 --hidden 256 --layers 2 --batch-size 64 --seq-len 128" ;;
-    medium) args="--vocab 200 --embedding 256 --hidden 512 --layers 2 --batch-size 64 --seq-len 128" ;;
-    deep)   args="--vocab 200 --embedding 256 --hidden 512 --layers 3 --batch-size 32 --seq-len 128" ;;
-    *) echo "unknown shape $shape" >&2; exit 1 ;;
-  esac
-  # shellcheck disable=SC2086
-  "$BIN" bench $args --threads "$THREADS" --json > "$TMP/ours-$shape.json" || { echo "cadenza bench failed on $shape" >&2; exit 1; }
-done
-"$BIN" bench --regenerate --threads "$THREADS" --json > "$TMP/regenerate.json" 2> "$TMP/regenerate.err" \
-  || { echo "cadenza bench --regenerate failed: $(cat "$TMP/regenerate.err")" >&2; echo '{}' > "$TMP/regenerate.json"; }
+[ -x "$BIN" ] || { echo "bench/lstm.sh: no binary at $BIN (run: swift build -c release)" >&2; exit 1; }
+case $ROUNDS in ''|*[!0-9]*|0) echo "bench/lstm.sh: BENCH_ROUNDS must be a whole number >= 1" >&2; exit 2 ;; esac
 
-torch_source=""
+torch_live=""
 if [ -n "$VENV" ] && [ -x "$VENV/bin/python" ] && [ -f "$SHARED/torch_lstm_bench.py" ] \
    && "$VENV/bin/python" -c "import torch" 2>/dev/null; then
-  echo "measuring PyTorch now ($VENV, threads $THREADS; a few minutes)..."
-  # Training with PyTorch's default (oneDNN on, its faster trainer); sampling with oneDNN off
-  # (its faster one-token path), each in its own run.
-  # shellcheck disable=SC2086
-  if "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs $SHAPES \
-       --skip-sample --retries 1 --out "$TMP/torch-train.json" > "$TMP/torch.log" 2>&1 \
-     && "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs $SHAPES \
-       --skip-train --no-mkldnn --no-sample-variant --retries 1 --out "$TMP/torch-sample.json" >> "$TMP/torch.log" 2>&1; then
-    python3 - "$TMP" <<'MERGE'
-import json, sys
-tmp = sys.argv[1]
-train = json.load(open(tmp + "/torch-train.json"))
-sample = json.load(open(tmp + "/torch-sample.json"))
-by = {(r["config"], r["threads"]): r for r in sample["runs"]}
-for r in train["runs"]:
-    s = by.get((r["config"], r["threads"]), {})
-    r["sample_mkldnn_off"] = s.get("sample")
-json.dump(train, open(tmp + "/torch.json", "w"))
-MERGE
-    torch_source="$TMP/torch.json|measured in this run with $VENV (training oneDNN on, sampling oneDNN off)"
-  else
-    echo "PyTorch run failed (see below); falling back to stored figures" >&2
-    tail -5 "$TMP/torch.log" >&2
-  fi
-fi
-if [ -z "$torch_source" ]; then
-  if [ -f "$SHARED/results-torch.json" ]; then
-    torch_source="$SHARED/results-torch.json|stored figures from $SHARED/results-torch.json (set CADENZA_TORCH_VENV to re-measure)"
-  else
-    torch_source="$ROOT/bench/torch-reference.json|stored figures from bench/torch-reference.json (set CADENZA_TORCH_VENV to re-measure)"
-  fi
+  torch_live=1
 fi
 
-BENCH_README_PATH="$ROOT/README.md" python3 - "$TMP" "$THREADS" "$torch_source" "$ROOT/bench/torch-reference.json" $SHAPES <<'EOF'
-import json, sys
-tmp, threads, source, stored = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work skews every figure)"
+for round in $(seq "$ROUNDS"); do
+  R="$TMP/round-$round"
+  mkdir -p "$R"
+  echo "round $round of $ROUNDS: Cadenza${torch_live:+ and PyTorch} on $SHAPES, then best-of-K regeneration..."
+  for shape in $SHAPES; do
+    case $shape in
+      small)  args="--vocab 200 --embedding 128 --hidden 256 --layers 2 --batch-size 64 --seq-len 128" ;;
+      medium) args="--vocab 200 --embedding 256 --hidden 512 --layers 2 --batch-size 64 --seq-len 128" ;;
+      deep)   args="--vocab 200 --embedding 256 --hidden 512 --layers 3 --batch-size 32 --seq-len 128" ;;
+      *) echo "unknown shape $shape" >&2; exit 1 ;;
+    esac
+    # shellcheck disable=SC2086
+    "$BIN" bench $args --threads "$THREADS" --json > "$R/ours-$shape.json" || { echo "cadenza bench failed on $shape" >&2; exit 1; }
+    if [ -n "$torch_live" ]; then
+      # Training with PyTorch's default (oneDNN on, its faster trainer); sampling with oneDNN
+      # off (its faster one-token path), each in its own run.
+      if ! { "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs "$shape" \
+               --skip-sample --retries 1 --out "$R/torch-train-$shape.json" \
+             && "$VENV/bin/python" "$SHARED/torch_lstm_bench.py" --threads "$THREADS" --configs "$shape" \
+               --skip-train --no-mkldnn --no-sample-variant --retries 1 --out "$R/torch-sample-$shape.json"; } \
+           >> "$TMP/torch.log" 2>&1; then
+        echo "PyTorch run failed (see below); falling back to stored figures" >&2
+        tail -5 "$TMP/torch.log" >&2
+        torch_live=""
+      fi
+    fi
+  done
+  "$BIN" bench --regenerate --threads "$THREADS" --json > "$R/regenerate.json" 2> "$R/regenerate.err" \
+    || { echo "cadenza bench --regenerate failed: $(cat "$R/regenerate.err")" >&2; echo '{}' > "$R/regenerate.json"; }
+done
+
+if [ -n "$torch_live" ]; then
+  torch_source="live|measured in each round with $VENV (training oneDNN on, sampling oneDNN off)"
+elif [ -f "$SHARED/results-torch.json" ]; then
+  torch_source="$SHARED/results-torch.json|stored figures from $SHARED/results-torch.json (set CADENZA_TORCH_VENV to re-measure)"
+else
+  torch_source="$ROOT/bench/torch-reference.json|stored figures from bench/torch-reference.json (set CADENZA_TORCH_VENV to re-measure)"
+fi
+
+BENCH_README_PATH="$ROOT/README.md" python3 - "$TMP" "$THREADS" "$ROUNDS" "$torch_source" $SHAPES <<'EOF'
+import json, os, statistics, sys
+tmp, threads, rounds, source = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 shapes = sys.argv[5:]
 path, said = source.split("|", 1)
-data = json.load(open(path))
-torch = {}
-if "runs" in data:  # torch_lstm_bench.py output
-    for r in data["runs"]:
-        if r["threads"] != threads:
+median = statistics.median
+
+def torch_figures(train_path, sample_path):
+    """{shape: dict(train=tokens/s, sample_us=µs/token)} from torch_lstm_bench.py's two outputs."""
+    out = {}
+    for r in json.load(open(train_path))["runs"]:
+        if r["threads"] == threads:
+            out.setdefault(r["config"], {})["train"] = r["train"]["tokens_per_s"]
+    for r in json.load(open(sample_path))["runs"]:
+        if r["threads"] == threads and r.get("sample"):
+            out.setdefault(r["config"], {})["sample_us"] = r["sample"]["median_latency_us"]
+    return out
+
+def stored_figures():
+    data = json.load(open(path))
+    figures = {}
+    if "runs" in data:  # ../shared/bench/results-torch.json
+        for r in data["runs"]:
+            if r["threads"] == threads:
+                off = r.get("sample_mkldnn_off") or r.get("sample") or {}
+                figures[r["config"]] = dict(train=r["train"]["tokens_per_s"], sample_us=off.get("median_latency_us"))
+    else:  # bench/torch-reference.json (2 threads)
+        for k, v in data["torch"].items():
+            figures[k] = dict(train=v["train_tokens_per_s"], sample_us=v["sample_us_per_token_onednn_off"])
+    return figures
+
+# Per round: ours[s] and torch[s] of that round (PyTorch measured right after Cadenza).
+per_round = []
+for i in range(1, rounds + 1):
+    d = "%s/round-%d" % (tmp, i)
+    ours = {s: json.load(open("%s/ours-%s.json" % (d, s))) for s in shapes}
+    if path == "live":
+        torch = {}
+        for s in shapes:
+            torch.update(torch_figures("%s/torch-train-%s.json" % (d, s), "%s/torch-sample-%s.json" % (d, s)))
+    else:
+        torch = stored_figures()
+    regen = json.load(open(d + "/regenerate.json"))
+    per_round.append(dict(ours=ours, torch=torch, regen=regen))
+
+def series(f):
+    """f over the rounds, skipping rounds where it is missing."""
+    values = []
+    for r in per_round:
+        try:
+            v = f(r)
+        except (KeyError, TypeError, ZeroDivisionError):
             continue
-        off = r.get("sample_mkldnn_off") or r.get("sample") or {}
-        torch[r["config"]] = dict(train=r["train"]["tokens_per_s"], sample_us=off.get("median_latency_us"))
-else:  # bench/torch-reference.json (2 threads)
-    for k, v in data["torch"].items():
-        torch[k] = dict(train=v["train_tokens_per_s"], sample_us=v["sample_us_per_token_onednn_off"])
-ours = {s: json.load(open("%s/ours-%s.json" % (tmp, s))) for s in shapes}
-# The peak: the best sgemm figure cadenza bench measured in this run (it measures before each shape).
-peak = max(o["sgemm_peak_gflops"] for o in ours.values())
-first = next(iter(ours.values()))
+        if v is not None:
+            values.append(v)
+    return values
+
+def med(values):
+    return median(values) if values else float("nan")
+
+def spread(values, fmt="%.2f"):
+    return (fmt + "-" + fmt) % (min(values), max(values)) if len(values) > 1 else ""
+
+rows = {}
+for s in shapes:
+    train = series(lambda r: r["ours"][s]["train_tokens_per_s"])
+    torch_train = series(lambda r: r["torch"][s]["train"])
+    sample = series(lambda r: r["ours"][s]["sample_us_per_token"])
+    torch_sample = series(lambda r: r["torch"][s]["sample_us"])
+    rows[s] = dict(
+        train=med(train), torch_train=med(torch_train),
+        train_ratio=med(train) / med(torch_train) if torch_train else float("nan"),
+        train_ratios=series(lambda r: r["ours"][s]["train_tokens_per_s"] / r["torch"][s]["train"]),
+        gflops=med(series(lambda r: r["ours"][s]["train_gflops"])),
+        # The share of the sgemm peak the same invocation measured just before training.
+        share=med(series(lambda r: r["ours"][s]["train_gflops"] / r["ours"][s]["sgemm_peak_gflops"])),
+        shares=series(lambda r: r["ours"][s]["train_gflops"] / r["ours"][s]["sgemm_peak_gflops"]),
+        sample=med(sample), torch_sample=med(torch_sample),
+        sample_ratio=med(torch_sample) / med(sample) if torch_sample else float("nan"),
+        sample_ratios=series(lambda r: r["torch"][s]["sample_us"] / r["ours"][s]["sample_us_per_token"]),
+        sample_tps=med(series(lambda r: r["ours"][s]["sample_tokens_per_s"])))
+peaks = series(lambda r: max(o["sgemm_peak_gflops"] for o in r["ours"].values()))
+regens = [r["regen"] for r in per_round if r["regen"]]
+first = per_round[0]["ours"][shapes[0]]
+
 def machine():
     """The CPU the figures are from (they differ several-fold between machines), from /proc/cpuinfo."""
     try:
@@ -107,33 +176,41 @@ def machine():
     isa = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "no AVX2")
     return "%s, %d logical CPU(s), %s" % (names[0] if names else "unknown CPU", len(names), isa)
 cpu = machine()
+print()
 print("machine: " + cpu)
 print("PyTorch: " + said)
 print("BLAS: %s; recurrent kernel: %s" % (first.get("blas"), first.get("recurrent_kernel")))
-print("sgemm peak (measured now by cadenza bench, 1024^3, %d thread(s)): %.0f GFLOP/s" % (threads, peak))
+print("sgemm peak (measured by cadenza bench before each shape, 1024^3, %d thread(s)): median %.0f GFLOP/s, rounds %s" % (
+    threads, med(peaks), spread(peaks, "%.0f")))
+print("medians of %d round(s); in brackets the spread of the per-round ratios" % rounds)
 print()
-head = ("shape", "ours tok/s", "torch tok/s", "ratio", "GFLOP/s", "% peak", "ours us/tok", "torch us/tok", "ratio", "ours tok/s")
-print("%-7s | %10s %11s %6s %8s %7s | %11s %12s %6s %10s" % head)
-print("%-7s | %s | %s" % ("", "training (want >= 1.5x; >= 75% peak medium, deep)".center(49), "sampling, torch oneDNN off (want >= 10x)".center(44)))
-print("-" * 102)
+head = ("shape", "ours tok/s", "torch tok/s", "ratio", "(rounds)", "GFLOP/s", "% peak (rounds)", "ours us/tok", "torch us/tok", "ratio")
+print("%-7s | %10s %11s %6s %11s %8s %13s | %11s %12s %5s" % head)
+print("%-7s | %s | %s" % ("", "training (want >= 1.5x; >= 75% peak medium, deep)".center(65), "sampling, torch oneDNN off (want >= 10x)".center(42)))
+print("-" * 120)
 ok = True
 for s in shapes:
-    o = ours[s]
-    t = torch.get(s, {})
-    tr = o["train_tokens_per_s"] / t["train"] if t.get("train") else float("nan")
-    sr = t["sample_us"] / o["sample_us_per_token"] if t.get("sample_us") else float("nan")
-    share = o["train_gflops"] / peak
-    ok = ok and tr >= 1.5 and sr >= 10 and (s == "small" or share >= 0.75)
-    print("%-7s | %10.0f %11.0f %6.2f %8.1f %6.0f%% | %11.1f %12.1f %6.1f %10.0f" % (
-        s, o["train_tokens_per_s"], t.get("train", float("nan")), tr, o["train_gflops"], 100 * share,
-        o["sample_us_per_token"], t.get("sample_us") or float("nan"), sr, o["sample_tokens_per_s"]))
+    r = rows[s]
+    ok = ok and r["train_ratio"] >= 1.5 and r["sample_ratio"] >= 10 and (s == "small" or r["share"] >= 0.75)
+    print("%-7s | %10.0f %11.0f %6.2f %11s %8.1f %4.0f%% %8s | %11.1f %12.1f %5.1f %s" % (
+        s, r["train"], r["torch_train"], r["train_ratio"], "[%s]" % spread(r["train_ratios"]) if r["train_ratios"][1:] else "",
+        r["gflops"], 100 * r["share"], "[%s]" % spread([100 * x for x in r["shares"]], "%.0f") if r["shares"][1:] else "",
+        r["sample"], r["torch_sample"], r["sample_ratio"], "[%s]" % spread(r["sample_ratios"], "%.1f") if r["sample_ratios"][1:] else ""))
 print()
-r = json.load(open(tmp + "/regenerate.json"))
-if r:
-    ok = ok and r["speedup"] >= 2.5
-    print("best-of-%d regeneration (%s, %d-bar piece, %d tokens re-fed): batched %.1f ms, one by one %.1f ms: %.2fx (want >= 2.5x)" % (
-        r["candidates"], r["checkpoint"], r["bars"], r["mean_following_tokens"], 1e3 * r["batched_median_s"],
-        1e3 * r["sequential_median_s"], r["speedup"]))
+if regens:
+    g = regens[0]
+    batched = med([x["batched_median_s"] for x in regens])
+    sequential = med([x["sequential_median_s"] for x in regens])
+    speedups = [x["speedup"] for x in regens]
+    speedup = sequential / batched
+    ok = ok and speedup >= 2.5
+    print("best-of-%d regeneration (%s, %d-bar piece, %d tokens re-fed): batched %.1f ms, one by one %.1f ms: %.2fx%s (want >= 2.5x)" % (
+        g["candidates"], g["checkpoint"], g["bars"], g["mean_following_tokens"], 1e3 * batched, 1e3 * sequential, speedup,
+        " [%s]" % spread(speedups) if len(speedups) > 1 else ""))
+    steps = [x["batched_step_s"] / x["stream_step_s"] for x in regens if x.get("stream_step_s")]
+    if steps:
+        print("  the model alone: a batched step of %d streams costs %.2f steps of one (rounds %s)" % (
+            g["candidates"], med(steps), spread(steps) or "%.2f" % steps[0]))
 else:
     ok = False
     print("best-of-K regeneration: not measured (see the error above)")
@@ -141,27 +218,27 @@ print()
 print("bar met on every shape" if ok else "bar NOT met on every shape (see ratios)")
 
 # BENCH_UPDATE_README=1: the README's table between its bench/lstm.sh markers is rewritten from this run.
-import os, re
 if os.environ.get("BENCH_UPDATE_README") == "1":
     names = {"small": "small 2×256", "medium": "medium 2×512", "deep": "deep 3×512"}
-    rows = ["| | Cadenza | PyTorch in the same run | ratio |", "| --- | ---: | ---: | ---: |"]
+    def rng(values, fmt):
+        return " (rounds %s)" % spread(values, fmt) if len(values) > 1 else ""
+    lines = ["| | Cadenza | PyTorch in the same rounds | ratio |", "| --- | ---: | ---: | ---: |"]
     for s in shapes:
-        o, t = ours[s], torch.get(s, {})
-        rows.append("| LSTM training, %s (tokens/s; %% of sgemm peak) | %s (%.0f%%) | %s | %.2f× |" % (
-            names[s], format(round(o["train_tokens_per_s"]), ","), 100 * o["train_gflops"] / peak,
-            format(round(t.get("train", 0)), ","), o["train_tokens_per_s"] / t["train"] if t.get("train") else float("nan")))
+        r = rows[s]
+        lines.append("| LSTM training, %s (tokens/s; %% of sgemm peak) | %s (%.0f%%) | %s | %.2f×%s |" % (
+            names[s], format(round(r["train"]), ","), 100 * r["share"], format(round(r["torch_train"]), ","),
+            r["train_ratio"], rng(r["train_ratios"], "%.2f")))
     for s in shapes:
-        o, t = ours[s], torch.get(s, {})
-        rows.append("| sampling latency, %s (µs/token; PyTorch oneDNN off) | %.0f | %s | %.1f× faster |" % (
-            names[s], o["sample_us_per_token"], format(round(t.get("sample_us") or 0), ","),
-            (t.get("sample_us") or float("nan")) / o["sample_us_per_token"]))
-    if r:
-        rows += ["", "| | K candidates batched | one at a time | speed-up |", "| --- | ---: | ---: | ---: |",
-                 "| best-of-%d regeneration of a bar, bundled model (ms) | %.0f | %.0f | %.2f× |" % (
-            r["candidates"], 1e3 * r["batched_median_s"], 1e3 * r["sequential_median_s"], r["speedup"])]
-    note = ("Machine: %s. sgemm peak measured in the same run: %.0f GFLOP/s on %d thread(s); BLAS: %s; recurrent kernel: %s. PyTorch: %s." %
-            (cpu, peak, threads, first.get("blas"), first.get("recurrent_kernel"), said))
-    block = "\n".join(rows) + "\n\n" + note + "\n"
+        r = rows[s]
+        lines.append("| sampling latency, %s (µs/token; PyTorch oneDNN off) | %.0f | %s | %.1f× faster%s |" % (
+            names[s], r["sample"], format(round(r["torch_sample"]), ","), r["sample_ratio"], rng(r["sample_ratios"], "%.1f")))
+    if regens:
+        lines += ["", "| | K candidates batched | one at a time | speed-up |", "| --- | ---: | ---: | ---: |",
+                  "| best-of-%d regeneration of a bar, bundled model (ms) | %.0f | %.0f | %.2f×%s |" % (
+            regens[0]["candidates"], 1e3 * batched, 1e3 * sequential, speedup, rng(speedups, "%.2f"))]
+    note = ("Medians of %d rounds, each measuring Cadenza and then PyTorch. Machine: %s. sgemm peak measured before each shape: median %.0f GFLOP/s on %d thread(s); BLAS: %s; recurrent kernel: %s. PyTorch: %s." %
+            (rounds, cpu, med(peaks), threads, first.get("blas"), first.get("recurrent_kernel"), said))
+    block = "\n".join(lines) + "\n\n" + note + "\n"
     readme_path = os.environ["BENCH_README_PATH"]
     text = open(readme_path).read()
     begin, end = "<!-- begin bench/lstm.sh -->\n", "<!-- end bench/lstm.sh -->"
