@@ -124,11 +124,13 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
 }
 
 #ifdef WIDE_TILES
-// ROWS rows x 2 full blocks (16 units from local unit j) in 16-lane vectors: a block's [i f]
-// (or [g o]) weights for one input are 16 contiguous floats, so one vector FMA covers two gates
-// and each broadcast input feeds 4 of them (the 8-lane tile's 4 gates x 1 block fed 4 8-lane
-// ones: the broadcasts, not the FMAs, bounded it). Lane for lane the same FMAs in the same
-// order over k as forward_tile (the same bits).
+// 16-lane helpers for the wide tiles: unaligned load and store, two v8 halves joined, split.
+static inline __attribute__((always_inline)) v16 NAME(loadu16)(const float *p) {
+    v16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void NAME(storeu16)(float *p, v16 v) { memcpy(p, &v, sizeof v); }
 static inline __attribute__((always_inline)) v16 NAME(join8)(v8 lo, v8 hi) {
     return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
@@ -136,6 +138,12 @@ static inline __attribute__((always_inline)) v8 NAME(low8)(v16 v) { return __bui
 static inline __attribute__((always_inline)) v8 NAME(high8)(v16 v) {
     return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
 }
+
+// ROWS rows x 2 full blocks (16 units from local unit j) in 16-lane vectors: a block's [i f]
+// (or [g o]) weights for one input are 16 contiguous floats, so one vector FMA covers two gates
+// and each broadcast input feeds 4 of them (the 8-lane tile's 4 gates x 1 block fed 4 8-lane
+// ones: the broadcasts, not the FMAs, bounded it). Lane for lane the same FMAs in the same
+// order over k as forward_tile (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
     int ROWS, const float *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h, int lds) {
@@ -150,10 +158,7 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
     for (int kk = 0; kk < k; kk++) {
         v16 w[2][2];
         for (int b = 0; b < 2; b++)
-            for (int half = 0; half < 2; half++) {
-                const float *p = NAME(gate_weights)(pk + (size_t)b * k * 32, k, kk, 2 * half);
-                memcpy(&w[b][half], p, sizeof(v16));
-            }
+            for (int half = 0; half < 2; half++) w[b][half] = NAME(loadu16)(NAME(gate_weights)(pk + (size_t)b * k * 32, k, kk, 2 * half));
         for (int r = 0; r < ROWS; r++) {
             v16 a = (v16)(x[(size_t)r * ldx + kk]);
             for (int b = 0; b < 2; b++)
@@ -313,11 +318,11 @@ static inline __attribute__((always_inline)) void NAME(backward_tile_wide)(
     for (int r = 0; r < BWD_ROWS; r++) {
         int rr = r < valid ? r : valid - 1;
         dzr[r] = dz_next + (size_t)rr * lddz;
-        for (int b = 0; b < 2; b++) memcpy(&acc[r][b], dh + (size_t)rr * lds + j + 16 * b, sizeof(v16));
+        for (int b = 0; b < 2; b++) acc[r][b] = NAME(loadu16)(dh + (size_t)rr * lds + j + 16 * b);
     }
     for (int kk = 0; kk < k; kk++) {
         v16 w[2];
-        for (int b = 0; b < 2; b++) memcpy(&w[b], pk + (size_t)b * k * 16 + (size_t)kk * 16, sizeof(v16));
+        for (int b = 0; b < 2; b++) w[b] = NAME(loadu16)(pk + (size_t)b * k * 16 + (size_t)kk * 16);
         for (int r = 0; r < BWD_ROWS; r++) {
             v16 a = (v16)(dzr[r][kk]);
             for (int b = 0; b < 2; b++) acc[r][b] = MADD(a, w[b], acc[r][b]);
@@ -328,7 +333,7 @@ static inline __attribute__((always_inline)) void NAME(backward_tile_wide)(
         for (int b = 0; b < 2; b++) {
             size_t s = (size_t)r * lds + j + 16 * b;
             float *gr = gates + (size_t)r * ldg + j + 16 * b;
-            memcpy(dh + s, &acc[r][b], sizeof(v16));
+            NAME(storeu16)(dh + s, acc[r][b]);
             NAME(cell_backward)(NAME(low8)(acc[r][b]), 8, gr, units, dc + s, tanhc + s, cprev + s);
             NAME(cell_backward)(NAME(high8)(acc[r][b]), 8, gr + 8, units, dc + s + 8, tanhc + s + 8, cprev + s + 8);
         }
