@@ -7,6 +7,8 @@
 //   FWD_BLOCKS 8-unit blocks per single-row forward tile (4*FWD_BLOCKS accumulators)
 //   BWD_ROWS   rows per backward tile (16 units each: 2*BWD_ROWS accumulators)
 //   WIDE_TILES (optional, AVX-512 only) tiles of two blocks in 16-lane vectors
+//   HALF_WEIGHTS (optional) the forward pack holds F16 weights, widened to F32 as they load
+//              (the same products as on the widened weights, half the bytes); no backward
 // Accumulators, weights and broadcasts must fit the registers: 16 vector registers for AVX2,
 // 32 for AVX-512VL. Loops over rows have constant trip counts, so they unroll into registers.
 
@@ -16,6 +18,7 @@
 #define storeu NAME(storeu)
 #define load_n NAME(load_n)
 #define store_n NAME(store_n)
+#define loadw NAME(loadw)
 static inline __attribute__((always_inline)) v8 splat(float x) { return (v8)(x); }
 static inline __attribute__((always_inline)) v8 loadu(const float *p) {
     v8 v;
@@ -33,6 +36,30 @@ static inline __attribute__((always_inline)) v8 load_n(const float *p, int n) {
 static inline __attribute__((always_inline)) void store_n(float *p, v8 v, int n) {
     if (n >= 8) { storeu(p, v); return; }
     for (int i = 0; i < n; i++) p[i] = v[i];
+}
+
+// The forward pack's element: F32, or F16 bits (HALF_WEIGHTS).
+#ifdef HALF_WEIGHTS
+#define WEIGHT uint16_t
+#else
+#define WEIGHT float
+#endif
+
+// 8 weights from the pack as F32. F16 widens exactly: with F16C (the x86-64 builds) in one
+// instruction, elsewhere bit by bit (cadenza_f16_to_f32).
+static inline __attribute__((always_inline)) v8 loadw(const WEIGHT *p) {
+#if !defined(HALF_WEIGHTS)
+    return loadu(p);
+#elif defined(HAS_F16C)
+    typedef _Float16 h8 __attribute__((ext_vector_type(8)));
+    h8 v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, v8);
+#else
+    v8 v;
+    for (int i = 0; i < 8; i++) v[i] = cadenza_f16_to_f32(p[i]);
+    return v;
+#endif
 }
 
 // tanh(x) as x*P(x^2)/Q(x^2) on [-7.9, 7.9], +-1 beyond (max |error| ~ 3e-7 against tanhf);
@@ -63,7 +90,7 @@ static inline __attribute__((always_inline)) v8 NAME(sigmoid8)(v8 x) {
 
 // Gate g's 8 weights for input kk in a block's pack: the block holds [i f] for every input,
 // then [g o] (16 floats per input each), so a pass over two gates reads one contiguous run.
-static inline __attribute__((always_inline)) const float *NAME(gate_weights)(const float *pk, int k, int kk, int g) {
+static inline __attribute__((always_inline)) const WEIGHT *NAME(gate_weights)(const WEIGHT *pk, int k, int kk, int g) {
     return pk + (size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8;
 }
 
@@ -91,7 +118,7 @@ static inline __attribute__((always_inline)) void NAME(forward_cell)(
 // registers hold the accumulators of FWD_ROWS rows; the first pass's sums wait in z. Every
 // output sums over k in the same order in every pass, tile and row (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile)(
-    int ROWS, const float *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
+    int ROWS, const WEIGHT *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
     const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     enum { GATES = 4 / FWD_GATE_PASSES };
     v8 acc[FWD_ROWS][GATES];
@@ -101,7 +128,7 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
             for (int g = 0; g < GATES; g++) acc[r][g] = load_n(z + (size_t)r * ldz + (g0 + g) * units + j, n);
         for (int kk = 0; kk < k; kk++) {
             v8 wg[GATES];
-            for (int g = 0; g < GATES; g++) wg[g] = loadu(NAME(gate_weights)(pk, k, kk, g0 + g));
+            for (int g = 0; g < GATES; g++) wg[g] = loadw(NAME(gate_weights)(pk, k, kk, g0 + g));
             for (int r = 0; r < ROWS; r++) {
                 v8 a = splat(x[(size_t)r * ldx + kk]);
                 for (int g = 0; g < GATES; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
@@ -131,6 +158,16 @@ static inline __attribute__((always_inline)) v16 NAME(loadu16)(const float *p) {
     return v;
 }
 static inline __attribute__((always_inline)) void NAME(storeu16)(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+static inline __attribute__((always_inline)) v16 NAME(loadw16)(const WEIGHT *p) {
+#ifdef HALF_WEIGHTS
+    typedef _Float16 h16 __attribute__((ext_vector_type(16)));
+    h16 v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_convertvector(v, v16);
+#else
+    return NAME(loadu16)(p);
+#endif
+}
 static inline __attribute__((always_inline)) v16 NAME(join8)(v8 lo, v8 hi) {
     return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
@@ -145,7 +182,7 @@ static inline __attribute__((always_inline)) v8 NAME(high8)(v16 v) {
 // ones: the broadcasts, not the FMAs, bounded it). Lane for lane the same FMAs in the same
 // order over k as forward_tile (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
-    int ROWS, const float *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
+    int ROWS, const WEIGHT *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h, int lds) {
     v16 acc[FWD_ROWS][2][2];  // [row][block][0: i f, 1: g o]
     for (int r = 0; r < ROWS; r++) {
@@ -158,7 +195,7 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
     for (int kk = 0; kk < k; kk++) {
         v16 w[2][2];
         for (int b = 0; b < 2; b++)
-            for (int half = 0; half < 2; half++) w[b][half] = NAME(loadu16)(NAME(gate_weights)(pk + (size_t)b * k * 32, k, kk, 2 * half));
+            for (int half = 0; half < 2; half++) w[b][half] = NAME(loadw16)(NAME(gate_weights)(pk + (size_t)b * k * 32, k, kk, 2 * half));
         for (int r = 0; r < ROWS; r++) {
             v16 a = (v16)(x[(size_t)r * ldx + kk]);
             for (int b = 0; b < 2; b++)
@@ -180,10 +217,10 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
 // a full tile leaves. The blocks' accumulators are independent chains, so the FMA latency is
 // hidden; each output still sums over k in the same order as in a tile (same bits).
 static inline __attribute__((always_inline)) void NAME(forward_row)(
-    int NB, const float *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
+    int NB, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h) {
     v8 acc[FWD_BLOCKS][4];
-    const float *pk[FWD_BLOCKS];
+    const WEIGHT *pk[FWD_BLOCKS];
     for (int nb = 0; nb < NB; nb++) {
         int j = (b0 + nb) * 8, n = units - j < 8 ? units - j : 8;
         pk[nb] = packed + (size_t)(b0 + nb) * k * 32;
@@ -192,7 +229,7 @@ static inline __attribute__((always_inline)) void NAME(forward_row)(
     for (int kk = 0; kk < k; kk++) {
         v8 a = splat(x[kk]);
         for (int nb = 0; nb < NB; nb++) {
-            for (int g = 0; g < 4; g++) acc[nb][g] = MADD(a, loadu(NAME(gate_weights)(pk[nb], k, kk, g)), acc[nb][g]);
+            for (int g = 0; g < 4; g++) acc[nb][g] = MADD(a, loadw(NAME(gate_weights)(pk[nb], k, kk, g)), acc[nb][g]);
         }
     }
     for (int nb = 0; nb < NB; nb++) {
@@ -201,7 +238,40 @@ static inline __attribute__((always_inline)) void NAME(forward_row)(
     }
 }
 
-static __attribute__((unused)) void NAME(forward_step)(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
+#ifdef WIDE_TILES
+// One row x NP pairs of full blocks from block b0 in 16-lane vectors: a block's [i f] and
+// [g o] for one input are 16 contiguous floats each, so a row streams its weights in half the
+// loads (and an F16 pack in half the conversions) of forward_row; 4*NP independent chains
+// hide the FMA latency. 2 pairs beat 4 (8 weight streams, not 16: measured 7.7 against
+// 16 us for the small model's F16 step on Zen 5). The same FMAs per lane in the same order
+// over k (the same bits).
+static inline __attribute__((always_inline)) void NAME(forward_row_wide)(
+    int NP, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
+    const float *cprev, float *c, float *tanhc, float *h) {
+    v16 acc[FWD_WIDE_PAIRS][2][2];  // [pair][block][0: i f, 1: g o]
+    const WEIGHT *pk[FWD_WIDE_PAIRS][2];
+    for (int q = 0; q < NP; q++)
+        for (int b = 0; b < 2; b++) {
+            int j = (b0 + 2 * q + b) * 8;
+            pk[q][b] = packed + (size_t)(b0 + 2 * q + b) * k * 32;
+            acc[q][b][0] = NAME(join8)(loadu(z + j), loadu(z + units + j));
+            acc[q][b][1] = NAME(join8)(loadu(z + 2 * units + j), loadu(z + 3 * units + j));
+        }
+    for (int kk = 0; kk < k; kk++) {
+        v16 a = (v16)(x[kk]);
+        for (int q = 0; q < NP; q++)
+            for (int b = 0; b < 2; b++)
+                for (int half = 0; half < 2; half++)
+                    acc[q][b][half] = MADD(a, NAME(loadw16)(NAME(gate_weights)(pk[q][b], k, kk, 2 * half)), acc[q][b][half]);
+    }
+    for (int q = 0; q < NP; q++)
+        for (int b = 0; b < 2; b++)
+            NAME(forward_cell)(NAME(low8)(acc[q][b][0]), NAME(high8)(acc[q][b][0]), NAME(low8)(acc[q][b][1]),
+                               NAME(high8)(acc[q][b][1]), units, (b0 + 2 * q + b) * 8, 8, z, bias, cprev, c, tanhc, h);
+}
+#endif
+
+static __attribute__((unused)) void NAME(forward_step)(const WEIGHT *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
                         const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     int blocks = (units + 7) / 8;
     int tiled = rows - rows % FWD_ROWS;
@@ -209,7 +279,7 @@ static __attribute__((unused)) void NAME(forward_step)(const float *packed, int 
     int left = rows - tiled, small = left >= 2 ? left : 0;
     // Tiles, block by block, so a block's weights stay in cache while its rows go by.
     for (int b = 0; b < blocks && tiled + small > 0;) {
-        const float *pk = packed + (size_t)b * k * 32;
+        const WEIGHT *pk = packed + (size_t)b * k * 32;
         int j = b * 8, n = units - j < 8 ? units - j : 8;
 #define ROW_ARGS(r)                                                                                                   \
     x + (size_t)(r) * ldx, ldx, z + (size_t)(r) * ldz, ldz, bias, cprev + (size_t)(r) * lds, c + (size_t)(r) * lds,   \
@@ -248,12 +318,18 @@ static __attribute__((unused)) void NAME(forward_step)(const float *packed, int 
         const float *cpr = cprev + (size_t)r * lds;
         float *tr = tanhc ? tanhc + (size_t)r * lds : 0;
         int b = 0;
+#ifdef WIDE_TILES
+        int full = units / 8;  // blocks of 8 valid units
+        for (; b + 2 * FWD_WIDE_PAIRS <= full; b += 2 * FWD_WIDE_PAIRS)
+            NAME(forward_row_wide)(FWD_WIDE_PAIRS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
+#endif
         for (; b + FWD_BLOCKS <= blocks; b += FWD_BLOCKS)
             NAME(forward_row)(FWD_BLOCKS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
         for (; b < blocks; b++) NAME(forward_row)(1, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
     }
 }
 
+#ifndef HALF_WEIGHTS
 // ---- backward ----
 
 // The cell's backward for 8 units at local unit j (n valid) of one row.
@@ -365,12 +441,11 @@ static __attribute__((unused)) void NAME(backward_step)(const float *packed, int
     }
 }
 
+#endif  // HALF_WEIGHTS
+
 #undef NAME
-#undef FWD_ROWS
-#undef FWD_GATE_PASSES
-#undef FWD_BLOCKS
-#undef BWD_ROWS
-#undef WIDE_TILES
+#undef WEIGHT
+#undef loadw
 #undef splat
 #undef loadu
 #undef storeu

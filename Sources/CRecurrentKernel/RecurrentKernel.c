@@ -7,6 +7,7 @@
 // for the target.
 #include "RecurrentKernel.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef float v8 __attribute__((ext_vector_type(8)));
@@ -14,30 +15,49 @@ typedef float v16 __attribute__((ext_vector_type(16)));  // AVX-512's wide tiles
 // The portable build passes v8 between always-inlined helpers only, so no ABI is crossed.
 #pragma clang diagnostic ignored "-Wpsabi"
 
+// F16 bits to F32, exactly (the portable build's widening of a half-precision pack).
+static inline float cadenza_f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
+    if (exponent == 0x1f) {
+        bits = sign | 0x7f800000 | (mantissa << 13);
+    } else if (exponent == 0) {  // zero or subnormal: mantissa * 2^-24
+        float magnitude = (float)mantissa * 0x1p-24f;
+        return sign ? -magnitude : magnitude;
+    } else {
+        bits = sign | (exponent + 112) << 23 | (mantissa << 13);
+    }
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
 #if defined(__x86_64__)
 #define MADD(a, b, c) __builtin_elementwise_fma(a, b, c)
+#define HAS_F16C 1
 
-#pragma clang attribute push(__attribute__((target("avx2,fma,avx512f,avx512vl"))), apply_to = function)
-#define NAME(x) x##_avx512vl
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))), apply_to = function)
+#define ISA avx512vl
 #define FWD_ROWS 4
 #define FWD_GATE_PASSES 1
 #define FWD_BLOCKS 4
 #define WIDE_TILES 1
+#define FWD_WIDE_PAIRS 2  // a single row: 2 pairs of blocks (32 units), 8 accumulators
 #define BWD_ROWS 8  // 12 fit the registers too, but 8 divides the batch sizes used (64, 32)
-#include "KernelBody.h"
+#include "KernelBuild.h"
 #pragma clang attribute pop
 
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#define NAME(x) x##_avx2
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+#define ISA avx2
 // 4 rows x 2 gates: each block's weights are read once per 4 rows (L2 bandwidth, not the
 // FMA units, bounded the 2 rows x 4 gates tile).
 #define FWD_ROWS 4
 #define FWD_GATE_PASSES 2
 #define FWD_BLOCKS 2
 #define BWD_ROWS 6
-#include "KernelBody.h"
+#include "KernelBuild.h"
 #pragma clang attribute pop
 #undef MADD
+#undef HAS_F16C
 #endif
 
 #if defined(__aarch64__)
@@ -45,12 +65,12 @@ typedef float v16 __attribute__((ext_vector_type(16)));  // AVX-512's wide tiles
 #else
 #define MADD(a, b, c) ((a) * (b) + (c))  // baseline x86-64 has no FMA; fmaf per lane would be slow
 #endif
-#define NAME(x) x##_portable
+#define ISA portable
 #define FWD_ROWS 4
 #define FWD_GATE_PASSES 2
 #define FWD_BLOCKS 2
 #define BWD_ROWS 6
-#include "KernelBody.h"
+#include "KernelBuild.h"
 
 // ---- packing (the same layout for every instruction set) ----
 
@@ -71,6 +91,47 @@ void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_strid
             }
         }
     }
+}
+
+// f as F16 bits, when it is exactly an F16 value (0 otherwise: nothing is rounded here).
+static int f16_exactly(float f, uint16_t *out) {
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    uint16_t sign = (uint16_t)((bits >> 16) & 0x8000);
+    int exponent = (int)((bits >> 23) & 0xff);
+    uint32_t mantissa = bits & 0x7fffff;
+    if (exponent == 0 && mantissa == 0) { *out = sign; return 1; }
+    if (exponent == 0xff) return 0;
+    int unbiased = exponent - 127;
+    if (unbiased >= -14 && unbiased <= 15) {  // a normal F16: 10 mantissa bits
+        if (mantissa & 0x1fff) return 0;
+        *out = sign | (uint16_t)((unbiased + 15) << 10) | (uint16_t)(mantissa >> 13);
+        return 1;
+    }
+    uint32_t magnitude_bits = bits & 0x7fffffff;
+    float magnitude;
+    memcpy(&magnitude, &magnitude_bits, sizeof magnitude);
+    float steps = magnitude * 0x1p24f;  // a subnormal F16: a whole number of 2^-24 below 1024
+    if (steps < 1024 && steps == (float)(uint32_t)steps) { *out = sign | (uint16_t)steps; return 1; }
+    return 0;
+}
+
+int cadenza_forward_pack_half(uint16_t *packed, const float *w, int ldw, int gate_stride, int k, int units) {
+    int blocks = (units + 7) / 8;
+    for (int b = 0; b < blocks; b++) {
+        uint16_t *out = packed + (size_t)b * k * 32;
+        for (int kk = 0; kk < k; kk++) {
+            for (int g = 0; g < 4; g++) {
+                for (int lane = 0; lane < 8; lane++) {
+                    int j = b * 8 + lane;
+                    uint16_t bits = 0;
+                    if (j < units && !f16_exactly(w[(size_t)(g * gate_stride + j) * ldw + kk], &bits)) return 0;
+                    out[(size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8 + lane] = bits;
+                }
+            }
+        }
+    }
+    return 1;
 }
 
 size_t cadenza_backward_pack_count(int k, int units) { return (size_t)((units + 15) / 16) * (size_t)k * 16; }
@@ -94,6 +155,8 @@ void cadenza_backward_pack(float *packed, const float *w, int ldw, const int *so
 
 typedef void (*forward_step_fn)(const float *, int, int, int, const float *, int, float *, int, const float *,
                                 const float *, float *, float *, float *, int);
+typedef void (*forward_half_step_fn)(const uint16_t *, int, int, int, const float *, int, float *, int,
+                                     const float *, const float *, float *, float *, float *, int);
 typedef void (*backward_step_fn)(const float *, int, int, int, const float *, int, float *, float *, int, float *,
                                  const float *, const float *, int);
 
@@ -102,12 +165,13 @@ static const struct build {
     const char *name;
     forward_step_fn forward;
     backward_step_fn backward;
+    forward_half_step_fn forward_half;
 } builds[] = {
 #if defined(__x86_64__)
-    {"avx512vl", forward_step_avx512vl, backward_step_avx512vl},
-    {"avx2+fma", forward_step_avx2, backward_step_avx2},
+    {"avx512vl", forward_step_avx512vl, backward_step_avx512vl, forward_step_avx512vl_half},
+    {"avx2+fma", forward_step_avx2, backward_step_avx2, forward_step_avx2_half},
 #endif
-    {"portable", forward_step_portable, backward_step_portable},
+    {"portable", forward_step_portable, backward_step_portable, forward_step_portable_half},
 };
 enum { BUILD_COUNT = sizeof builds / sizeof builds[0] };
 
@@ -117,7 +181,8 @@ static int supported(int i) {
     __builtin_cpu_init();
     if (strcmp(builds[i].name, "avx512vl") == 0)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
-    if (strcmp(builds[i].name, "avx2+fma") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (strcmp(builds[i].name, "avx2+fma") == 0)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 #endif
     return 1;
 }
@@ -142,6 +207,13 @@ void cadenza_forward_step_on(int build, const float *packed, int k, int units, i
     builds[build].forward(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
 }
 
+void cadenza_forward_half_step_on(int build, const uint16_t *packed, int k, int units, int rows, const float *x,
+                                  int ldx, float *z, int ldz, const float *bias, const float *cprev, float *c,
+                                  float *tanhc, float *h, int lds) {
+    if (!supported(build)) return;
+    builds[build].forward_half(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
 void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows, const float *dz_next,
                               int lddz, float *dh, float *gates, int ldg, float *dc, const float *tanhc,
                               const float *cprev, int lds) {
@@ -153,6 +225,13 @@ void cadenza_forward_step(const float *packed, int k, int units, int rows, const
                           const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     pthread_once(&chosen, choose);
     chosen_build->forward(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
+void cadenza_forward_half_step(const uint16_t *packed, int k, int units, int rows, const float *x, int ldx, float *z,
+                               int ldz, const float *bias, const float *cprev, float *c, float *tanhc, float *h,
+                               int lds) {
+    pthread_once(&chosen, choose);
+    chosen_build->forward_half(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
 }
 
 void cadenza_backward_step(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,

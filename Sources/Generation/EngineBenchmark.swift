@@ -1,7 +1,8 @@
 // `cadenza bench`'s measurements: training tokens/s (median step after warm-up; a step is
 // forward, backward, clipping and Adam, as in ../shared/bench/torch_lstm_bench.py) and
 // single-stream sampling latency (one token: LSTM step, then the Sampler that generation uses,
-// drawing from the whole distribution as the PyTorch script does). The clock is injected
+// drawing from the whole distribution as the PyTorch script does), on the model's F32 weights
+// and again on them rounded to F16 (which inference streams as F16). The clock is injected
 // (nanoseconds), so this file reads no time itself; FLOPs are counted as that script does.
 import NN
 
@@ -30,6 +31,10 @@ public struct BenchmarkResult: Codable, Sendable {
     public var sampleMicrosecondsPerToken: Double
     public var sampleTokensPerSecond: Double
     public var sampleGFLOPs: Double
+    /// Sampling latency with the model's weights rounded to F16 (as a --dtype f16 checkpoint
+    /// holds them), and the packs inference chose for them ("f16").
+    public var sampleF16MicrosecondsPerToken: Double
+    public var sampleF16Packs: String
     public var forwardFLOPsPerToken: Double
     /// The sgemm peak of this machine measured in the same run (BLASPeak), GFLOP/s.
     public var sgemmPeakGFLOPs: Double
@@ -45,6 +50,8 @@ public struct BenchmarkResult: Codable, Sendable {
         case sampleMicrosecondsPerToken = "sample_us_per_token"
         case sampleTokensPerSecond = "sample_tokens_per_s"
         case sampleGFLOPs = "sample_gflops"
+        case sampleF16MicrosecondsPerToken = "sample_f16_us_per_token"
+        case sampleF16Packs = "sample_f16_packs"
         case forwardFLOPsPerToken = "forward_flops_per_token"
         case sgemmPeakGFLOPs = "sgemm_peak_gflops"
         case blas
@@ -81,13 +88,33 @@ public enum EngineBenchmark {
         let step = median(stepSeconds)
         let trainFLOPs = 3 * cfg.forwardFLOPsPerToken * Double(n)
 
-        // Sampling: one token at a time, drawn by generation's Sampler (every token allowed) at
-        // temperature 1 from the whole distribution, as the PyTorch script draws (softmax and
-        // multinomial): the composer's default top-p 0.95 adds a sort of the vocabulary.
-        let inference = LSTMInference(model: model)
+        let single = sampleLatency(LSTMInference(model: model), s, nanoseconds: nanoseconds)
+        // The same model's weights rounded to F16, as `cadenza train --dtype f16` saves them (the
+        // bundled model is): inference streams them as F16.
+        model.roundParameters(as: .f16)
+        let halfInference = LSTMInference(model: model)
+        let half = sampleLatency(halfInference, s, nanoseconds: nanoseconds)
+        return BenchmarkResult(
+            trainTokensPerSecond: Double(n) / step, trainMedianStepSeconds: step, trainGFLOPs: trainFLOPs / step * 1e-9,
+            trainFinalLoss: loss, sampleMicrosecondsPerToken: single.perToken,
+            sampleTokensPerSecond: single.tokensPerSecond,
+            sampleGFLOPs: cfg.forwardFLOPsPerToken / (single.perToken * 1e-6) * 1e-9,
+            sampleF16MicrosecondsPerToken: half.perToken, sampleF16Packs: halfInference.recurrentPrecision,
+            forwardFLOPsPerToken: cfg.forwardFLOPsPerToken, sgemmPeakGFLOPs: peak,
+            blas: ComputeThreads.blasDescription, recurrentKernel: RecurrentKernel.instructionSet)
+    }
+
+    /// Sampling one token at a time, drawn by generation's Sampler (every token allowed) at
+    /// temperature 1 from the whole distribution, as the PyTorch script draws (softmax and
+    /// multinomial): the composer's default top-p 0.95 adds a sort of the vocabulary. The
+    /// median µs per token (LSTM step and draw), and tokens/s over the timed tokens.
+    static func sampleLatency(_ inference: LSTMInference, _ s: BenchmarkSettings, nanoseconds: () -> UInt64)
+        -> (perToken: Double, tokensPerSecond: Double)
+    {
+        let V = s.configuration.vocabularySize
         var state = inference.makeState()
-        var logits = [Float](repeating: 0, count: cfg.vocabularySize)
-        let allowed = [Bool](repeating: true, count: cfg.vocabularySize)
+        var logits = [Float](repeating: 0, count: V)
+        let allowed = [Bool](repeating: true, count: V)
         var sampler = Sampler(settings: SamplingSettings(temperature: 1, topK: 0, topP: 1, minP: 0))
         var generator = SeededGenerator(seed: s.seed &+ 3)
         var latencies: [Double] = []
@@ -108,14 +135,7 @@ public enum EngineBenchmark {
             }
         }
         let total = Double(nanoseconds() - totalStart) * 1e-9
-        let perToken = median(latencies)
-        return BenchmarkResult(
-            trainTokensPerSecond: Double(n) / step, trainMedianStepSeconds: step, trainGFLOPs: trainFLOPs / step * 1e-9,
-            trainFinalLoss: loss, sampleMicrosecondsPerToken: perToken,
-            sampleTokensPerSecond: Double(s.sampleTokens) / total,
-            sampleGFLOPs: cfg.forwardFLOPsPerToken / (perToken * 1e-6) * 1e-9,
-            forwardFLOPsPerToken: cfg.forwardFLOPsPerToken, sgemmPeakGFLOPs: peak,
-            blas: ComputeThreads.blasDescription, recurrentKernel: RecurrentKernel.instructionSet)
+        return (median(latencies), Double(s.sampleTokens) / total)
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -3,6 +3,8 @@
 // recurrent kernel: layer 0's input projection becomes a table (V, G) looked up by token, and
 // each higher layer multiplies [x | h] by [W_ih | W_hh] in one kernel call per team member,
 // which also applies the cell. The head is one sgemv per member. A step allocates nothing.
+// A model whose recurrent weights are F16 values (saved with --dtype f16) keeps them packed
+// in F16: a step is bound by the bytes it streams, and the results are the same bits.
 //
 // Legend: V vocabulary, E embedding, H hidden, G = 4H, L layers.
 
@@ -46,7 +48,12 @@ public final class LSTMInference {
     /// Snapshots the model's weights: later changes to the model need a new LSTMInference.
     /// One step at a time per instance (the scratch buffers are shared between calls).
     /// `threads` defaults to ComputeThreads.current.
-    public init(model: LSTMModel, threads: Int? = nil) {
+    public convenience init(model: LSTMModel, threads: Int? = nil) {
+        self.init(model: model, threads: threads, halfPacks: true)
+    }
+
+    /// `halfPacks` false keeps F32 packs even for F16 weights (tests compare the two).
+    init(model: LSTMModel, threads: Int?, halfPacks: Bool) {
         let cfg = model.configuration
         configuration = cfg
         let (V, E, H, L) = (cfg.vocabularySize, cfg.embeddingSize, cfg.hiddenSize, cfg.layers)
@@ -68,8 +75,7 @@ public final class LSTMInference {
                   p + layout.weightIH[0], ldb: E, transB: true, m: V, n: G, k: E, beta: 1)
         inputTable = FloatBuffer(count: V * G)
         for v in 0..<V { for r in 0..<G { inputTable[v * G + r].pointee = table[v * G + source[r]].pointee } }
-        recurrent0 = ForwardRecurrentPack(grouping: grouping, inputs: H)
-        for m in 0..<team.size { recurrent0.pack(member: m, grouping: grouping, from: p + layout.weightHH[0], ldw: H) }
+        recurrent0 = ForwardRecurrentPack(grouping: grouping, inputs: H, packing: p + layout.weightHH[0], ldw: H, halfIfExact: halfPacks)
 
         var fused: [ForwardRecurrentPack] = [], fusedBias: [FloatBuffer] = []
         let both = FloatBuffer(count: G * 2 * H)  // [W_ih | W_hh] in PyTorch row order
@@ -78,8 +84,7 @@ public final class LSTMInference {
                 both[r * 2 * H].update(from: p + layout.weightIH[k] + r * H, count: H)
                 both[r * 2 * H + H].update(from: p + layout.weightHH[k] + r * H, count: H)
             }
-            let pack = ForwardRecurrentPack(grouping: grouping, inputs: 2 * H)
-            for m in 0..<team.size { pack.pack(member: m, grouping: grouping, from: both.pointer, ldw: 2 * H) }
+            let pack = ForwardRecurrentPack(grouping: grouping, inputs: 2 * H, packing: both.pointer, ldw: 2 * H, halfIfExact: halfPacks)
             let bias = FloatBuffer(count: G)
             for r in 0..<G { bias[r].pointee = p[layout.biasIH[k] + source[r]] + p[layout.biasHH[k] + source[r]] }
             fused.append(pack)
@@ -95,6 +100,12 @@ public final class LSTMInference {
     }
 
     /// The zero state a stream starts from.
+    /// "f16" when every packed recurrent weight is an F16 value and is streamed as such, else "f32".
+    public var recurrentPrecision: String {
+        ([recurrent0] + fused).allSatisfy { $0.precision == .half } ? ForwardRecurrentPack.Precision.half.rawValue
+            : ForwardRecurrentPack.Precision.single.rawValue
+    }
+
     public func makeState() -> LSTMState { LSTMState(layers: configuration.layers, hiddenSize: configuration.hiddenSize) }
 
     /// Feeds one token: updates `state` and writes the next-token logits (V).

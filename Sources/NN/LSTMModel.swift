@@ -41,6 +41,17 @@ public final class LSTMModel {
         return try body(UnsafeMutableBufferPointer(start: parameters[t.offset], count: t.count))
     }
 
+    /// Rounds every parameter to what a checkpoint stored as `dtype` holds (to nearest, ties to
+    /// even, as Checkpoint.save writes it): the model `cadenza train --dtype f16` leaves.
+    public func roundParameters(as dtype: SafeTensorsDType) {
+        let p = parameters.pointer
+        switch dtype {
+        case .f16: for i in 0..<layout.count { p[i] = HalfPrecision.floatFromF16(HalfPrecision.f16FromFloat(p[i])) }
+        case .bf16: for i in 0..<layout.count { p[i] = HalfPrecision.floatFromBF16(HalfPrecision.bf16FromFloat(p[i])) }
+        default: break  // F32 and F64 hold a Float as it is
+        }
+    }
+
     /// The whole parameter buffer (layout.count Floats, padding included).
     public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeMutableBufferPointer(start: parameters.pointer, count: layout.count))

@@ -4,18 +4,56 @@
 // non-linearities and the cell update while the tile is still in registers.
 import CRecurrentKernel
 
-/// The forward product z[:, member's gates] += x @ W^T with x of `inputs` columns.
+/// The forward product z[:, member's gates] += x @ W^T with x of `inputs` columns. Training's
+/// packs hold F32; inference's hold F16 when every weight is exactly an F16 value (a model
+/// saved with --dtype f16, as the bundled one is): the kernel widens them exactly as it
+/// loads, so the results are the same bits, and a step streams half the bytes.
 struct ForwardRecurrentPack {
+    enum Precision: String { case single = "f32", half = "f16" }
     let inputs: Int
-    let buffers: [FloatBuffer]
+    let precision: Precision
+    let buffers: [FloatBuffer]  // F32 packs, one per member (none when half)
+    private let halfBuffers: [HalfBuffer]  // F16 packs, one per member (none when single)
 
+    /// F32 packs, filled by pack(member:...) (training re-packs them every optimizer step).
     init(grouping: GateGrouping, inputs: Int) {
+        self.init(inputs: inputs, precision: .single, halfBuffers: [],
+                  buffers: grouping.units.map { FloatBuffer(count: max(1, cadenza_forward_pack_count(Int32(inputs), Int32($0.count)))) })
+    }
+
+    /// Every member packed at once from w (rows as for pack(member:...)): F16 if `halfIfExact`
+    /// and every weight is an F16 value, else F32.
+    init(grouping: GateGrouping, inputs: Int, packing w: UnsafePointer<Float>, ldw: Int, halfIfExact: Bool) {
+        if halfIfExact, let halves = Self.halfPacks(grouping: grouping, inputs: inputs, from: w, ldw: ldw) {
+            self.init(inputs: inputs, precision: .half, halfBuffers: halves, buffers: [])
+        } else {
+            self.init(grouping: grouping, inputs: inputs)
+            for p in grouping.units.indices { pack(member: p, grouping: grouping, from: w, ldw: ldw) }
+        }
+    }
+
+    private init(inputs: Int, precision: Precision, halfBuffers: [HalfBuffer], buffers: [FloatBuffer]) {
         self.inputs = inputs
-        buffers = grouping.units.map { FloatBuffer(count: max(1, cadenza_forward_pack_count(Int32(inputs), Int32($0.count)))) }
+        self.precision = precision
+        self.halfBuffers = halfBuffers
+        self.buffers = buffers
+    }
+
+    /// Every member's F16 pack, or nil when a weight is not exactly an F16 value.
+    private static func halfPacks(grouping: GateGrouping, inputs: Int, from w: UnsafePointer<Float>, ldw: Int) -> [HalfBuffer]? {
+        var packs: [HalfBuffer] = []
+        for u in grouping.units {
+            let pack = HalfBuffer(count: max(1, cadenza_forward_pack_count(Int32(inputs), Int32(u.count))))
+            if !u.isEmpty && cadenza_forward_pack_half(pack.pointer, w + u.lowerBound * ldw, Int32(ldw), Int32(grouping.hiddenSize),
+                                                       Int32(inputs), Int32(u.count)) != 1 { return nil }
+            packs.append(pack)
+        }
+        return packs
     }
 
     /// Packs member p's rows: gate g of unit j (PyTorch row g·H + j) is `w + (g·H + j)·ldw`.
     func pack(member p: Int, grouping: GateGrouping, from w: UnsafePointer<Float>, ldw: Int) {
+        precondition(precision == .single, "an F16 pack is packed once, at init")
         let u = grouping.units[p]
         guard !u.isEmpty else { return }
         cadenza_forward_pack(buffers[p].pointer, w + u.lowerBound * ldw, Int32(ldw), Int32(grouping.hiddenSize),
@@ -28,9 +66,28 @@ struct ForwardRecurrentPack {
     func step(member p: Int, units: Int, rows: Int, x: UnsafePointer<Float>, ldx: Int, z: UnsafeMutablePointer<Float>,
               ldz: Int, bias: UnsafePointer<Float>?, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
               tanhC: UnsafeMutablePointer<Float>?, h: UnsafeMutablePointer<Float>, lds: Int) {
-        cadenza_forward_step(buffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z, Int32(ldz),
-                             bias, cPrev, c, tanhC, h, Int32(lds))
+        switch precision {
+        case .single:
+            cadenza_forward_step(buffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z,
+                                 Int32(ldz), bias, cPrev, c, tanhC, h, Int32(lds))
+        case .half:
+            cadenza_forward_half_step(halfBuffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z,
+                                      Int32(ldz), bias, cPrev, c, tanhC, h, Int32(lds))
+        }
     }
+}
+
+/// 64-byte aligned F16 bits, zeroed: an F16 forward pack.
+final class HalfBuffer {
+    let pointer: UnsafeMutablePointer<UInt16>
+
+    init(count: Int) {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
+        pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }
 
 /// The backward product dh[:, member's units] += dz_next @ W_hh[:, units] over all G grouped

@@ -59,6 +59,7 @@ enum BenchCommand: Subcommand {
             print("model V\(cfg.vocabularySize) E\(cfg.embeddingSize) H\(cfg.hiddenSize) L\(cfg.layers), batch \(batch)x\(length), \(threads) thread(s)")
             print(String(format: "train:  %10.0f tokens/s  %8.1f ms/step  %7.1f GFLOP/s", r.trainTokensPerSecond, r.trainMedianStepSeconds * 1e3, r.trainGFLOPs))
             print(String(format: "sample: %10.0f tokens/s  %8.1f µs/token (median)  %5.2f GFLOP/s", r.sampleTokensPerSecond, r.sampleMicrosecondsPerToken, r.sampleGFLOPs))
+            print(String(format: "sample, weights rounded to F16 (%@ packs): %8.1f µs/token (median)", r.sampleF16Packs, r.sampleF16MicrosecondsPerToken))
             print(String(format: "sgemm peak: %.1f GFLOP/s (1024^3 on %d thread(s)); training at %.0f%% of it", r.sgemmPeakGFLOPs, threads, 100 * r.trainGFLOPs / r.sgemmPeakGFLOPs))
             print("BLAS: \(r.blas); recurrent kernel: \(r.recurrentKernel)")
         }

@@ -209,6 +209,34 @@ struct Shape: CustomStringConvertible {
         }
     }
 
+    /// A model saved with --dtype f16 is sampled from F16 packs (half the bytes a step streams)
+    /// with the same bits as from F32 packs of the same weights, one stream or batched, at 1, 2
+    /// and 3 threads; a model of F32 weights keeps F32 packs.
+    @Test(arguments: [1, 2, 3])
+    func f16WeightsSampleFromF16PacksWithTheSameBits(threads: Int) throws {
+        let configuration = LSTMConfiguration(vocabularySize: 17, embeddingSize: 6, hiddenSize: 40, layers: 3)
+        let model = LSTMModel(configuration: configuration, seed: 9)
+        #expect(LSTMInference(model: model, threads: threads).recurrentPrecision == "f32")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("f16-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Checkpoint.save(model: model, metadata: CheckpointMetadata(), to: url, dtype: .f16)
+        let rounded = try Checkpoint.load(from: url).model
+        let half = LSTMInference(model: rounded, threads: threads)
+        let single = LSTMInference(model: rounded, threads: threads, halfPacks: false)
+        #expect(half.recurrentPrecision == "f16" && single.recurrentPrecision == "f32")
+        var rng = SplitMix64(seed: 6)
+        for rows in [1, 4] {
+            var a = (0..<rows).map { _ in half.makeState() }, b = a
+            var logitsA = [Float](repeating: 0, count: rows * 17), logitsB = logitsA
+            for _ in 0..<8 {
+                let tokens = (0..<rows).map { _ in Int(rng.next() % 17) }
+                logitsA.withUnsafeMutableBufferPointer { half.step(tokens: tokens, states: &a, logits: $0) }
+                logitsB.withUnsafeMutableBufferPointer { single.step(tokens: tokens, states: &b, logits: $0) }
+                #expect(logitsA.map(\.bitPattern) == logitsB.map(\.bitPattern) && a == b, "rows \(rows)")
+            }
+        }
+    }
+
     @Test func stateSnapshotRestoresTheStream() {
         let model = LSTMModel(configuration: LSTMConfiguration(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 2), seed: 2)
         let inference = LSTMInference(model: model)

@@ -18,7 +18,8 @@ import Testing
         var rng = TestRandom(seed: 21)
         for build in Self.builds {
             let name = String(cString: cadenza_recurrent_build_name(build))
-            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2), (13, 37, 6), (24, 16, 7)] {
+            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2), (13, 37, 6), (24, 16, 7),
+                                     (40, 9, 1), (69, 20, 5)] {
                 let G = 4 * units, ldz = G + 3, ldx = k + 2, lds = units + 1
                 let w = rng.floats(G * max(k, 1), scale: 0.5), x = rng.floats(rows * ldx, scale: 1)
                 let zIn = rng.floats(rows * ldz, scale: 1), bias = rng.floats(G, scale: 0.3), cPrev = rng.floats(rows * lds, scale: 1)
@@ -86,11 +87,63 @@ import Testing
         }
     }
 
+    /// An F16 pack of weights that are F16 values steps to the same bits as their F32 pack, on
+    /// every build, shape and row count of the formulas' test (inference packs F16 checkpoints so).
+    @Test func aHalfPackStepsToTheF32PacksBits() {
+        var rng = TestRandom(seed: 24)
+        for build in Self.builds {
+            let name = String(cString: cadenza_recurrent_build_name(build))
+            for (units, k, rows) in [(5, 7, 1), (8, 0, 3), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2), (13, 37, 6), (32, 64, 1), (48, 33, 4)] {
+                let G = 4 * units, ldz = G + 3, ldx = k + 2, lds = units + 1
+                // Multiples of 2^-10 below 1 in magnitude: exactly F16 values.
+                let w = rng.floats(G * max(k, 1), scale: 0.9).map { ($0 * 1024).rounded() / 1024 }
+                let x = rng.floats(rows * ldx, scale: 1), zIn = rng.floats(rows * ldz, scale: 1)
+                let bias = rng.floats(G, scale: 0.3), cPrev = rng.floats(rows * lds, scale: 1)
+                let count = max(1, cadenza_forward_pack_count(Int32(k), Int32(units)))
+                var single = [Float](repeating: .nan, count: count), half = [UInt16](repeating: 0x7e00, count: count)
+                cadenza_forward_pack(&single, w, Int32(max(k, 1)), Int32(units), Int32(k), Int32(units))
+                #expect(cadenza_forward_pack_half(&half, w, Int32(max(k, 1)), Int32(units), Int32(k), Int32(units)) == 1)
+                var z = zIn, c = [Float](repeating: 0, count: rows * lds), h = c, tanhC = c
+                var zHalf = zIn, cHalf = c, hHalf = c, tanhHalf = c
+                cadenza_forward_step_on(build, single, Int32(k), Int32(units), Int32(rows), x, Int32(ldx), &z, Int32(ldz), bias,
+                                        cPrev, &c, &tanhC, &h, Int32(lds))
+                cadenza_forward_half_step_on(build, half, Int32(k), Int32(units), Int32(rows), x, Int32(ldx), &zHalf, Int32(ldz),
+                                             bias, cPrev, &cHalf, &tanhHalf, &hHalf, Int32(lds))
+                let same = z.map(\.bitPattern) == zHalf.map(\.bitPattern) && c == cHalf && h == hHalf && tanhC == tanhHalf
+                #expect(same, "\(name) units \(units) k \(k) rows \(rows)")
+            }
+        }
+    }
+
+    /// The half pack takes exactly the F16 values (zeros, subnormals, the largest) and refuses
+    /// anything it would have to round, so a model is never silently changed.
+    @Test func aHalfPackTakesF16ValuesOnly() {
+        let exact: [Float] = [0, -0.0, 1, -0.5, 65504, 0x1p-14, 0x1p-24, 1023 * 0x1p-24, -3 * 0x1p-24, 1 + 0x1p-10, 2047 * 0x1p-11]
+        let rounded: [Float] = [0.1, 1 + 0x1p-11, 0x1p-25, 65520, 1e6, .nan, .infinity, 3 * 0x1p-26]
+        for value in exact + rounded {
+            // One unit, one input: gate g's pre-activation is the weight itself (x = 1), and
+            // tanh keeps small values apart (g = tanh(w) ~ w).
+            let w = [0, 0, value, 0]
+            var half = [UInt16](repeating: 0, count: cadenza_forward_pack_count(1, 1))
+            let taken = cadenza_forward_pack_half(&half, w, 1, 1, 1, 1) == 1
+            #expect(taken == exact.contains { $0.bitPattern == value.bitPattern }, "\(value)")
+            guard taken else { continue }
+            var single = [Float](repeating: 0, count: cadenza_forward_pack_count(1, 1))
+            cadenza_forward_pack(&single, w, 1, 1, 1, 1)
+            for build in Self.builds {
+                var z = [Float](repeating: 0, count: 4), zHalf = z, c: [Float] = [0], h: [Float] = [0], cHalf = c, hHalf = h
+                cadenza_forward_step_on(build, single, 1, 1, 1, [1], 1, &z, 4, nil, [0], &c, nil, &h, 1)
+                cadenza_forward_half_step_on(build, half, 1, 1, 1, [1], 1, &zHalf, 4, nil, [0], &cHalf, nil, &hHalf, 1)
+                #expect(z[2].bitPattern == zHalf[2].bitPattern && c[0].bitPattern == cHalf[0].bitPattern, "\(value) on build \(build)")
+            }
+        }
+    }
+
     /// The rows past each tile and a single stream sum in the tiles' order: a row gives the
     /// same bits whichever batch it is in (the composer compares batched and single states).
     @Test func aRowGivesTheSameBitsInAnyBatch() {
         var rng = TestRandom(seed: 23)
-        let (units, k) = (24, 30)
+        let (units, k) = (44, 30)  // 32 units in the wide row and wide tiles, 8 + 4 in 8-lane ones
         let w = rng.floats(4 * units * k, scale: 0.5), x = rng.floats(9 * k, scale: 1), zIn = rng.floats(9 * 4 * units, scale: 1)
         let cPrev = rng.floats(9 * units, scale: 1)
         var packed = [Float](repeating: 0, count: cadenza_forward_pack_count(Int32(k), Int32(units)))

@@ -5,9 +5,11 @@ set -euo pipefail
 BIN=${1:?usage: bench.sh path/to/cadenza}
 out=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 2 --batch-size 2 --seq-len 8 \
       --threads 1 --steps 1 --sample-tokens 10 --json)
-for key in train_tokens_per_s sample_us_per_token sample_tokens_per_s train_gflops sgemm_peak_gflops blas recurrent_kernel; do
+for key in train_tokens_per_s sample_us_per_token sample_tokens_per_s sample_f16_us_per_token sample_f16_packs train_gflops sgemm_peak_gflops blas recurrent_kernel; do
   echo "$out" | grep -q "\"$key\":" || { echo "bench --json lacks $key: $out" >&2; exit 1; }
 done
+# The random model's weights rounded to F16 are sampled from F16 packs.
+echo "$out" | grep -q '"sample_f16_packs" *: *"f16"' || { echo "bench: F16 weights not sampled from F16 packs: $out" >&2; exit 1; }
 text=$("$BIN" bench --vocab 20 --embedding 8 --hidden 16 --layers 1 --batch-size 2 --seq-len 4 --steps 1 --sample-tokens 5)
 echo "$text" | grep -q "tokens/s" || { echo "bench text output lacks tokens/s: $text" >&2; exit 1; }
 err=$(mktemp)

@@ -8,6 +8,7 @@
 #ifndef CADENZA_RECURRENT_KERNEL_H
 #define CADENZA_RECURRENT_KERNEL_H
 #include <stddef.h>
+#include <stdint.h>
 
 // Floats a forward pack of `units` units over `k` inputs holds (padded to blocks of 8 units).
 size_t cadenza_forward_pack_count(int k, int units);
@@ -25,6 +26,18 @@ void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_strid
 void cadenza_forward_step(const float *packed, int k, int units, int rows,
                           const float *x, int ldx, float *z, int ldz, const float *bias,
                           const float *cprev, float *c, float *tanhc, float *h, int lds);
+
+// The forward pack with F16 weights (the same layout and count, 2 bytes each), for inference
+// on a model whose weights are F16 values (a checkpoint saved with --dtype f16): the step
+// widens them exactly as it loads, so it computes what cadenza_forward_step computes on the
+// F32 pack, reading half the bytes. Returns 1, or 0 when a weight is not exactly an F16 value
+// (nothing is rounded; the pack is then unusable and the caller keeps the F32 one).
+int cadenza_forward_pack_half(uint16_t *packed, const float *w, int ldw, int gate_stride, int k, int units);
+
+// cadenza_forward_step on a pack from cadenza_forward_pack_half.
+void cadenza_forward_half_step(const uint16_t *packed, int k, int units, int rows,
+                               const float *x, int ldx, float *z, int ldz, const float *bias,
+                               const float *cprev, float *c, float *tanhc, float *h, int lds);
 
 // Floats a backward pack of `units` units over `k` gate columns holds (padded to blocks of 16).
 size_t cadenza_backward_pack_count(int k, int units);
@@ -55,6 +68,9 @@ const char *cadenza_recurrent_build_name(int i);
 void cadenza_forward_step_on(int build, const float *packed, int k, int units, int rows,
                              const float *x, int ldx, float *z, int ldz, const float *bias,
                              const float *cprev, float *c, float *tanhc, float *h, int lds);
+void cadenza_forward_half_step_on(int build, const uint16_t *packed, int k, int units, int rows,
+                                  const float *x, int ldx, float *z, int ldz, const float *bias,
+                                  const float *cprev, float *c, float *tanhc, float *h, int lds);
 void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows,
                               const float *dz_next, int lddz, float *dh, float *gates, int ldg,
                               float *dc, const float *tanhc, const float *cprev, int lds);
