@@ -36,6 +36,7 @@ extern char **environ;
 
 // Set in the environment of a measuring child; the child measures, prints one line, exits.
 #define PROBE_VARIABLE "CADENZA_INTERNAL_BLAS_PROBE"
+#define PROBE_NAME "cadenza-blas-probe"  // its argv[0]
 #define CACHE_MAGIC "cadenza-blas-kernel 1"
 #define PROBE_SECONDS 20  // a child that has not answered by then is killed
 #define ROUNDS 2          // candidates measured in turn, twice: a shared machine is noisy
@@ -132,10 +133,14 @@ static void measure_and_exit(void) {
     _exit(0);
 }
 
-// Every process of Cadenza's checks this before main; only a measuring child finds it set.
-__attribute__((constructor)) static void measure_if_asked(void) {
+// Every process of Cadenza's checks this before main (glibc passes constructors argc and
+// argv); only a measuring child has both its name and the variable, so a stray variable in a
+// user's environment does not turn a command into a measurement.
+__attribute__((constructor)) static void measure_if_asked(int argc, char **argv) {
     const char *asked = getenv(PROBE_VARIABLE);
-    if (asked != NULL && strcmp(asked, "1") == 0) measure_and_exit();
+    if (asked != NULL && strcmp(asked, "1") == 0 && argc >= 1 && argv != NULL && argv[0] != NULL &&
+        strcmp(argv[0], PROBE_NAME) == 0)
+        measure_and_exit();
 }
 
 // ---- the parent: spawn a child per kernel and read its line ----
@@ -167,7 +172,7 @@ static double measure_in_child(const char *kernel, char *config, size_t config_s
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], 1);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    char *argv[] = {"cadenza-blas-probe", NULL};
+    char *argv[] = {PROBE_NAME, NULL};
     pid_t child;
     int spawned = posix_spawn(&child, "/proc/self/exe", &actions, NULL, argv, env);
     posix_spawn_file_actions_destroy(&actions);

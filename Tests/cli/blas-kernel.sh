@@ -81,6 +81,10 @@ d=$(OPENBLAS_CORETYPE=Haswell blas)
 [[ $d == *"(Haswell kernel, from OPENBLAS_CORETYPE)"* ]] || fail "OPENBLAS_CORETYPE not followed: $d"
 [ "$(cat "$CACHE")" = "$before" ] || fail "OPENBLAS_CORETYPE changed the cache"
 
+# The child's variable in a user's environment does not turn a command into a measurement.
+d=$(CADENZA_INTERNAL_BLAS_PROBE=1 blas)
+[[ $d == *"cached in $CACHE"* ]] || fail "the probe variable hijacked a command: $d"
+
 # No place for a cache: measured every time, and it still runs.
 d=$(XDG_CACHE_HOME=/proc/cadenza-cannot-write blas)
 [[ $d == *"measured fastest on this CPU: Haswell"* ]] || fail "unwritable cache folder: $d"
