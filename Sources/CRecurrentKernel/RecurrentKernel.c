@@ -77,20 +77,18 @@ static inline float cadenza_f16_to_f32(uint16_t h) {
 size_t cadenza_forward_pack_count(int k, int units) { return (size_t)((units + 7) / 8) * (size_t)k * 32; }
 
 // Block b (8 units): [i f] x 8 lanes for every input kk (16 floats each), then [g o] likewise
-// (KernelBody.h's gate_weights reads it); lanes past `units` are zero.
+// (KernelBody.h's gate_weights reads it); lanes past `units` are zero. The offset of gate g of
+// unit b*8 + lane for input kk, in either pack (F32 or F16):
+static inline size_t forward_pack_offset(int k, int b, int kk, int g, int lane) {
+    return (size_t)b * k * 32 + (size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (size_t)(g & 1) * 8 + (size_t)lane;
+}
+
 void cadenza_forward_pack(float *packed, const float *w, int ldw, int gate_stride, int k, int units) {
-    int blocks = (units + 7) / 8;
-    for (int b = 0; b < blocks; b++) {
-        float *out = packed + (size_t)b * k * 32;
-        for (int kk = 0; kk < k; kk++) {
-            for (int g = 0; g < 4; g++) {
-                for (int lane = 0; lane < 8; lane++) {
-                    int j = b * 8 + lane;
-                    out[(size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8 + lane] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
-                }
-            }
-        }
-    }
+    for (int b = 0; b < (units + 7) / 8; b++)
+        for (int kk = 0; kk < k; kk++)
+            for (int g = 0; g < 4; g++)
+                for (int lane = 0, j = b * 8; lane < 8; lane++, j++)
+                    packed[forward_pack_offset(k, b, kk, g, lane)] = j < units ? w[(size_t)(g * gate_stride + j) * ldw + kk] : 0;
 }
 
 // f as F16 bits, when it is exactly an F16 value (0 otherwise: nothing is rounded here).
@@ -117,20 +115,14 @@ static int f16_exactly(float f, uint16_t *out) {
 }
 
 int cadenza_forward_pack_half(uint16_t *packed, const float *w, int ldw, int gate_stride, int k, int units) {
-    int blocks = (units + 7) / 8;
-    for (int b = 0; b < blocks; b++) {
-        uint16_t *out = packed + (size_t)b * k * 32;
-        for (int kk = 0; kk < k; kk++) {
-            for (int g = 0; g < 4; g++) {
-                for (int lane = 0; lane < 8; lane++) {
-                    int j = b * 8 + lane;
+    for (int b = 0; b < (units + 7) / 8; b++)
+        for (int kk = 0; kk < k; kk++)
+            for (int g = 0; g < 4; g++)
+                for (int lane = 0, j = b * 8; lane < 8; lane++, j++) {
                     uint16_t bits = 0;
                     if (j < units && !f16_exactly(w[(size_t)(g * gate_stride + j) * ldw + kk], &bits)) return 0;
-                    out[(size_t)(g >> 1) * k * 16 + (size_t)kk * 16 + (g & 1) * 8 + lane] = bits;
+                    packed[forward_pack_offset(k, b, kk, g, lane)] = bits;
                 }
-            }
-        }
-    }
     return 1;
 }
 
