@@ -56,18 +56,24 @@ public struct Sampler {
         precondition(best >= 0, "the grammar allows no token")
 
         let chosen: Int
+        var softmaxSum: Double?
         if settings.temperature <= 0 || settings.topK == 1 {
             chosen = best
         } else {
-            chosen = drawFiltered(logits: logits, allowed: allowed, maxLogit: maxLogit, generator: &generator)
+            (chosen, softmaxSum) = drawFiltered(logits: logits, allowed: allowed, maxLogit: maxLogit, generator: &generator)
         }
-        let logProbability = Self.logProbability(of: chosen, logits: logits, allowed: allowed, maxLogit: maxLogit)
+        let logProbability = softmaxSum.map { Double(logits[chosen]) - maxLogit - log($0) }
+            ?? Self.logProbability(of: chosen, logits: logits, allowed: allowed, maxLogit: maxLogit)
         return SampledToken(token: chosen, probability: exp(logProbability), logProbability: logProbability)
     }
 
-    /// Temperature, then min-p, then top-k, then top-p on what is left, then one draw.
+    /// Temperature, then min-p, then top-k, then top-p on what is left, then one draw. At
+    /// temperature 1 (tempo tokens too) and no min-p, the weights are the temperature-1
+    /// softmax's numerators over every legal token, summed in id order as logProbability sums
+    /// them: that sum is returned too, so the chosen token's log-probability costs no second
+    /// pass of exp (the same bits).
     private mutating func drawFiltered(logits: UnsafeBufferPointer<Float>, allowed: UnsafeBufferPointer<Bool>,
-                                       maxLogit: Double, generator: inout SeededGenerator) -> Int {
+                                       maxLogit: Double, generator: inout SeededGenerator) -> (token: Int, softmaxSum: Double?) {
         let inverseTemperature = 1.0 / settings.temperature
         let tempoInverse = settings.tempoTemperature.map { 1.0 / $0 } ?? inverseTemperature
         let tempoIDs = self.tempoIDs
@@ -87,6 +93,7 @@ public struct Sampler {
                         mass += w[i]
                         n += 1
                     }
+                    let softmaxSum = inverseTemperature == 1 && tempoInverse == 1 && minP <= 0 ? mass : nil
                     let limit = topK > 0 ? min(n, topK) : n
                     if limit < n || topP < 1 {
                         // Only the head of the order is needed: the candidates go into a heap and come
@@ -118,7 +125,7 @@ public struct Sampler {
                     var cumulative = 0.0
                     for j in 0..<n {
                         cumulative += w[Int(cand[j])]
-                        if u < cumulative { return Int(cand[j]) }
+                        if u < cumulative { return (Int(cand[j]), softmaxSum) }
                     }
                     // Rounding fallback: u = r * total can round up to exactly `total` when r is
                     // within 2^-53 of 1, and then no prefix sum exceeds it. The walk adds in the
@@ -126,7 +133,7 @@ public struct Sampler {
                     // Zero-weight tokens sort last and are skipped by the strict `<` above.
                     var last = n - 1
                     while last > 0 && w[Int(cand[last])] == 0 { last -= 1 }
-                    return Int(cand[last])
+                    return (Int(cand[last]), softmaxSum)
                 }
             }
         }

@@ -183,6 +183,31 @@ import Testing
         #expect(lp3 == -.infinity)
     }
 
+    /// The reported log-probability is the same bits whichever way it is computed: from the
+    /// draw's own weights (temperature 1, no min-p) or by a second pass (any other settings).
+    @Test func reportedLogProbabilityIsTheModelsWhateverTheSettings() {
+        var g = SeededGenerator(seed: 5)
+        let v = 362
+        for settings in [SamplingSettings(temperature: 1, topK: 0, topP: 1), SamplingSettings(temperature: 1, topK: 0, topP: 0.95),
+                         SamplingSettings(temperature: 1, topK: 40, topP: 0.9), SamplingSettings(temperature: 0.8, topK: 0, topP: 0.95),
+                         SamplingSettings(temperature: 1, topK: 0, topP: 0.95, minP: 0.05),
+                         SamplingSettings(temperature: 1, topK: 0, topP: 0.95, tempoTemperature: 0.5)] {
+            var s = Sampler(settings: settings)
+            s.tempoIDs = 300..<320
+            for _ in 0..<50 {
+                let l = (0..<v).map { _ in Float(g.nextUnitDouble() * 12 - 6) }
+                let allowed = (0..<v).map { _ in g.nextUnitDouble() < 0.7 }
+                l.withUnsafeBufferPointer { lp in
+                    allowed.withUnsafeBufferPointer { a in
+                        let r = s.sample(logits: lp, allowed: a, using: &g)!
+                        let expected = Sampler.logProbability(of: r.token, logits: lp, allowed: a)
+                        #expect(r.logProbability.bitPattern == expected.bitPattern, "\(settings)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func sameSeedSameTokensDifferentSeedDifferentTokens() {
         var g = SeededGenerator(seed: 99)
         let v = 300
