@@ -94,6 +94,10 @@ public final class ComposerApp {
     /// Runs until `q` (answered) or a signal. The caller restores the terminal afterwards.
     public func run() -> Ending {
         loadTheme(options.themeName ?? "dark")
+        // The limit goes to the worker before its first token: a fast model otherwise wrote
+        // past a short --bars (to the worker's own default) before the loop's first frame.
+        barLimit = writingLimit(playingBar: 0)
+        sendControls()
         worker.start()
         player.play(fromSeconds: 0)
         var ending: Ending?
@@ -190,9 +194,15 @@ public final class ComposerApp {
         state.playheadBeats = player.state == .stopped && position == 0 ? nil : SessionBridge.beats(atSeconds: position, in: snapshot)
         var playingBar = SessionBridge.barIndex(atSeconds: position, in: snapshot) ?? 0
         if let loop = state.loop { playingBar = min(playingBar, loop.upperBound) }  // at the loop's end, not past it
-        barLimit = min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max)
+        barLimit = writingLimit(playingBar: playingBar)
         sendControls()
         return published.failure
+    }
+
+    /// The last bar the worker may write with the playhead in `playingBar`: the lookahead,
+    /// never past --bars.
+    func writingLimit(playingBar: Int) -> Int {
+        min(playingBar + options.lookaheadBars + 1, options.totalBars ?? .max)
     }
 
     /// Tells the worker whether to write, whether to accept candidates itself, and how far.
