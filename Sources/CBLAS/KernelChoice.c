@@ -273,6 +273,52 @@ static void write_cache(const char *identity, const char *kernel, const char *co
 
 // ---- the choice ----
 
+// Sets cache_path (…/cadenza/blas-kernel), making its folder (and the folder above it) if
+// needed; leaves it empty when there is no home for a cache.
+static void find_cache_path(void) {
+    char folder[PATH_MAX];
+    if (!cache_folder(folder, sizeof folder)) return;
+    char *slash = strrchr(folder, '/');
+    *slash = 0;
+    mkdir(folder, 0755);
+    *slash = '/';
+    mkdir(folder, 0755);
+    if (snprintf(cache_path, sizeof cache_path, "%s/blas-kernel", folder) >= (int)sizeof cache_path) cache_path[0] = 0;
+}
+
+// The cached kernel, or NULL with the cache's lock held in *lock (or -1): one process
+// measures at a time (parallel tests start many); the others wait for its lock, then read
+// what it wrote.
+static const char *cached_kernel_or_lock(const char *identity, int *lock) {
+    *lock = -1;
+    if (!cache_path[0]) return NULL;
+    const char *cached = read_cache(identity);
+    if (cached != NULL) return cached;
+    char lock_path[PATH_MAX + 8];
+    snprintf(lock_path, sizeof lock_path, "%s.lock", cache_path);
+    *lock = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (*lock < 0) return NULL;
+    while (flock(*lock, LOCK_EX) != 0 && errno == EINTR) {}
+    cached = read_cache(identity);
+    if (cached != NULL) { close(*lock); *lock = -1; }
+    return cached;
+}
+
+// Each kernel in a child, ROUNDS times in turn: best[i] its best GFLOP/s, config[i] the
+// OpenBLAS build it reported. The index of the fastest, or -1 when every measurement failed.
+static int fastest_kernel(const kernel_candidate *const *runnable, int count, double *best, char (*config)[256]) {
+    for (int round = 0; round < ROUNDS; round++)
+        for (int i = 0; i < count; i++) {
+            char measured[256] = "";
+            double gflops = measure_in_child(runnable[i]->name, measured, sizeof measured);
+            if (gflops > best[i]) { best[i] = gflops; snprintf(config[i], sizeof config[i], "%s", measured); }
+        }
+    int winner = -1;
+    for (int i = 0; i < count; i++)
+        if (best[i] > 0 && (winner < 0 || best[i] > best[winner])) winner = i;
+    return winner;
+}
+
 const char *cadenza_choose_openblas_kernel(char *why, size_t why_size) {
     const kernel_candidate *runnable[CANDIDATES + 1];
     int count = 0;
@@ -281,53 +327,24 @@ const char *cadenza_choose_openblas_kernel(char *why, size_t why_size) {
     snprintf(why, why_size, ", OpenBLAS's own choice");
     if (count < 2) return NULL;  // nothing to choose between
 
-    char identity[256], folder[PATH_MAX];
+    char identity[256];
     cpu_identity(identity, sizeof identity);
-    int lock = -1;
-    if (cache_folder(folder, sizeof folder)) {
-        // mkdir -p of the folder's last two levels (…/.cache and …/cadenza).
-        char *slash = strrchr(folder, '/');
-        *slash = 0;
-        mkdir(folder, 0755);
-        *slash = '/';
-        mkdir(folder, 0755);
-        if (snprintf(cache_path, sizeof cache_path, "%s/blas-kernel", folder) >= (int)sizeof cache_path) cache_path[0] = 0;
+    find_cache_path();
+    int lock;
+    const char *cached = cached_kernel_or_lock(identity, &lock);
+    if (cached != NULL) {
+        snprintf(why, why_size, ", measured fastest on this CPU, cached in %s", cache_path);
+        return cached;
     }
-    if (cache_path[0]) {
-        const char *cached = read_cache(identity);
-        if (cached != NULL) {
-            snprintf(why, why_size, ", measured fastest on this CPU, cached in %s", cache_path);
-            return cached;
-        }
-        // One process measures at a time (parallel tests start many): the others wait here,
-        // then read what it wrote.
-        char lock_path[PATH_MAX + 8];
-        snprintf(lock_path, sizeof lock_path, "%s.lock", cache_path);
-        lock = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (lock >= 0) {
-            while (flock(lock, LOCK_EX) != 0 && errno == EINTR) {}
-            cached = read_cache(identity);
-            if (cached != NULL) {
-                close(lock);
-                snprintf(why, why_size, ", measured fastest on this CPU, cached in %s", cache_path);
-                return cached;
-            }
-        }
-    }
-
     double best[CANDIDATES + 1] = {0};
-    char configs[CANDIDATES + 1][256];
-    for (int round = 0; round < ROUNDS; round++)
-        for (int i = 0; i < count; i++) {
-            char config[256] = "";
-            double gflops = measure_in_child(runnable[i]->name, config, sizeof config);
-            if (gflops > best[i]) { best[i] = gflops; snprintf(configs[i], sizeof configs[i], "%s", config); }
-        }
-    int winner = -1;
-    for (int i = 0; i < count; i++)
-        if (best[i] > 0 && (winner < 0 || best[i] > best[winner])) winner = i;
+    char config[CANDIDATES + 1][256];
+    int winner = fastest_kernel(runnable, count, best, config);
+    if (winner >= 0 && cache_path[0]) {
+        write_cache(identity, runnable[winner]->name, config[winner]);
+        snprintf(cached_config, sizeof cached_config, "%s", config[winner]);
+    }
+    if (lock >= 0) close(lock);
     if (winner < 0) {
-        if (lock >= 0) close(lock);
         snprintf(why, why_size, ", OpenBLAS's own choice: measuring its kernels failed");
         return NULL;
     }
@@ -335,11 +352,6 @@ const char *cadenza_choose_openblas_kernel(char *why, size_t why_size) {
     for (int i = 0; i < count && said > 0 && (size_t)said < why_size; i++)
         said += snprintf(why + said, why_size - (size_t)said, "%s %s %.0f", i ? "," : "", runnable[i]->name, best[i]);
     if (said > 0 && (size_t)said < why_size) snprintf(why + said, why_size - (size_t)said, " GFLOP/s on one thread");
-    if (cache_path[0]) {
-        write_cache(identity, runnable[winner]->name, configs[winner]);
-        snprintf(cached_config, sizeof cached_config, "%s", configs[winner]);
-    }
-    if (lock >= 0) close(lock);
     return runnable[winner]->name;
 }
 
