@@ -347,30 +347,27 @@ static inline __attribute__((always_inline)) void NAME(cell_backward)(
     store_n(dc, dct * f, n);
 }
 
-// BWD_ROWS rows x 16 units from local unit j, n of them valid; rows past `valid` as in
-// forward_tile.
+// ROWS rows (a constant <= BWD_ROWS once inlined) x 16 units from local unit j, n of them valid.
 static inline __attribute__((always_inline)) void NAME(backward_tile)(
-    int valid, const float *pk, int k, int units, int j, int n, const float *dz_next, int lddz, float *dh, float *gates,
+    int ROWS, const float *pk, int k, int units, int j, int n, const float *dz_next, int lddz, float *dh, float *gates,
     int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
     int n0 = n < 8 ? n : 8, n1 = n - n0;
     const float *dzr[BWD_ROWS];
     v8 acc[BWD_ROWS][2];
-    for (int r = 0; r < BWD_ROWS; r++) {
-        int rr = r < valid ? r : valid - 1;
-        dzr[r] = dz_next + (size_t)rr * lddz;
-        acc[r][0] = load_n(dh + (size_t)rr * lds + j, n0);
-        acc[r][1] = load_n(dh + (size_t)rr * lds + j + 8, n1);
+    for (int r = 0; r < ROWS; r++) {
+        dzr[r] = dz_next + (size_t)r * lddz;
+        acc[r][0] = load_n(dh + (size_t)r * lds + j, n0);
+        acc[r][1] = load_n(dh + (size_t)r * lds + j + 8, n1);
     }
     for (int kk = 0; kk < k; kk++) {
         v8 w0 = loadu(pk + (size_t)kk * 16), w1 = loadu(pk + (size_t)kk * 16 + 8);
-        for (int r = 0; r < BWD_ROWS; r++) {
+        for (int r = 0; r < ROWS; r++) {
             v8 a = splat(dzr[r][kk]);
             acc[r][0] = MADD(a, w0, acc[r][0]);
             acc[r][1] = MADD(a, w1, acc[r][1]);
         }
     }
-    for (int r = 0; r < BWD_ROWS; r++) {
-        if (r >= valid) break;
+    for (int r = 0; r < ROWS; r++) {
         size_t s = (size_t)r * lds + j;
         float *gr = gates + (size_t)r * ldg + j;
         store_n(dh + s, acc[r][0], n0);
@@ -383,29 +380,27 @@ static inline __attribute__((always_inline)) void NAME(backward_tile)(
 }
 
 #ifdef WIDE_TILES
-// BWD_ROWS rows x 32 units (two full blocks from local unit j) in 16-lane vectors: each
+// ROWS rows x 32 units (two full blocks from local unit j) in 16-lane vectors: each
 // broadcast dz feeds 2 vector FMAs of 16 lanes instead of 2 of 8. The same FMAs per lane in
 // the same order over k as backward_tile (the same bits).
 static inline __attribute__((always_inline)) void NAME(backward_tile_wide)(
-    int valid, const float *pk, int k, int units, int j, const float *dz_next, int lddz, float *dh, float *gates,
+    int ROWS, const float *pk, int k, int units, int j, const float *dz_next, int lddz, float *dh, float *gates,
     int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
     const float *dzr[BWD_ROWS];
     v16 acc[BWD_ROWS][2];
-    for (int r = 0; r < BWD_ROWS; r++) {
-        int rr = r < valid ? r : valid - 1;
-        dzr[r] = dz_next + (size_t)rr * lddz;
-        for (int b = 0; b < 2; b++) acc[r][b] = NAME(loadu16)(dh + (size_t)rr * lds + j + 16 * b);
+    for (int r = 0; r < ROWS; r++) {
+        dzr[r] = dz_next + (size_t)r * lddz;
+        for (int b = 0; b < 2; b++) acc[r][b] = NAME(loadu16)(dh + (size_t)r * lds + j + 16 * b);
     }
     for (int kk = 0; kk < k; kk++) {
         v16 w[2];
         for (int b = 0; b < 2; b++) w[b] = NAME(loadu16)(pk + (size_t)b * k * 16 + (size_t)kk * 16);
-        for (int r = 0; r < BWD_ROWS; r++) {
+        for (int r = 0; r < ROWS; r++) {
             v16 a = (v16)(dzr[r][kk]);
             for (int b = 0; b < 2; b++) acc[r][b] = MADD(a, w[b], acc[r][b]);
         }
     }
-    for (int r = 0; r < BWD_ROWS; r++) {
-        if (r >= valid) break;
+    for (int r = 0; r < ROWS; r++) {
         for (int b = 0; b < 2; b++) {
             size_t s = (size_t)r * lds + j + 16 * b;
             float *gr = gates + (size_t)r * ldg + j + 16 * b;
@@ -417,27 +412,61 @@ static inline __attribute__((always_inline)) void NAME(backward_tile_wide)(
 }
 #endif
 
+// Rows for the next backward tile when `left` rows remain: full tiles, and what is left past
+// them split into one or two tiles of nearly equal size (32 rows on AVX2: 6 6 6 6 4 4, not five
+// tiles of 6 and one of 6 for 2 rows, which computed 36 rows for 32). Small tiles hide less of
+// the FMA latency than full ones, but every row computed is a row used.
+static inline int NAME(backward_tile_rows)(int left) {
+    if (left == BWD_ROWS || left >= 2 * BWD_ROWS) return BWD_ROWS;
+    if (left > BWD_ROWS) return (left + 1) / 2;
+    return left;
+}
+
+// One tile of `count` rows (1 ..< BWD_ROWS + 1) as a constant, so each tile unrolls into
+// registers; `wide` for two full blocks in 16-lane vectors (WIDE_TILES builds).
+static inline __attribute__((always_inline)) void NAME(backward_rows)(
+    int count, int wide, const float *pk, int k, int units, int j, int n, const float *dz_next, int lddz, float *dh,
+    float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
+#if BWD_ROWS > 8
+#error "backward tiles of more than 8 rows need more cases here"
+#endif
+#ifdef WIDE_TILES
+#define BWD_WIDE(R) if (wide) { NAME(backward_tile_wide)(R, pk, k, units, j, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds); break; }
+#else
+#define BWD_WIDE(R) (void)wide;
+#endif
+#define BWD_CASE(R)                                                                                                  \
+    case R:                                                                                                          \
+        BWD_WIDE(R)                                                                                                  \
+        NAME(backward_tile)(R, pk, k, units, j, n, dz_next, lddz, dh, gates, ldg, dc, tanhc, cprev, lds);            \
+        break;
+    switch (count) {
+        BWD_CASE(1) BWD_CASE(2) BWD_CASE(3) BWD_CASE(4) BWD_CASE(5) BWD_CASE(6)
+#if BWD_ROWS > 6
+        BWD_CASE(7) BWD_CASE(8)
+#endif
+    }
+#undef BWD_CASE
+#undef BWD_WIDE
+}
+
 static __attribute__((unused)) void NAME(backward_step)(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,
                          float *gates, int ldg, float *dc, const float *tanhc, const float *cprev, int lds) {
     int blocks = (units + 15) / 16;
     for (int b = 0; b < blocks;) {
         const float *pk = packed + (size_t)b * k * 16;
         int j = b * 16, n = units - j < 16 ? units - j : 16;
-#define ROW_ARGS(r)                                                                                                   \
-    dz_next + (size_t)(r) * lddz, lddz, dh + (size_t)(r) * lds, gates + (size_t)(r) * ldg, ldg, dc + (size_t)(r) * lds, \
-        tanhc + (size_t)(r) * lds, cprev + (size_t)(r) * lds, lds
+        int wide = 0;
 #ifdef WIDE_TILES
-        if (units - j >= 32) {  // two full blocks
-            for (int r = 0; r < rows; r += BWD_ROWS)
-                NAME(backward_tile_wide)(rows - r < BWD_ROWS ? rows - r : BWD_ROWS, pk, k, units, j, ROW_ARGS(r));
-            b += 2;
-            continue;
-        }
+        wide = units - j >= 32;  // two full blocks
 #endif
-        for (int r = 0; r < rows; r += BWD_ROWS)
-            NAME(backward_tile)(rows - r < BWD_ROWS ? rows - r : BWD_ROWS, pk, k, units, j, n, ROW_ARGS(r));
-        b++;
-#undef ROW_ARGS
+        for (int r = 0, m; r < rows; r += m) {
+            m = NAME(backward_tile_rows)(rows - r);
+            NAME(backward_rows)(m, wide, pk, k, units, j, n, dz_next + (size_t)r * lddz, lddz, dh + (size_t)r * lds,
+                                gates + (size_t)r * ldg, ldg, dc + (size_t)r * lds, tanhc + (size_t)r * lds,
+                                cprev + (size_t)r * lds, lds);
+        }
+        b += wide ? 2 : 1;
     }
 }
 

@@ -53,7 +53,7 @@ import Testing
         var rng = TestRandom(seed: 22)
         for build in Self.builds {
             let name = String(cString: cadenza_recurrent_build_name(build))
-            for (units, kTotal, rows) in [(5, 20, 1), (8, 0, 3), (13, 52, 9), (24, 96, 7), (16, 64, 8), (40, 160, 13), (64, 96, 10)] {
+            for (units, kTotal, rows) in [(5, 20, 1), (8, 0, 3), (13, 52, 9), (24, 96, 7), (16, 64, 8), (40, 160, 13), (64, 96, 10), (48, 40, 32), (16, 24, 20)] {
                 let G = 4 * units, ldg = G + 5, lddz = kTotal + 1, lds = units + 2
                 // W_hh (kTotal rows in dz's column order, of which the units' columns are read).
                 let w = rng.floats(max(kTotal, 1) * units, scale: 0.5)
@@ -161,6 +161,40 @@ import Testing
                                             Int32(4 * units), nil, Array(cPrev[(r * units)..<((r + 1) * units)]), &c, nil, &h,
                                             Int32(units))
                     #expect(h == Array(hAll[(r * units)..<((r + 1) * units)]), "batch \(batch) row \(r)")
+                }
+            }
+        }
+    }
+
+    /// The backward splits a batch into tiles of different sizes (32 rows: 6 6 6 6 4 4 on AVX2, 8 8 8 8
+    /// on AVX-512); each row sums in the same order in any of them, so it gives the same bits
+    /// whichever batch and tile it is in.
+    @Test func aRowGivesTheSameBitsInAnyBackwardBatch() {
+        var rng = TestRandom(seed: 24)
+        let (units, kTotal) = (48, 40)  // 32 units in wide tiles, 16 in 8-lane ones
+        let G = 4 * units, rowsMax = 32
+        let w = rng.floats(kTotal * units, scale: 0.5), sources = (0..<kTotal).map { Int32($0) }
+        var packed = [Float](repeating: 0, count: cadenza_backward_pack_count(Int32(kTotal), Int32(units)))
+        cadenza_backward_pack(&packed, w, Int32(units), sources, Int32(kTotal), Int32(units))
+        let dzNext = rng.floats(rowsMax * kTotal, scale: 1), dhIn = rng.floats(rowsMax * units, scale: 1)
+        let dcIn = rng.floats(rowsMax * units, scale: 1), cPrev = rng.floats(rowsMax * units, scale: 1)
+        let tanhC = rng.floats(rowsMax * units, scale: 0.9)
+        let activations = rng.floats(rowsMax * G, scale: 0.45).map { 0.5 + $0 }
+        for build in Self.builds {
+            let name = String(cString: cadenza_recurrent_build_name(build))
+            for batch in [32, 20, 15, 9] {
+                var dh = Array(dhIn[0..<(batch * units)]), dc = Array(dcIn[0..<(batch * units)])
+                var gates = Array(activations[0..<(batch * G)])
+                cadenza_backward_step_on(build, packed, Int32(kTotal), Int32(units), Int32(batch), dzNext, Int32(kTotal), &dh,
+                                         &gates, Int32(G), &dc, tanhC, cPrev, Int32(units))
+                for r in 0..<batch {
+                    let u = (r * units)..<((r + 1) * units), g = (r * G)..<((r + 1) * G)
+                    var dhOne = Array(dhIn[u]), dcOne = Array(dcIn[u]), gatesOne = Array(activations[g])
+                    cadenza_backward_step_on(build, packed, Int32(kTotal), Int32(units), 1, Array(dzNext[(r * kTotal)..<((r + 1) * kTotal)]),
+                                             Int32(kTotal), &dhOne, &gatesOne, Int32(G), &dcOne, Array(tanhC[u]),
+                                             Array(cPrev[u]), Int32(units))
+                    #expect(dhOne == Array(dh[u]) && dcOne == Array(dc[u]) && gatesOne == Array(gates[g]),
+                            "\(name) batch \(batch) row \(r)")
                 }
             }
         }
