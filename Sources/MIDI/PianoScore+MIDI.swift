@@ -185,7 +185,8 @@ extension PianoScore {
             noteEvents.append((ends[i], 0, TimedEvent(ticks: ends[i], event: .channel(.noteOff(channel: 0, key: key, velocity: 64)))))
         }
         noteEvents.sort { ($0.ticks, $0.rank) < ($1.ticks, $1.rank) }
-        let end = max(conductor.last?.ticks ?? 0, noteEvents.last?.ticks ?? 0)
+        // The end of track closes the piece, bars of rest at its end included.
+        let end = max(conductor.last?.ticks ?? 0, noteEvents.last?.ticks ?? 0, scale(lengthTicks))
         conductor.append(TimedEvent(ticks: end, event: .meta(.endOfTrack)))
         var piano = [TimedEvent(ticks: 0, event: .meta(.trackName("Piano"))),
                      TimedEvent(ticks: 0, event: .channel(.programChange(channel: 0, program: 0)))]

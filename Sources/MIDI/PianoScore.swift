@@ -73,6 +73,9 @@ public struct PianoScore: Hashable, Sendable {
     /// Sorted by ticks; an empty list means 4/4 throughout.
     public var timeSignatures: [TimeSignatureChange]
     public var keySignatures: [KeySignatureChange]
+    /// Where the piece ends when that is after its last note, so that bars of rest at its end
+    /// are kept: a decoded piece ends where its last bar does. 0 ends it with its last note.
+    public var lengthTicks = 0
 
     public init(ticksPerQuarter: Int = 480, notes: [ScoreNote] = [], tempoChanges: [TempoChange] = [],
                 timeSignatures: [TimeSignatureChange] = [], keySignatures: [KeySignatureChange] = []) {
@@ -83,8 +86,9 @@ public struct PianoScore: Hashable, Sendable {
         self.keySignatures = keySignatures
     }
 
-    /// The tick at which the last note ends (0 for an empty score).
-    public var endTicks: Int { notes.reduce(0) { max($0, $1.endTicks) } }
+    /// The tick at which the piece ends: where its last note ends, or `lengthTicks` if later
+    /// (0 for an empty score).
+    public var endTicks: Int { notes.reduce(lengthTicks) { max($0, $1.endTicks) } }
 
     /// Sorts notes into the canonical order (onset, then pitch).
     public mutating func sortNotes() {

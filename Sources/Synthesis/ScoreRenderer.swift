@@ -52,7 +52,7 @@ public struct ScoreRenderer {
 
     public let sampleRate: Double
     public let tailSeconds: Double
-    /// Seconds from the start to the end of the last note.
+    /// Seconds from the start to the end of the piece (its last note, or its last bar).
     public let scoreSeconds: Double
     /// Frames the output will have: score end + tail.
     public let totalFrames: Int
@@ -81,6 +81,8 @@ public struct ScoreRenderer {
             lastSeconds = max(lastSeconds, map.seconds(atTicks: note.endTicks))
             notes += 1
         }
+        // A piece that ends in bars of rest sounds them before its tail.
+        lastSeconds = max(lastSeconds, map.seconds(atTicks: score.lengthTicks))
         for (k, change) in levels.enumerated() {
             timeline.append((frame(change.ticks), 1, k, .control(controller: change.controller, value: max(0, min(127, change.value)))))
         }

@@ -36,8 +36,9 @@ public struct DecodedTimeline: Sendable {
 
     public var tempoMap: TempoMap { TempoMap(ticksPerQuarter: Self.ticksPerQuarter, changes: tempoChanges) }
 
-    /// The music as a score: every note (sorted), the tempo, and the time and key
-    /// signatures (a 4/4 at tick 0 when the first signature comes later).
+    /// The music as a score: every note (sorted), the tempo, the time and key signatures (a
+    /// 4/4 at tick 0 when the first signature comes later), and its length: the end of its
+    /// last bar, even when that bar (or the bars before it) holds no note.
     public var score: PianoScore {
         var score = PianoScore(ticksPerQuarter: Self.ticksPerQuarter)
         score.notes = bars.flatMap { $0.notes.map {
@@ -49,6 +50,7 @@ public struct DecodedTimeline: Sendable {
         if score.timeSignatures.first.map({ $0.ticks > 0 }) ?? !score.notes.isEmpty {
             score.timeSignatures.insert(TimeSignatureChange(ticks: 0, numerator: 4, denominator: 4), at: 0)
         }
+        score.lengthTicks = bars.last.map { $0.startTicks + $0.lengthTicks } ?? 0  // bars of rest at the end too
         score.sortNotes()
         return score
     }

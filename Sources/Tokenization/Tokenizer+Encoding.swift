@@ -360,6 +360,7 @@ extension Tokenizer {
         }
         out.timeSignatures = score.timeSignatures.map { TimeSignatureChange(ticks: scale($0.ticks), numerator: $0.numerator, denominator: $0.denominator) }
         out.keySignatures = score.keySignatures.map { KeySignatureChange(ticks: scale($0.ticks), sharps: $0.sharps, isMinor: $0.isMinor) }
+        out.lengthTicks = scale(score.lengthTicks)
         return out
     }
 

@@ -92,6 +92,12 @@ import Testing
         }
         let renderer = ScoreRenderer(score: s, sampleRate: 22_050, tailSeconds: 1)
         #expect(renderer.totalFrames == Int((2.5 * 22_050).rounded(.up)))
+        // A piece that ends in bars of rest (a decoded one lasts to its last bar) sounds them
+        // before the tail: two bars of 4/4 are 0.5 + 7 x 1.0 = 7.5 s.
+        var rests = s
+        rests.lengthTicks = 2 * 4 * 480
+        #expect(ScoreRenderer(score: rests, sampleRate: 8000, tailSeconds: 0.5).scoreSeconds == 7.5)
+        #expect(ScoreRenderer(score: rests, sampleRate: 8000, tailSeconds: 0.5).totalFrames == 8 * 8000)
     }
 
     @Test func loudDenseMusicNeverClips() throws {

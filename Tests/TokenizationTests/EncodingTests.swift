@@ -143,6 +143,25 @@ import TestSupport
         #expect(tokenizer.encode(reread) == tokenizer.encode(decoded))
     }
 
+    /// A piece that ends in bars of rest keeps them: the decoded score lasts to the end of its
+    /// last bar, and so does the MIDI file written from it (its end of track).
+    @Test func barsOfRestAtTheEndAreKeptInTheScoreAndItsMIDIFile() throws {
+        let v = tokenizer.vocabulary
+        let ids = [v.bosID, v.barID, v.id(.position(0))!, v.id(.velocity(64))!, v.id(.pitch(60))!, v.id(.duration(12))!,
+                   v.barID, v.barID]
+        let score = try tokenizer.decode(ids)
+        let bar = 4 * Tokenizer.decodedTicksPerQuarter  // 4/4
+        #expect(score.notes.map(\.endTicks) == [480])
+        #expect(score.lengthTicks == 3 * bar && score.endTicks == 3 * bar)
+        #expect(score.barStartTicks() == [0, bar, 2 * bar])
+        let midi = try MIDIFile(bytes: score.midiFile().encoded(), fileName: "rests.mid")
+        #expect(midi.endTicks == 3 * bar)
+        #expect(PianoScore(midi: midi).barStartTicks(untilTicks: midi.endTicks) == [0, bar, 2 * bar])
+        // A piece without bars of rest ends with its last note's bar, as before.
+        let full = try tokenizer.decode(Array(ids.dropLast(2)))
+        #expect(full.endTicks == bar)
+    }
+
     @Test func undecodableSequencesThrowWithTheirIndex() {
         let v = tokenizer.vocabulary
         #expect(throws: TokenizationError.unknownID(id: 9999, index: 2, vocabularySize: v.count)) {
