@@ -118,7 +118,7 @@ static inline __attribute__((always_inline)) void NAME(forward_cell)(
 // registers hold the accumulators of FWD_ROWS rows; the first pass's sums wait in z. Every
 // output sums over k in the same order in every pass, tile and row (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile)(
-    int ROWS, const WEIGHT *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
+    int CELL, int ROWS, const WEIGHT *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
     const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     enum { GATES = 4 / FWD_GATE_PASSES };
     v8 acc[FWD_ROWS][GATES];
@@ -134,10 +134,11 @@ static inline __attribute__((always_inline)) void NAME(forward_tile)(
                 for (int g = 0; g < GATES; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
             }
         }
-        if (pass + 1 < FWD_GATE_PASSES)
+        if (pass + 1 < FWD_GATE_PASSES || !CELL)
             for (int r = 0; r < ROWS; r++)
                 for (int g = 0; g < GATES; g++) store_n(z + (size_t)r * ldz + (g0 + g) * units + j, acc[r][g], n);
     }
+    if (!CELL) return;
     for (int r = 0; r < ROWS; r++) {
         size_t s = (size_t)r * lds;
         float *zr = z + (size_t)r * ldz;
@@ -175,6 +176,11 @@ static inline __attribute__((always_inline)) v8 NAME(low8)(v16 v) { return __bui
 static inline __attribute__((always_inline)) v8 NAME(high8)(v16 v) {
     return __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
 }
+// A product step's outputs for 8 units at local unit j (n valid) of one row: [i f] and [g o].
+static inline __attribute__((always_inline)) void NAME(store_gates)(float *z, int units, int j, int n, v16 if_, v16 go) {
+    store_n(z + j, NAME(low8)(if_), n); store_n(z + units + j, NAME(high8)(if_), n);
+    store_n(z + 2 * units + j, NAME(low8)(go), n); store_n(z + 3 * units + j, NAME(high8)(go), n);
+}
 
 // ROWS rows x 2 full blocks (16 units from local unit j) in 16-lane vectors: a block's [i f]
 // (or [g o]) weights for one input are 16 contiguous floats, so one vector FMA covers two gates
@@ -182,7 +188,7 @@ static inline __attribute__((always_inline)) v8 NAME(high8)(v16 v) {
 // ones: the broadcasts, not the FMAs, bounded it). Lane for lane the same FMAs in the same
 // order over k as forward_tile (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
-    int ROWS, const WEIGHT *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
+    int CELL, int ROWS, const WEIGHT *pk, int k, int units, int j, const float *x, int ldx, float *z, int ldz, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h, int lds) {
     v16 acc[FWD_ROWS][2][2];  // [row][block][0: i f, 1: g o]
     for (int r = 0; r < ROWS; r++) {
@@ -206,7 +212,8 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
         size_t s = (size_t)r * lds;
         float *zr = z + (size_t)r * ldz;
         for (int b = 0; b < 2; b++)
-            NAME(forward_cell)(NAME(low8)(acc[r][b][0]), NAME(high8)(acc[r][b][0]), NAME(low8)(acc[r][b][1]),
+            if (!CELL) NAME(store_gates)(zr, units, j + 8 * b, 8, acc[r][b][0], acc[r][b][1]);
+            else NAME(forward_cell)(NAME(low8)(acc[r][b][0]), NAME(high8)(acc[r][b][0]), NAME(low8)(acc[r][b][1]),
                                NAME(high8)(acc[r][b][1]), units, j + 8 * b, 8, zr, bias, cprev + s, c + s,
                                tanhc ? tanhc + s : 0, h + s);
     }
@@ -217,7 +224,7 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
 // a full tile leaves. The blocks' accumulators are independent chains, so the FMA latency is
 // hidden; each output still sums over k in the same order as in a tile (same bits).
 static inline __attribute__((always_inline)) void NAME(forward_row)(
-    int NB, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
+    int CELL, int NB, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h) {
     v8 acc[FWD_BLOCKS][4];
     const WEIGHT *pk[FWD_BLOCKS];
@@ -234,7 +241,10 @@ static inline __attribute__((always_inline)) void NAME(forward_row)(
     }
     for (int nb = 0; nb < NB; nb++) {
         int j = (b0 + nb) * 8, n = units - j < 8 ? units - j : 8;
-        NAME(forward_cell)(acc[nb][0], acc[nb][1], acc[nb][2], acc[nb][3], units, j, n, z, bias, cprev, c, tanhc, h);
+        if (!CELL)
+            for (int g = 0; g < 4; g++) store_n(z + g * units + j, acc[nb][g], n);
+        else
+            NAME(forward_cell)(acc[nb][0], acc[nb][1], acc[nb][2], acc[nb][3], units, j, n, z, bias, cprev, c, tanhc, h);
     }
 }
 
@@ -246,7 +256,7 @@ static inline __attribute__((always_inline)) void NAME(forward_row)(
 // 16 us for the small model's F16 step on Zen 5). The same FMAs per lane in the same order
 // over k (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_row_wide)(
-    int NP, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
+    int CELL, int NP, const WEIGHT *packed, int k, int units, int b0, const float *x, float *z, const float *bias,
     const float *cprev, float *c, float *tanhc, float *h) {
     v16 acc[FWD_WIDE_PAIRS][2][2];  // [pair][block][0: i f, 1: g o]
     const WEIGHT *pk[FWD_WIDE_PAIRS][2];
@@ -266,13 +276,17 @@ static inline __attribute__((always_inline)) void NAME(forward_row_wide)(
     }
     for (int q = 0; q < NP; q++)
         for (int b = 0; b < 2; b++)
-            NAME(forward_cell)(NAME(low8)(acc[q][b][0]), NAME(high8)(acc[q][b][0]), NAME(low8)(acc[q][b][1]),
+            if (!CELL) NAME(store_gates)(z, units, (b0 + 2 * q + b) * 8, 8, acc[q][b][0], acc[q][b][1]);
+            else NAME(forward_cell)(NAME(low8)(acc[q][b][0]), NAME(high8)(acc[q][b][0]), NAME(low8)(acc[q][b][1]),
                                NAME(high8)(acc[q][b][1]), units, (b0 + 2 * q + b) * 8, 8, z, bias, cprev, c, tanhc, h);
 }
 #endif
 
-static __attribute__((unused)) void NAME(forward_step)(const WEIGHT *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
-                        const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
+// The forward step (CELL 1), or the product alone (CELL 0: z += x @ W^T, no cell; the state
+// pointers are unused), for `rows` rows.
+static inline __attribute__((always_inline)) void NAME(forward_core)(
+    int CELL, const WEIGHT *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz,
+    const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
     int blocks = (units + 7) / 8;
     int tiled = rows - rows % FWD_ROWS;
     // Two or more rows a full tile leaves go in one smaller tile; a last single row goes alone.
@@ -284,8 +298,8 @@ static __attribute__((unused)) void NAME(forward_step)(const WEIGHT *packed, int
 #define ROW_ARGS(r)                                                                                                   \
     x + (size_t)(r) * ldx, ldx, z + (size_t)(r) * ldz, ldz, bias, cprev + (size_t)(r) * lds, c + (size_t)(r) * lds,   \
         tanhc ? tanhc + (size_t)(r) * lds : 0, h + (size_t)(r) * lds, lds
-#define TILE(ROWS, r) NAME(forward_tile)(ROWS, pk, k, units, j, n, ROW_ARGS(r))
-#define WIDE(ROWS, r) NAME(forward_tile_wide)(ROWS, pk, k, units, j, ROW_ARGS(r))
+#define TILE(ROWS, r) NAME(forward_tile)(CELL, ROWS, pk, k, units, j, n, ROW_ARGS(r))
+#define WIDE(ROWS, r) NAME(forward_tile_wide)(CELL, ROWS, pk, k, units, j, ROW_ARGS(r))
 #if FWD_ROWS > 4
 #error "forward tiles of more than 4 rows need more cases here"
 #endif
@@ -321,12 +335,25 @@ static __attribute__((unused)) void NAME(forward_step)(const WEIGHT *packed, int
 #ifdef WIDE_TILES
         int full = units / 8;  // blocks of 8 valid units
         for (; b + 2 * FWD_WIDE_PAIRS <= full; b += 2 * FWD_WIDE_PAIRS)
-            NAME(forward_row_wide)(FWD_WIDE_PAIRS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
+            NAME(forward_row_wide)(CELL, FWD_WIDE_PAIRS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
 #endif
         for (; b + FWD_BLOCKS <= blocks; b += FWD_BLOCKS)
-            NAME(forward_row)(FWD_BLOCKS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
-        for (; b < blocks; b++) NAME(forward_row)(1, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
+            NAME(forward_row)(CELL, FWD_BLOCKS, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
+        for (; b < blocks; b++) NAME(forward_row)(CELL, 1, packed, k, units, b, xr, zr, bias, cpr, cr, tr, hr);
     }
+}
+
+static __attribute__((unused)) void NAME(forward_step)(const WEIGHT *packed, int k, int units, int rows, const float *x,
+                                                      int ldx, float *z, int ldz, const float *bias, const float *cprev,
+                                                      float *c, float *tanhc, float *h, int lds) {
+    NAME(forward_core)(1, packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
+// The product alone on a forward pack (the head's logits): the state arguments point at z,
+// lds 0, so the tiles' row offsets stay inside z and nothing is read or written through them.
+static __attribute__((unused)) void NAME(product_step)(const WEIGHT *packed, int k, int units, int rows, const float *x,
+                                                      int ldx, float *z, int ldz) {
+    NAME(forward_core)(0, packed, k, units, rows, x, ldx, z, ldz, 0, z, z, 0, z, 0);
 }
 
 #ifndef HALF_WEIGHTS

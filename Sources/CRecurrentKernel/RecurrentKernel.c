@@ -149,6 +149,8 @@ typedef void (*forward_step_fn)(const float *, int, int, int, const float *, int
                                 const float *, float *, float *, float *, int);
 typedef void (*forward_half_step_fn)(const uint16_t *, int, int, int, const float *, int, float *, int,
                                      const float *, const float *, float *, float *, float *, int);
+typedef void (*product_step_fn)(const float *, int, int, int, const float *, int, float *, int);
+typedef void (*product_half_step_fn)(const uint16_t *, int, int, int, const float *, int, float *, int);
 typedef void (*backward_step_fn)(const float *, int, int, int, const float *, int, float *, float *, int, float *,
                                  const float *, const float *, int);
 
@@ -158,12 +160,16 @@ static const struct build {
     forward_step_fn forward;
     backward_step_fn backward;
     forward_half_step_fn forward_half;
+    product_step_fn product;
+    product_half_step_fn product_half;
 } builds[] = {
 #if defined(__x86_64__)
-    {"avx512vl", forward_step_avx512vl, backward_step_avx512vl, forward_step_avx512vl_half},
-    {"avx2+fma", forward_step_avx2, backward_step_avx2, forward_step_avx2_half},
+    {"avx512vl", forward_step_avx512vl, backward_step_avx512vl, forward_step_avx512vl_half, product_step_avx512vl,
+     product_step_avx512vl_half},
+    {"avx2+fma", forward_step_avx2, backward_step_avx2, forward_step_avx2_half, product_step_avx2, product_step_avx2_half},
 #endif
-    {"portable", forward_step_portable, backward_step_portable, forward_step_portable_half},
+    {"portable", forward_step_portable, backward_step_portable, forward_step_portable_half, product_step_portable,
+     product_step_portable_half},
 };
 enum { BUILD_COUNT = sizeof builds / sizeof builds[0] };
 
@@ -206,6 +212,18 @@ void cadenza_forward_half_step_on(int build, const uint16_t *packed, int k, int 
     builds[build].forward_half(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
 }
 
+void cadenza_product_step_on(int build, const float *packed, int k, int units, int rows, const float *x, int ldx,
+                             float *z, int ldz) {
+    if (!supported(build)) return;
+    builds[build].product(packed, k, units, rows, x, ldx, z, ldz);
+}
+
+void cadenza_product_half_step_on(int build, const uint16_t *packed, int k, int units, int rows, const float *x,
+                                  int ldx, float *z, int ldz) {
+    if (!supported(build)) return;
+    builds[build].product_half(packed, k, units, rows, x, ldx, z, ldz);
+}
+
 void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows, const float *dz_next,
                               int lddz, float *dh, float *gates, int ldg, float *dc, const float *tanhc,
                               const float *cprev, int lds) {
@@ -224,6 +242,17 @@ void cadenza_forward_half_step(const uint16_t *packed, int k, int units, int row
                                int lds) {
     pthread_once(&chosen, choose);
     chosen_build->forward_half(packed, k, units, rows, x, ldx, z, ldz, bias, cprev, c, tanhc, h, lds);
+}
+
+void cadenza_product_step(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz) {
+    pthread_once(&chosen, choose);
+    chosen_build->product(packed, k, units, rows, x, ldx, z, ldz);
+}
+
+void cadenza_product_half_step(const uint16_t *packed, int k, int units, int rows, const float *x, int ldx, float *z,
+                               int ldz) {
+    pthread_once(&chosen, choose);
+    chosen_build->product_half(packed, k, units, rows, x, ldx, z, ldz);
 }
 
 void cadenza_backward_step(const float *packed, int k, int units, int rows, const float *dz_next, int lddz, float *dh,

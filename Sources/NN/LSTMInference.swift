@@ -2,9 +2,10 @@
 // type the caller can copy and restore. The weights are packed once at init for the fused
 // recurrent kernel: layer 0's input projection becomes a table (V, G) looked up by token, and
 // each higher layer multiplies [x | h] by [W_ih | W_hh] in one kernel call per team member,
-// which also applies the cell. The head is one sgemv per member. A step allocates nothing.
-// A model whose recurrent weights are F16 values (saved with --dtype f16) keeps them packed
-// in F16: a step is bound by the bytes it streams, and the results are the same bits.
+// which also applies the cell. The head is the same kernel's product alone on the member's
+// share of the vocabulary (HeadPack). A step allocates nothing. A model whose weights are F16
+// values (saved with --dtype f16) keeps them packed in F16: a step is bound by the bytes it
+// streams, and the results are the same bits.
 //
 // Legend: V vocabulary, E embedding, H hidden, G = 4H, L layers.
 
@@ -27,8 +28,7 @@ public final class LSTMInference {
     let recurrent0: ForwardRecurrentPack  // W_hh of layer 0, packed per member
     let fused: [ForwardRecurrentPack]  // layers 1..<L: [W_ih | W_hh] (2H inputs), packed per member
     let fusedBias: [FloatBuffer]  // layers 1..<L: (G) b_ih + b_hh, grouped
-    let headWeight: FloatBuffer  // (V, H)
-    let headBias: FloatBuffer  // (V)
+    let head: HeadPack
     // Scratch for up to rowCapacity streams (one, until a batched step needs more).
     private var rowCapacity = 0
     private var z = FloatBuffer(count: 0)  // (R, G) gate pre-activations of the current layer, grouped, rows zStride apart
@@ -92,10 +92,8 @@ public final class LSTMInference {
         }
         self.fused = fused
         self.fusedBias = fusedBias
-        headWeight = FloatBuffer(count: V * H)
-        headWeight.pointer.update(from: p + layout.headWeight, count: V * H)
-        headBias = FloatBuffer(count: V)
-        headBias.pointer.update(from: p + layout.headBias, count: V)
+        head = HeadPack(weight: p + layout.headWeight, bias: p + layout.headBias, vocabularySize: V, hiddenSize: H,
+                        team: team, halfIfExact: halfPacks)
         reserveRows(1)
     }
 
@@ -105,6 +103,9 @@ public final class LSTMInference {
         ([recurrent0] + fused).allSatisfy { $0.precision == .half } ? ForwardRecurrentPack.Precision.half.rawValue
             : ForwardRecurrentPack.Precision.single.rawValue
     }
+
+    /// The same for the head's weights.
+    var headPrecision: String { head.precision.rawValue }
 
     public func makeState() -> LSTMState { LSTMState(layers: configuration.layers, hiddenSize: configuration.hiddenSize) }
 
@@ -163,6 +164,7 @@ public final class LSTMInference {
         cRows = FloatBuffer(count: rows * xhStride)
         batchH = FloatBuffer(count: L * rows * H)
         batchC = FloatBuffer(count: L * rows * H)
+        head.reserve(rows: rows)
     }
 
     /// The step for R rows: h and c are (L, R, H), tokens R, logits (R, V).
@@ -173,7 +175,7 @@ public final class LSTMInference {
         reserveRows(R)
         let z = self.z.pointer, xh = self.xh.pointer, cRows = self.cRows.pointer
         let (grouping, inputTable, recurrent0, fused, fusedBias) = (grouping, inputTable, recurrent0, fused, fusedBias)
-        let (headWeight, headBias, team) = (headWeight, headBias, team)
+        let (head, team) = (head, team)
         // One barrier per layer: each layer reads its input from a buffer no member writes
         // during the layer, writes its h into the next layer's input, and the state h and c are
         // copied in and out by the member owning the units.
@@ -205,17 +207,7 @@ public final class LSTMInference {
                 for r in 0..<R { (h + r * H + s).update(from: layerInput(k + 1) + r * xhStride + s, count: n) }
             }
             // Head: logits = h_{L-1} @ head.weight^T + head.bias, member p on its vocabulary rows  (R, V)
-            let rows = team.share(V, p)
-            guard !rows.isEmpty else { return }
-            let last = layerInput(L)  // (R, H) the new h of the last layer, rows xhStride apart
-            for r in 0..<R { (out + r * V + rows.lowerBound).update(from: headBias[rows.lowerBound], count: rows.count) }
-            if R == 1 {
-                BLAS.gemv(out + rows.lowerBound, headWeight[rows.lowerBound * H], lda: H, transA: false,
-                          m: rows.count, n: H, last, beta: 1)
-            } else {
-                BLAS.gemm(out + rows.lowerBound, ldc: V, last, lda: xhStride, transA: false, headWeight[rows.lowerBound * H],
-                          ldb: H, transB: true, m: R, n: rows.count, k: H, beta: 1)
-            }
+            head.step(member: p, rows: R, x: layerInput(L), ldx: xhStride, out: out, ldo: V)
         }
     }
 }

@@ -115,6 +115,44 @@ import Testing
         }
     }
 
+    /// The product alone (the head's logits) is z += x @ W^T on every build, for row counts that
+    /// take full tiles, smaller tiles and the single-row path, and units that leave partial
+    /// blocks; each output has the same bits whatever batch it is in, and an F16 pack of F16
+    /// values gives the F32 pack's bits.
+    @Test func everyBuildMultipliesWithoutTheCell() {
+        var rng = TestRandom(seed: 25)
+        for build in Self.builds {
+            let name = String(cString: cadenza_recurrent_build_name(build))
+            for (units, k, rows) in [(5, 7, 1), (13, 37, 5), (24, 16, 9), (16, 3, 4), (40, 9, 2), (46, 64, 4), (46, 64, 1), (48, 33, 7)] {
+                let G = 4 * units, ldz = G + 3, ldx = k + 2
+                let w = rng.floats(G * k, scale: 0.9).map { ($0 * 1024).rounded() / 1024 }  // F16 values
+                let x = rng.floats(rows * ldx, scale: 1), zIn = rng.floats(rows * ldz, scale: 1)
+                let count = cadenza_forward_pack_count(Int32(k), Int32(units))
+                var single = [Float](repeating: .nan, count: count), half = [UInt16](repeating: 0x7e00, count: count)
+                cadenza_forward_pack(&single, w, Int32(k), Int32(units), Int32(k), Int32(units))
+                #expect(cadenza_forward_pack_half(&half, w, Int32(k), Int32(units), Int32(k), Int32(units)) == 1)
+                var z = zIn, zHalf = zIn
+                cadenza_product_step_on(build, single, Int32(k), Int32(units), Int32(rows), x, Int32(ldx), &z, Int32(ldz))
+                cadenza_product_half_step_on(build, half, Int32(k), Int32(units), Int32(rows), x, Int32(ldx), &zHalf, Int32(ldz))
+                var worst = 0.0
+                for r in 0..<rows {
+                    for o in 0..<G {
+                        var expected = Double(zIn[r * ldz + o])
+                        for kk in 0..<k { expected += Double(x[r * ldx + kk]) * Double(w[o * k + kk]) }
+                        worst = max(worst, abs(Double(z[r * ldz + o]) - expected))
+                    }
+                    for o in G..<ldz { #expect(z[r * ldz + o].bitPattern == zIn[r * ldz + o].bitPattern, "past the outputs") }
+                    var alone = Array(zIn[(r * ldz)..<((r + 1) * ldz)])
+                    cadenza_product_step_on(build, single, Int32(k), Int32(units), 1, Array(x[(r * ldx)..<((r + 1) * ldx)]),
+                                            Int32(ldx), &alone, Int32(ldz))
+                    #expect(alone.map(\.bitPattern) == z[(r * ldz)..<((r + 1) * ldz)].map(\.bitPattern), "\(name) row \(r) of \(rows)")
+                }
+                #expect(worst < 2e-5, "\(name) units \(units) k \(k) rows \(rows): worst error \(worst)")
+                #expect(z.map(\.bitPattern) == zHalf.map(\.bitPattern), "\(name) F16 pack, units \(units) rows \(rows)")
+            }
+        }
+    }
+
     /// The half pack takes exactly the F16 values (zeros, subnormals, the largest) and refuses
     /// anything it would have to round, so a model is never silently changed.
     @Test func aHalfPackTakesF16ValuesOnly() {

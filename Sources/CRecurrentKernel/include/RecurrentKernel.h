@@ -39,6 +39,14 @@ void cadenza_forward_half_step(const uint16_t *packed, int k, int units, int row
                                const float *x, int ldx, float *z, int ldz, const float *bias,
                                const float *cprev, float *c, float *tanhc, float *h, int lds);
 
+// The product alone on a forward pack (F32 or F16), no cell: z[r] += x[r] @ W^T for the 4*units
+// outputs [gate 0 | gate 1 | gate 2 | gate 3] of each row, each output summed over k in order
+// from its value in z (the head's logits: the bias in z, W's rows packed as 4 "gates" of
+// `units` rows). Every output gets the same bits whatever the row count or tile.
+void cadenza_product_step(const float *packed, int k, int units, int rows, const float *x, int ldx, float *z, int ldz);
+void cadenza_product_half_step(const uint16_t *packed, int k, int units, int rows, const float *x, int ldx, float *z,
+                               int ldz);
+
 // Floats a backward pack of `units` units over `k` gate columns holds (padded to blocks of 16).
 size_t cadenza_backward_pack_count(int k, int units);
 
@@ -71,6 +79,10 @@ void cadenza_forward_step_on(int build, const float *packed, int k, int units, i
 void cadenza_forward_half_step_on(int build, const uint16_t *packed, int k, int units, int rows,
                                   const float *x, int ldx, float *z, int ldz, const float *bias,
                                   const float *cprev, float *c, float *tanhc, float *h, int lds);
+void cadenza_product_step_on(int build, const float *packed, int k, int units, int rows, const float *x, int ldx,
+                             float *z, int ldz);
+void cadenza_product_half_step_on(int build, const uint16_t *packed, int k, int units, int rows, const float *x,
+                                  int ldx, float *z, int ldz);
 void cadenza_backward_step_on(int build, const float *packed, int k, int units, int rows,
                               const float *dz_next, int lddz, float *dh, float *gates, int ldg,
                               float *dc, const float *tanhc, const float *cprev, int lds);
