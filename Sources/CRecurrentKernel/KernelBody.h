@@ -115,38 +115,42 @@ static inline __attribute__((always_inline)) void NAME(forward_cell)(
 // ROWS rows (a constant <= FWD_ROWS once inlined) x 8 units starting at local unit j, n of
 // the units valid: the weights of the block are read once for all the rows. With
 // FWD_GATE_PASSES 2 the four gates go in two passes of two ([i f], then [g o]), so 16
-// registers hold the accumulators of FWD_ROWS rows; the first pass's sums wait in z. Every
-// output sums over k in the same order in every pass, tile and row (the same bits).
+// registers hold the accumulators of FWD_ROWS rows; the first pass's sums wait in z. A tile of
+// rows few enough for all four gates' accumulators in those registers (2 rows of 4 gates on
+// AVX2) goes in one pass: two passes of 2 rows x 2 gates left 4 FMA chains, too few to hide
+// the FMA latency (a 2-row step cost what a 4-row one did). Every output sums over k in the
+// same order in every pass, tile and row (the same bits).
 static inline __attribute__((always_inline)) void NAME(forward_tile)(
     int CELL, int ROWS, const WEIGHT *pk, int k, int units, int j, int n, const float *x, int ldx, float *z, int ldz,
     const float *bias, const float *cprev, float *c, float *tanhc, float *h, int lds) {
-    enum { GATES = 4 / FWD_GATE_PASSES };
-    v8 acc[FWD_ROWS][GATES];
-    for (int pass = 0; pass < FWD_GATE_PASSES; pass++) {
-        int g0 = pass * GATES;
+    const int passes = ROWS * 4 <= FWD_ROWS * (4 / FWD_GATE_PASSES) ? 1 : FWD_GATE_PASSES, gates = 4 / passes;
+    v8 acc[FWD_ROWS][4];
+    for (int pass = 0; pass < passes; pass++) {
+        int g0 = pass * gates;
         for (int r = 0; r < ROWS; r++)
-            for (int g = 0; g < GATES; g++) acc[r][g] = load_n(z + (size_t)r * ldz + (g0 + g) * units + j, n);
+            for (int g = 0; g < gates; g++) acc[r][g] = load_n(z + (size_t)r * ldz + (g0 + g) * units + j, n);
         for (int kk = 0; kk < k; kk++) {
-            v8 wg[GATES];
-            for (int g = 0; g < GATES; g++) wg[g] = loadw(NAME(gate_weights)(pk, k, kk, g0 + g));
+            v8 wg[4];
+            for (int g = 0; g < gates; g++) wg[g] = loadw(NAME(gate_weights)(pk, k, kk, g0 + g));
             for (int r = 0; r < ROWS; r++) {
                 v8 a = splat(x[(size_t)r * ldx + kk]);
-                for (int g = 0; g < GATES; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
+                for (int g = 0; g < gates; g++) acc[r][g] = MADD(a, wg[g], acc[r][g]);
             }
         }
-        if (pass + 1 < FWD_GATE_PASSES || !CELL)
+        if (pass + 1 < passes || !CELL)
             for (int r = 0; r < ROWS; r++)
-                for (int g = 0; g < GATES; g++) store_n(z + (size_t)r * ldz + (g0 + g) * units + j, acc[r][g], n);
+                for (int g = 0; g < gates; g++) store_n(z + (size_t)r * ldz + (g0 + g) * units + j, acc[r][g], n);
     }
     if (!CELL) return;
     for (int r = 0; r < ROWS; r++) {
         size_t s = (size_t)r * lds;
         float *zr = z + (size_t)r * ldz;
-#if FWD_GATE_PASSES == 1
-        v8 zi = acc[r][0], zf = acc[r][1], zg = acc[r][2], zo = acc[r][3];
-#else
-        v8 zi = load_n(zr + j, n), zf = load_n(zr + units + j, n), zg = acc[r][0], zo = acc[r][1];
-#endif
+        v8 zi, zf, zg, zo;
+        if (passes == 1) {
+            zi = acc[r][0], zf = acc[r][1], zg = acc[r][2], zo = acc[r][3];
+        } else {
+            zi = load_n(zr + j, n), zf = load_n(zr + units + j, n), zg = acc[r][0], zo = acc[r][1];
+        }
         NAME(forward_cell)(zi, zf, zg, zo, units, j, n, zr, bias, cprev + s, c + s, tanhc ? tanhc + s : 0, h + s);
     }
 }
