@@ -60,22 +60,25 @@ public struct ParameterLayout: Sendable {
     }
 }
 
-/// A 64-byte aligned, zero-filled Float32 buffer that frees itself; the storage of parameters,
-/// gradients, Adam moments and activations.
-final class FloatBuffer {
-    let pointer: UnsafeMutablePointer<Float>
+/// A 64-byte aligned, zero-filled buffer that frees itself: Float32 for parameters, gradients,
+/// Adam moments and activations (FloatBuffer), F16 bits for inference's F16 packs (HalfBuffer).
+final class AlignedBuffer<Element: AdditiveArithmetic> {
+    let pointer: UnsafeMutablePointer<Element>
     let count: Int
 
     init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Element>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
+        pointer.initialize(repeating: .zero, count: max(count, 1))
     }
 
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 
-    func zero() { pointer.update(repeating: 0, count: count) }
+    func zero() { pointer.update(repeating: .zero, count: count) }
 
-    subscript(offset: Int) -> UnsafeMutablePointer<Float> { pointer + offset }
+    subscript(offset: Int) -> UnsafeMutablePointer<Element> { pointer + offset }
 }
+
+typealias FloatBuffer = AlignedBuffer<Float>
+typealias HalfBuffer = AlignedBuffer<UInt16>

@@ -77,19 +77,6 @@ struct ForwardRecurrentPack {
     }
 }
 
-/// 64-byte aligned F16 bits, zeroed: an F16 forward pack.
-final class HalfBuffer {
-    let pointer: UnsafeMutablePointer<UInt16>
-
-    init(count: Int) {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 2, alignment: 64)
-        pointer = raw.bindMemory(to: UInt16.self, capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
-    }
-
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
-}
-
 /// The backward product dh[:, member's units] += dz_next @ W_hh[:, units] over all G grouped
 /// gate columns of dz_next, fused with the cell's backward.
 struct BackwardRecurrentPack {
