@@ -215,11 +215,15 @@ static inline __attribute__((always_inline)) void NAME(forward_tile_wide)(
     for (int r = 0; r < ROWS; r++) {
         size_t s = (size_t)r * lds;
         float *zr = z + (size_t)r * ldz;
-        for (int b = 0; b < 2; b++)
-            if (!CELL) NAME(store_gates)(zr, units, j + 8 * b, 8, acc[r][b][0], acc[r][b][1]);
-            else NAME(forward_cell)(NAME(low8)(acc[r][b][0]), NAME(high8)(acc[r][b][0]), NAME(low8)(acc[r][b][1]),
+        for (int b = 0; b < 2; b++) {
+            if (!CELL) {
+                NAME(store_gates)(zr, units, j + 8 * b, 8, acc[r][b][0], acc[r][b][1]);
+                continue;
+            }
+            NAME(forward_cell)(NAME(low8)(acc[r][b][0]), NAME(high8)(acc[r][b][0]), NAME(low8)(acc[r][b][1]),
                                NAME(high8)(acc[r][b][1]), units, j + 8 * b, 8, zr, bias, cprev + s, c + s,
                                tanhc ? tanhc + s : 0, h + s);
+        }
     }
 }
 #endif
@@ -279,10 +283,14 @@ static inline __attribute__((always_inline)) void NAME(forward_row_wide)(
                     acc[q][b][half] = MADD(a, NAME(loadw16)(NAME(gate_weights)(pk[q][b], k, kk, 2 * half)), acc[q][b][half]);
     }
     for (int q = 0; q < NP; q++)
-        for (int b = 0; b < 2; b++)
-            if (!CELL) NAME(store_gates)(z, units, (b0 + 2 * q + b) * 8, 8, acc[q][b][0], acc[q][b][1]);
-            else NAME(forward_cell)(NAME(low8)(acc[q][b][0]), NAME(high8)(acc[q][b][0]), NAME(low8)(acc[q][b][1]),
+        for (int b = 0; b < 2; b++) {
+            if (!CELL) {
+                NAME(store_gates)(z, units, (b0 + 2 * q + b) * 8, 8, acc[q][b][0], acc[q][b][1]);
+                continue;
+            }
+            NAME(forward_cell)(NAME(low8)(acc[q][b][0]), NAME(high8)(acc[q][b][0]), NAME(low8)(acc[q][b][1]),
                                NAME(high8)(acc[q][b][1]), units, (b0 + 2 * q + b) * 8, 8, z, bias, cprev, c, tanhc, h);
+        }
 }
 #endif
 

@@ -3,26 +3,23 @@
 // values (the bundled model), and read once per step for every stream of a batch. BLAS, which
 // it replaces here, streamed the F32 weights once per stream (sgemv) or re-packed them at every
 // batched step (sgemm, 5% of a best-of-4 regeneration's time).
-import CRecurrentKernel
 
 /// Member p owns vocabulary rows `shares[p]` (Vp of them), packed as the kernel's 4 "gates"
 /// of U = ceil(Vp / 4) rows each, the last padded with zero rows: the pack's 4U outputs are
 /// the member's logits in vocabulary order, then padding. Each logit sums over H in order from
 /// its bias, so a stream gets the same bits alone or in a batch, at any thread count.
 final class HeadPack {
-    let hiddenSize: Int
     let shares: [Range<Int>]
-    let precision: ForwardRecurrentPack.Precision
-    private let singles: [FloatBuffer]  // F32 packs (none when half)
-    private let halves: [HalfBuffer]  // F16 packs (none when single)
+    private let pack: ForwardRecurrentPack
     private let paddedBias: [FloatBuffer]  // (4U) per member
     private var scratch: [FloatBuffer]  // (rows, 4U) per member: the padded outputs
     private var scratchRows = 0
 
+    var precision: ForwardRecurrentPack.Precision { pack.precision }
+
     /// weight (V, H) and bias (V) as in the model; `halfIfExact` as for the recurrent packs.
     init(weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, vocabularySize V: Int, hiddenSize H: Int,
          team: ThreadTeam, halfIfExact: Bool) {
-        hiddenSize = H
         shares = (0..<team.size).map { team.share(V, $0) }
         let units = shares.map { Self.units($0.count) }
         // Each member's rows, padded to 4U with zero rows (the kernel's pack reads 4U rows).
@@ -31,28 +28,12 @@ final class HeadPack {
             rows.pointer.update(from: weight + share.lowerBound * H, count: share.count * H)
             return rows
         }
-        var halves: [HalfBuffer] = []
-        if halfIfExact {
-            for (rows, u) in zip(padded, units) {
-                let pack = HalfBuffer(count: max(1, cadenza_forward_pack_count(Int32(H), Int32(u))))
-                guard u == 0 || cadenza_forward_pack_half(pack.pointer, rows.pointer, Int32(H), Int32(u), Int32(H), Int32(u)) == 1
-                else { halves = []; break }
-                halves.append(pack)
-            }
+        // The sources point into `padded`, which must outlive the packing.
+        pack = withExtendedLifetime(padded) {
+            ForwardRecurrentPack(inputs: H, halfIfExact: halfIfExact, packing: zip(padded, units).map {
+                ForwardRecurrentPack.Source(rows: $0.pointer, ldw: H, gateStride: $1, units: $1)
+            })
         }
-        if halves.count == shares.count {
-            precision = .half
-            singles = []
-        } else {
-            precision = .single
-            halves = []
-            singles = zip(padded, units).map { rows, u in
-                let pack = FloatBuffer(count: max(1, cadenza_forward_pack_count(Int32(H), Int32(u))))
-                if u > 0 { cadenza_forward_pack(pack.pointer, rows.pointer, Int32(H), Int32(u), Int32(H), Int32(u)) }
-                return pack
-            }
-        }
-        self.halves = halves
         paddedBias = zip(shares, units).map { share, u in
             let b = FloatBuffer(count: 4 * u)
             b.pointer.update(from: bias + share.lowerBound, count: share.count)
@@ -80,12 +61,7 @@ final class HeadPack {
         precondition(rows <= scratchRows, "reserve(rows:) first")
         let z = scratch[p].pointer, width = 4 * u
         for r in 0..<rows { (z + r * width).update(from: paddedBias[p].pointer, count: width) }
-        switch precision {
-        case .single:
-            cadenza_product_step(singles[p].pointer, Int32(hiddenSize), Int32(u), Int32(rows), x, Int32(ldx), z, Int32(width))
-        case .half:
-            cadenza_product_half_step(halves[p].pointer, Int32(hiddenSize), Int32(u), Int32(rows), x, Int32(ldx), z, Int32(width))
-        }
+        pack.product(member: p, units: u, rows: rows, x: x, ldx: ldx, z: z, ldz: width)
         for r in 0..<rows { (out + r * ldo + share.lowerBound).update(from: z + r * width, count: share.count) }
     }
 }

@@ -13,7 +13,7 @@ struct ForwardRecurrentPack {
     let inputs: Int
     let precision: Precision
     let buffers: [FloatBuffer]  // F32 packs, one per member (none when half)
-    private let halfBuffers: [HalfBuffer]  // F16 packs, one per member (none when single)
+    fileprivate let halfBuffers: [HalfBuffer]  // F16 packs, one per member (none when single)
 
     /// F32 packs, filled by pack(member:...) (training re-packs them every optimizer step).
     init(grouping: GateGrouping, inputs: Int) {
@@ -24,12 +24,42 @@ struct ForwardRecurrentPack {
     /// Every member packed at once from w (rows as for pack(member:...)): F16 if `halfIfExact`
     /// and every weight is an F16 value, else F32.
     init(grouping: GateGrouping, inputs: Int, packing w: UnsafePointer<Float>, ldw: Int, halfIfExact: Bool) {
-        if halfIfExact, let halves = Self.halfPacks(grouping: grouping, inputs: inputs, from: w, ldw: ldw) {
-            self.init(inputs: inputs, precision: .half, halfBuffers: halves, buffers: [])
-        } else {
-            self.init(grouping: grouping, inputs: inputs)
-            for p in grouping.units.indices { pack(member: p, grouping: grouping, from: w, ldw: ldw) }
+        self.init(inputs: inputs, halfIfExact: halfIfExact, packing: grouping.units.map {
+            Source(rows: w + $0.lowerBound * ldw, ldw: ldw, gateStride: grouping.hiddenSize, units: $0.count)
+        })
+    }
+
+    /// One member's weights: gate g of local unit j is the row `rows + (g·gateStride + j)·ldw`.
+    struct Source {
+        let rows: UnsafePointer<Float>
+        let ldw: Int
+        let gateStride: Int
+        let units: Int
+    }
+
+    /// A pack per source (member): F16 if `halfIfExact` and every weight of every member is an
+    /// F16 value, else F32.
+    init(inputs: Int, halfIfExact: Bool, packing sources: [Source]) {
+        func count(_ m: Source) -> Int { max(1, cadenza_forward_pack_count(Int32(inputs), Int32(m.units))) }
+        if halfIfExact {
+            let halves = sources.map { HalfBuffer(count: count($0)) }
+            let exact = zip(sources, halves).allSatisfy { m, pack in
+                m.units == 0 || cadenza_forward_pack_half(pack.pointer, m.rows, Int32(m.ldw), Int32(m.gateStride),
+                                                          Int32(inputs), Int32(m.units)) == 1
+            }
+            if exact {
+                self.init(inputs: inputs, precision: .half, halfBuffers: halves, buffers: [])
+                return
+            }
         }
+        let singles = sources.map { m -> FloatBuffer in
+            let pack = FloatBuffer(count: count(m))
+            if m.units > 0 {
+                cadenza_forward_pack(pack.pointer, m.rows, Int32(m.ldw), Int32(m.gateStride), Int32(inputs), Int32(m.units))
+            }
+            return pack
+        }
+        self.init(inputs: inputs, precision: .single, halfBuffers: [], buffers: singles)
     }
 
     private init(inputs: Int, precision: Precision, halfBuffers: [HalfBuffer], buffers: [FloatBuffer]) {
@@ -37,18 +67,6 @@ struct ForwardRecurrentPack {
         self.precision = precision
         self.halfBuffers = halfBuffers
         self.buffers = buffers
-    }
-
-    /// Every member's F16 pack, or nil when a weight is not exactly an F16 value.
-    private static func halfPacks(grouping: GateGrouping, inputs: Int, from w: UnsafePointer<Float>, ldw: Int) -> [HalfBuffer]? {
-        var packs: [HalfBuffer] = []
-        for u in grouping.units {
-            let pack = HalfBuffer(count: max(1, cadenza_forward_pack_count(Int32(inputs), Int32(u.count))))
-            if !u.isEmpty && cadenza_forward_pack_half(pack.pointer, w + u.lowerBound * ldw, Int32(ldw), Int32(grouping.hiddenSize),
-                                                       Int32(inputs), Int32(u.count)) != 1 { return nil }
-            packs.append(pack)
-        }
-        return packs
     }
 
     /// Packs member p's rows: gate g of unit j (PyTorch row g·H + j) is `w + (g·H + j)·ldw`.
@@ -73,6 +91,22 @@ struct ForwardRecurrentPack {
         case .half:
             cadenza_forward_half_step(halfBuffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z,
                                       Int32(ldz), bias, cPrev, c, tanhC, h, Int32(lds))
+        }
+    }
+}
+
+extension ForwardRecurrentPack {
+    /// The product alone for member p, no cell: z[r] += x[r] @ W^T for its 4·units outputs
+    /// (see cadenza_product_step).
+    @inline(__always)
+    func product(member p: Int, units: Int, rows: Int, x: UnsafePointer<Float>, ldx: Int, z: UnsafeMutablePointer<Float>,
+                 ldz: Int) {
+        switch precision {
+        case .single:
+            cadenza_product_step(buffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z, Int32(ldz))
+        case .half:
+            cadenza_product_half_step(halfBuffers[p].pointer, Int32(inputs), Int32(units), Int32(rows), x, Int32(ldx), z,
+                                      Int32(ldz))
         }
     }
 }
