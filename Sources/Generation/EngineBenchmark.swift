@@ -41,6 +41,10 @@ public struct BenchmarkResult: Codable, Sendable {
     /// The BLAS and its kernel, and the recurrent kernel's instruction set.
     public var blas: String
     public var recurrentKernel: String
+    /// The engine checked against itself (EngineAgreement) on the F32 model, then on its
+    /// weights rounded to F16: a speed measured on wrong results would mean nothing.
+    public var agreement: EngineAgreementReport
+    public var agreementF16: EngineAgreementReport
 
     enum CodingKeys: String, CodingKey {
         case trainTokensPerSecond = "train_tokens_per_s"
@@ -56,6 +60,8 @@ public struct BenchmarkResult: Codable, Sendable {
         case sgemmPeakGFLOPs = "sgemm_peak_gflops"
         case blas
         case recurrentKernel = "recurrent_kernel"
+        case agreement = "engine_check"
+        case agreementF16 = "engine_check_f16"
     }
 }
 
@@ -89,11 +95,13 @@ public enum EngineBenchmark {
         let trainFLOPs = 3 * cfg.forwardFLOPsPerToken * Double(n)
 
         let single = sampleLatency(LSTMInference(model: model), s, nanoseconds: nanoseconds)
+        let agreement = EngineAgreement.check(model: model)
         // The same model's weights rounded to F16, as `cadenza train --dtype f16` saves them (the
         // bundled model is): inference streams them as F16.
         model.roundParameters(as: .f16)
         let halfInference = LSTMInference(model: model)
         let half = sampleLatency(halfInference, s, nanoseconds: nanoseconds)
+        let agreementF16 = EngineAgreement.check(model: model)
         return BenchmarkResult(
             trainTokensPerSecond: Double(n) / step, trainMedianStepSeconds: step, trainGFLOPs: trainFLOPs / step * 1e-9,
             trainFinalLoss: loss, sampleMicrosecondsPerToken: single.perToken,
@@ -101,7 +109,8 @@ public enum EngineBenchmark {
             sampleGFLOPs: cfg.forwardFLOPsPerToken / (single.perToken * 1e-6) * 1e-9,
             sampleF16MicrosecondsPerToken: half.perToken, sampleF16Packs: halfInference.recurrentPrecision,
             forwardFLOPsPerToken: cfg.forwardFLOPsPerToken, sgemmPeakGFLOPs: peak,
-            blas: ComputeThreads.blasDescription, recurrentKernel: RecurrentKernel.instructionSet)
+            blas: ComputeThreads.blasDescription, recurrentKernel: RecurrentKernel.instructionSet,
+            agreement: agreement, agreementF16: agreementF16)
     }
 
     /// Sampling one token at a time, drawn by generation's Sampler (every token allowed) at

@@ -16,6 +16,8 @@ public struct RegenerationBenchmarkResult: Codable, Sendable {
     /// The model alone: one step of one stream, and one batched step of K streams (median).
     public var streamStepSeconds: Double
     public var batchedStepSeconds: Double
+    /// The engine checked against itself on this model (EngineAgreement).
+    public var agreement: EngineAgreementReport
     public var speedup: Double { batchedMedianSeconds > 0 ? sequentialMedianSeconds / batchedMedianSeconds : 0 }
 
     enum CodingKeys: String, CodingKey {
@@ -25,6 +27,7 @@ public struct RegenerationBenchmarkResult: Codable, Sendable {
         case sequentialMedianSeconds = "sequential_median_s"
         case streamStepSeconds = "stream_step_s"
         case batchedStepSeconds = "batched_step_s"
+        case agreement = "engine_check"
     }
 }
 
@@ -56,7 +59,7 @@ public enum RegenerationBenchmark {
             candidates: candidates, regenerations: regenerations, bars: bars,
             meanFollowingTokens: following / Double(regenerations),
             batchedMedianSeconds: EngineBenchmark.median(batched), sequentialMedianSeconds: EngineBenchmark.median(sequential),
-            streamStepSeconds: stream, batchedStepSeconds: batch)
+            streamStepSeconds: stream, batchedStepSeconds: batch, agreement: EngineAgreement.check(model: model))
     }
 
     /// Median seconds of a one-stream step and of a batched step of `streams` streams.

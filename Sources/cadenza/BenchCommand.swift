@@ -62,8 +62,10 @@ enum BenchCommand: Subcommand {
             print(String(format: "sample, weights rounded to F16 (%@ packs): %8.1f µs/token (median)", r.sampleF16Packs, r.sampleF16MicrosecondsPerToken))
             print(String(format: "sgemm peak: %.1f GFLOP/s (1024^3 on %d thread(s)); training at %.0f%% of it", r.sgemmPeakGFLOPs, threads, 100 * r.trainGFLOPs / r.sgemmPeakGFLOPs))
             print("BLAS: \(r.blas); recurrent kernel: \(r.recurrentKernel)")
+            print("engine check, F32 weights: \(r.agreement.summary)")
+            print("engine check, F16 weights: \(r.agreementF16.summary)")
         }
-        return 0
+        return try verdict([r.agreement, r.agreementF16])
     }
 
     static func runRegeneration(_ arguments: ParsedArguments) throws -> Int32 {
@@ -90,6 +92,15 @@ enum BenchCommand: Subcommand {
             print(String(format: "speed-up:   %8.2fx", r.speedup))
             print(String(format: "the model alone: one stream %.1f µs a step, %d streams batched %.1f µs (%.2fx the work of one for %d)",
                          r.streamStepSeconds * 1e6, k, r.batchedStepSeconds * 1e6, r.batchedStepSeconds / r.streamStepSeconds, k))
+            print("engine check: \(r.agreement.summary)")
+        }
+        return try verdict([r.agreement])
+    }
+
+    /// Exit status 0 when every engine check agrees; else the disagreement on standard error, 1.
+    static func verdict(_ checks: [EngineAgreementReport]) throws -> Int32 {
+        if let failed = checks.first(where: { !$0.agrees }) {
+            throw CommandFailure("the engine disagrees with itself, so its timings mean nothing: \(failed.summary)")
         }
         return 0
     }
